@@ -1,0 +1,360 @@
+//! Incidents as they are reported in phase A (事象の発見・通報): what was seen,
+//! when, where, how it came to light and what kind of event it looks like.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::classification::{Asset, AttackRoute, AttackStage, Severity, Tlp};
+use super::form::{Checker, ErrorCode, FieldError};
+use super::phase::Phase;
+use super::targets::TargetState;
+use super::workflow::{CloseReason, Decision, Status};
+use super::workspace::{Available, EventView, PersonRef, PhaseSpan, TaskView};
+use crate::string_enum;
+
+string_enum! {
+    /// Incident kinds of seed 001 plus targeted e-mail received (seed 003).
+    pub enum IncidentKind {
+        /// 標的型メール
+        TargetedEmail = "targeted_email",
+        /// マルウェア感染
+        MalwareInfection = "malware_infection",
+        /// 情報漏えい
+        InformationLeak = "information_leak",
+        /// サービス妨害
+        DenialOfService = "denial_of_service",
+        /// Webサイト改ざん
+        WebsiteDefacement = "website_defacement",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// How the event came to light. Seed 001: most intrusions are first
+    /// noticed by an outside party, so external notification is a first-class
+    /// answer.
+    pub enum Discovery {
+        InternalDetection = "internal_detection",
+        UserReport = "user_report",
+        ExternalNotification = "external_notification",
+    }
+}
+
+/// The report form exactly as typed: every field is text so nothing the user
+/// wrote is lost on the way to validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportForm {
+    pub title: String,
+    pub observed: String,
+    /// `YYYY-MM-DDTHH:MM` in the reporter's local time (an HTML datetime-local).
+    pub noticed_at: String,
+    /// The reporter's offset from UTC in minutes as JavaScript reports it
+    /// (UTC minus local, so Japan is -540); empty means UTC.
+    #[serde(default)]
+    pub tz_offset: String,
+    pub location: String,
+    pub discovery: String,
+    pub kind: String,
+    pub reporter_contact: String,
+}
+
+/// A report that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidReport {
+    pub title: String,
+    pub observed: String,
+    pub noticed_at: DateTime<Utc>,
+    pub location: String,
+    pub discovery: Discovery,
+    pub kind: IncidentKind,
+    pub reporter_contact: String,
+}
+
+pub const TITLE_MAX: usize = 200;
+pub const OBSERVED_MAX: usize = 20_000;
+pub const LOCATION_MAX: usize = 2_000;
+pub const CONTACT_MAX: usize = 200;
+/// Clocks drift; a notice time a few minutes ahead is a clock, not a typo.
+const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+
+pub fn validate_report(
+    form: &ReportForm,
+    now: DateTime<Utc>,
+) -> Result<ValidReport, Vec<FieldError>> {
+    let mut c = Checker::default();
+    let title = c.text("title", &form.title, TITLE_MAX);
+    let observed = c.text("observed", &form.observed, OBSERVED_MAX);
+    let noticed_at = parse_local_datetime(&form.noticed_at, &form.tz_offset);
+    match &noticed_at {
+        Err(code) => c.fail("noticed_at", code.clone()),
+        Ok(t) if *t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => {
+            c.fail("noticed_at", ErrorCode::InFuture)
+        }
+        Ok(_) => {}
+    }
+    let location = c.text("location", &form.location, LOCATION_MAX);
+    let discovery = c.choice("discovery", &form.discovery, Discovery::from_id);
+    let kind = c.choice("kind", &form.kind, IncidentKind::from_id);
+    let reporter_contact = c.text("reporter_contact", &form.reporter_contact, CONTACT_MAX);
+    c.finish(|| ValidReport {
+        title,
+        observed,
+        noticed_at: noticed_at.expect("checked above"),
+        location,
+        discovery: discovery.expect("checked above"),
+        kind: kind.expect("checked above"),
+        reporter_contact,
+    })
+}
+
+fn parse_local_datetime(value: &str, tz_offset: &str) -> Result<DateTime<Utc>, ErrorCode> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ErrorCode::Required);
+    }
+    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M"))
+        .map_err(|_| ErrorCode::InvalidDateTime)?;
+    let offset: i64 = match tz_offset.trim() {
+        "" => 0,
+        s => s
+            .parse()
+            .ok()
+            .filter(|m: &i64| m.abs() <= 14 * 60)
+            .ok_or(ErrorCode::InvalidDateTime)?,
+    };
+    Ok(local.and_utc() + Duration::minutes(offset))
+}
+
+/// Human id of an incident: `INC-2026-0001`. Four digits at least, more when a
+/// year has more than 9,999 incidents.
+pub fn human_id(year: i32, seq: i64) -> String {
+    format!("INC-{year}-{seq:04}")
+}
+
+/// One line of the incident list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRow {
+    pub id: Uuid,
+    pub human_id: String,
+    pub title: String,
+    pub phase: Phase,
+    pub kind: IncidentKind,
+    pub discovery: Discovery,
+    pub reporter: String,
+    pub created_at: DateTime<Utc>,
+    pub status: Status,
+    pub severity: Option<Severity>,
+    pub tlp: Tlp,
+    pub overdue: bool,
+}
+
+/// Filters of the incident list; every field optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentQuery {
+    pub phase: Option<Phase>,
+    pub kind: Option<IncidentKind>,
+    /// Username of the reporter.
+    pub reporter: Option<String>,
+    pub severity: Option<Severity>,
+    pub tlp: Option<Tlp>,
+    /// Only incidents past a time target.
+    pub overdue: bool,
+    /// Only incidents where the reader is the responder or the officer.
+    pub mine: bool,
+    /// 1-based.
+    pub page: u64,
+}
+
+pub const PAGE_SIZE: u64 = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentPage {
+    pub rows: Vec<IncidentRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// Everything the incident page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub id: Uuid,
+    pub human_id: String,
+    pub title: String,
+    pub observed: String,
+    pub noticed_at: DateTime<Utc>,
+    pub location: String,
+    pub discovery: Discovery,
+    pub kind: IncidentKind,
+    pub reporter_contact: String,
+    pub reporter: String,
+    pub reporter_username: String,
+    pub phase: Phase,
+    pub created_at: DateTime<Utc>,
+    pub status: Status,
+    pub close_reason: Option<CloseReason>,
+    pub decision: Option<Decision>,
+    pub decision_reason: Option<String>,
+    pub severity: Option<Severity>,
+    pub tlp: Tlp,
+    pub attack_stage: Option<AttackStage>,
+    pub attack_route: Option<AttackRoute>,
+    pub responder: Option<PersonRef>,
+    pub officer: Option<PersonRef>,
+    /// The playbook version (content hash) the incident was opened under.
+    pub playbook_hash: String,
+    pub prevention_technical: Option<String>,
+    pub prevention_operational: Option<String>,
+    pub tasks: Vec<TaskView>,
+    pub events: Vec<EventView>,
+    pub assets: Vec<Asset>,
+    pub phases: Vec<PhaseSpan>,
+    pub targets: Vec<TargetState>,
+    /// The phase commands the reader may use now or once something is done.
+    pub available: Vec<Available>,
+    pub may_classify: bool,
+    pub may_set_severity: bool,
+    pub may_assign: bool,
+    /// Candidates for assignment; empty unless the reader may assign.
+    pub people: Vec<PersonRef>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+    }
+
+    fn good() -> ReportForm {
+        ReportForm {
+            title: "Suspicious mail with attachment".into(),
+            observed: "A mail claiming to be from HR had an .exe attachment".into(),
+            noticed_at: "2026-11-22T09:30".into(),
+            tz_offset: "-540".into(),
+            location: "pc-0042, user tanaka".into(),
+            discovery: "user_report".into(),
+            kind: "targeted_email".into(),
+            reporter_contact: "tanaka@example.jp / 03-1234-5678".into(),
+        }
+    }
+
+    fn fields(errs: &[FieldError]) -> Vec<(&str, &ErrorCode)> {
+        errs.iter().map(|e| (e.field.as_str(), &e.code)).collect()
+    }
+
+    #[test]
+    fn valid_report_converts_local_time_to_utc() {
+        let r = validate_report(&good(), now()).unwrap();
+        assert_eq!(
+            r.noticed_at,
+            Utc.with_ymd_and_hms(2026, 11, 22, 0, 30, 0).unwrap()
+        );
+        assert_eq!(r.kind, IncidentKind::TargetedEmail);
+        assert_eq!(r.discovery, Discovery::UserReport);
+    }
+
+    #[test]
+    fn every_missing_field_is_named() {
+        let errs = validate_report(&ReportForm::default(), now()).unwrap_err();
+        let names: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "title",
+                "observed",
+                "noticed_at",
+                "location",
+                "discovery",
+                "kind",
+                "reporter_contact"
+            ]
+        );
+        assert!(errs.iter().all(|e| e.code == ErrorCode::Required));
+    }
+
+    #[test]
+    fn whitespace_only_is_missing() {
+        let form = ReportForm {
+            title: "   ".into(),
+            ..good()
+        };
+        let errs = validate_report(&form, now()).unwrap_err();
+        assert_eq!(fields(&errs), [("title", &ErrorCode::Required)]);
+    }
+
+    #[test]
+    fn overlong_title_is_refused_with_its_limit() {
+        let form = ReportForm {
+            title: "火".repeat(TITLE_MAX + 1),
+            ..good()
+        };
+        let errs = validate_report(&form, now()).unwrap_err();
+        assert_eq!(fields(&errs), [("title", &ErrorCode::TooLong(TITLE_MAX))]);
+        let ok = ReportForm {
+            title: "火".repeat(TITLE_MAX),
+            ..good()
+        };
+        assert!(validate_report(&ok, now()).is_ok());
+    }
+
+    #[test]
+    fn unknown_choices_are_refused() {
+        let form = ReportForm {
+            kind: "ransom".into(),
+            discovery: "psychic".into(),
+            ..good()
+        };
+        let errs = validate_report(&form, now()).unwrap_err();
+        assert_eq!(
+            fields(&errs),
+            [
+                ("discovery", &ErrorCode::InvalidChoice),
+                ("kind", &ErrorCode::InvalidChoice)
+            ]
+        );
+    }
+
+    #[test]
+    fn notice_time_must_parse_and_not_be_in_the_future() {
+        let bad = ReportForm {
+            noticed_at: "yesterday".into(),
+            ..good()
+        };
+        assert_eq!(
+            fields(&validate_report(&bad, now()).unwrap_err()),
+            [("noticed_at", &ErrorCode::InvalidDateTime)]
+        );
+        let future = ReportForm {
+            noticed_at: "2026-11-23T12:00".into(),
+            tz_offset: "".into(),
+            ..good()
+        };
+        assert_eq!(
+            fields(&validate_report(&future, now()).unwrap_err()),
+            [("noticed_at", &ErrorCode::InFuture)]
+        );
+        let drift = ReportForm {
+            noticed_at: "2026-11-22T12:05".into(),
+            tz_offset: "".into(),
+            ..good()
+        };
+        assert!(validate_report(&drift, now()).is_ok());
+        let bad_tz = ReportForm {
+            tz_offset: "9999".into(),
+            ..good()
+        };
+        assert!(validate_report(&bad_tz, now()).is_err());
+    }
+
+    #[test]
+    fn human_ids_are_zero_padded_and_grow() {
+        assert_eq!(human_id(2026, 1), "INC-2026-0001");
+        assert_eq!(human_id(2026, 12345), "INC-2026-12345");
+    }
+}

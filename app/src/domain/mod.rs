@@ -1,0 +1,22 @@
+//! The domain rules of Hikeshi as plain Rust: roles, phases, incidents, accounts,
+//! form validation and the one authorisation policy. No database, no HTTP, no
+//! Leptos: these compile for the browser too, so the server and the page agree on
+//! every rule, and they are unit-tested exhaustively.
+
+pub mod account;
+pub mod classification;
+pub mod error;
+pub mod form;
+pub mod ids;
+pub mod incident;
+pub mod phase;
+pub mod policy;
+pub mod role;
+pub mod targets;
+pub mod workflow;
+pub mod workspace;
+
+pub use error::AppError;
+pub use form::{ErrorCode, FieldError, FormResult};
+pub use phase::Phase;
+pub use role::Role;

@@ -1,0 +1,310 @@
+//! The handling workflow: the only transitions an incident can make between
+//! phases A–G, who may make them, and what must be finished first. Pure rules
+//! over plain facts; the services gather the facts inside the transaction
+//! that applies the outcome.
+
+use serde::{Deserialize, Serialize};
+
+use super::classification::Severity;
+use super::phase::Phase;
+use super::role::Role;
+use crate::string_enum;
+
+string_enum! {
+    /// The first-response decision of phase B (初動対処の可否判断).
+    pub enum Decision {
+        RespondNow = "respond_now",
+        Watch = "watch",
+        NotAnIncident = "not_an_incident",
+    }
+}
+
+string_enum! {
+    pub enum Status {
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+string_enum! {
+    pub enum CloseReason {
+        NotAnIncident = "not_an_incident",
+        Resolved = "resolved",
+    }
+}
+
+string_enum! {
+    pub enum TaskStatus {
+        Open = "open",
+        InProgress = "in_progress",
+        Done = "done",
+        Waived = "waived",
+    }
+}
+
+impl TaskStatus {
+    /// Counts as a delivered output of its phase.
+    pub fn is_finished(self) -> bool {
+        matches!(self, TaskStatus::Done | TaskStatus::Waived)
+    }
+}
+
+/// What the rules need to know about an incident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    pub phase: Phase,
+    pub status: Status,
+    pub decision: Option<Decision>,
+    /// Required tasks of the current phase that are neither done nor waived.
+    pub open_required_tasks: usize,
+    /// Approved containment measures neither executed nor withdrawn (phase C).
+    pub pending_containment: usize,
+    pub prevention_technical: bool,
+    pub prevention_operational: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    /// A → B: a handling role takes the report into triage.
+    TakeIntoTriage,
+    /// In B: the security officer's first-response decision and severity.
+    Decide {
+        decision: Decision,
+        severity: Severity,
+        reason: String,
+    },
+    /// B→C, C→D, D→E, E→F, F→G: the security officer signs the phase off.
+    Advance,
+    /// G → closed, with recurrence-prevention measures recorded.
+    Close,
+    /// Closed → open again, in the phase it was closed in.
+    Reopen { reason: String },
+}
+
+/// Why a command is refused. The page shows these; the API returns them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// The acting user's roles do not allow this command.
+    Role,
+    /// The command does not apply in the current phase or status.
+    NotNow,
+    /// Required tasks of the phase are neither done nor waived.
+    OutputsMissing(usize),
+    /// Approved containment measures are neither executed nor withdrawn.
+    ContainmentPending(usize),
+    /// B can only be left after the decision to respond now.
+    DecisionNeeded,
+    /// G closes only with technical and operational measures recorded.
+    PreventionMissing,
+    /// A reason must be given.
+    ReasonRequired,
+}
+
+/// What a permitted command does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub phase: Phase,
+    pub status: Status,
+    pub close_reason: Option<CloseReason>,
+}
+
+pub fn is_handler(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.is_internal_handler())
+}
+
+pub fn is_officer(roles: &[Role]) -> bool {
+    roles.contains(&Role::SecurityOfficer)
+}
+
+/// Decides whether `roles` may apply `command` to an incident in state `f`.
+pub fn check(roles: &[Role], f: &Facts, command: &Command) -> Result<Outcome, Refusal> {
+    let stay = |status, close_reason| Outcome {
+        phase: f.phase,
+        status,
+        close_reason,
+    };
+    match command {
+        Command::Reopen { reason } => {
+            require(is_officer(roles))?;
+            if f.status != Status::Closed {
+                return Err(Refusal::NotNow);
+            }
+            reason_given(reason)?;
+            Ok(stay(Status::Open, None))
+        }
+        _ if f.status == Status::Closed => {
+            // Nothing happens to a closed incident but reopening it.
+            let allowed = match command {
+                Command::TakeIntoTriage => is_handler(roles),
+                _ => is_officer(roles),
+            };
+            require(allowed)?;
+            Err(Refusal::NotNow)
+        }
+        Command::TakeIntoTriage => {
+            require(is_handler(roles))?;
+            if f.phase != Phase::A {
+                return Err(Refusal::NotNow);
+            }
+            outputs_done(f)?;
+            Ok(Outcome {
+                phase: Phase::B,
+                status: Status::Open,
+                close_reason: None,
+            })
+        }
+        Command::Decide {
+            decision, reason, ..
+        } => {
+            require(is_officer(roles))?;
+            if f.phase != Phase::B {
+                return Err(Refusal::NotNow);
+            }
+            reason_given(reason)?;
+            Ok(match decision {
+                Decision::NotAnIncident => stay(Status::Closed, Some(CloseReason::NotAnIncident)),
+                Decision::RespondNow | Decision::Watch => stay(Status::Open, None),
+            })
+        }
+        Command::Advance => {
+            require(is_officer(roles))?;
+            let next = match f.phase {
+                Phase::A | Phase::G => return Err(Refusal::NotNow),
+                Phase::B => Phase::C,
+                Phase::C => Phase::D,
+                Phase::D => Phase::E,
+                Phase::E => Phase::F,
+                Phase::F => Phase::G,
+            };
+            if f.phase == Phase::B && f.decision != Some(Decision::RespondNow) {
+                return Err(Refusal::DecisionNeeded);
+            }
+            outputs_done(f)?;
+            if f.phase == Phase::C && f.pending_containment > 0 {
+                return Err(Refusal::ContainmentPending(f.pending_containment));
+            }
+            Ok(Outcome {
+                phase: next,
+                status: Status::Open,
+                close_reason: None,
+            })
+        }
+        Command::Close => {
+            require(is_officer(roles))?;
+            if f.phase != Phase::G {
+                return Err(Refusal::NotNow);
+            }
+            outputs_done(f)?;
+            if !(f.prevention_technical && f.prevention_operational) {
+                return Err(Refusal::PreventionMissing);
+            }
+            Ok(stay(Status::Closed, Some(CloseReason::Resolved)))
+        }
+    }
+}
+
+fn require(allowed: bool) -> Result<(), Refusal> {
+    if allowed { Ok(()) } else { Err(Refusal::Role) }
+}
+
+fn reason_given(reason: &str) -> Result<(), Refusal> {
+    if reason.trim().is_empty() {
+        Err(Refusal::ReasonRequired)
+    } else {
+        Ok(())
+    }
+}
+
+fn outputs_done(f: &Facts) -> Result<(), Refusal> {
+    match f.open_required_tasks {
+        0 => Ok(()),
+        n => Err(Refusal::OutputsMissing(n)),
+    }
+}
+
+/// What may be done to one task of the incident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskChange {
+    /// Open, in progress or done, with an output note.
+    Progress,
+    /// Waived with a reason; the security officer's call only.
+    Waive,
+}
+
+/// Tasks are worked in their own phase while the incident is open, by the
+/// holders of the task's role, the person it is assigned to, or the security
+/// officer; only the security officer waives.
+pub fn may_change_task(
+    roles: &[Role],
+    is_assignee: bool,
+    task_role: Role,
+    task_phase: Phase,
+    f: &Facts,
+    change: TaskChange,
+) -> Result<(), Refusal> {
+    let allowed = match change {
+        TaskChange::Waive => is_officer(roles),
+        TaskChange::Progress => is_officer(roles) || is_assignee || roles.contains(&task_role),
+    };
+    require(allowed)?;
+    if f.status == Status::Closed || task_phase != f.phase {
+        return Err(Refusal::NotNow);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "workflow_tests.rs"]
+mod tests;
+
+/// Who may give a task to a person: the officer to anyone who may work it; a
+/// holder of the task's role to themselves (taking it). Any phase, while the
+/// incident is open, so work can be planned ahead.
+pub fn may_assign_task(
+    roles: &[Role],
+    task_role: Role,
+    to_self: bool,
+    f: &Facts,
+) -> Result<(), Refusal> {
+    require(is_officer(roles) || (to_self && roles.contains(&task_role)))?;
+    if f.status == Status::Closed {
+        return Err(Refusal::NotNow);
+    }
+    Ok(())
+}
+
+/// Everything that changes an incident besides the phase commands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Edit {
+    /// TLP, attack stage and route by handlers; severity by the officer.
+    Classify {
+        tlp: super::classification::Tlp,
+        stage: Option<super::classification::AttackStage>,
+        route: Option<super::classification::AttackRoute>,
+        severity: Option<Severity>,
+        severity_changed: bool,
+    },
+    Asset,
+    Assign,
+    Prevention,
+    Comment,
+}
+
+/// Who may make an edit. Comments are open to everyone who can see the
+/// incident (the reporter answers questions there), even once it is closed.
+pub fn may_edit(roles: &[Role], f: &Facts, edit: &Edit) -> Result<(), Refusal> {
+    let allowed = match edit {
+        Edit::Comment => true,
+        Edit::Assign => is_officer(roles),
+        Edit::Classify {
+            severity_changed: true,
+            ..
+        } => is_officer(roles),
+        Edit::Classify { .. } | Edit::Asset | Edit::Prevention => is_handler(roles),
+    };
+    require(allowed)?;
+    if f.status == Status::Closed && *edit != Edit::Comment {
+        return Err(Refusal::NotNow);
+    }
+    Ok(())
+}

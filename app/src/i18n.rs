@@ -1,0 +1,642 @@
+//! Japanese and English text. The language of a page is decided on the server
+//! (a `hikeshi_lang` cookie, else the browser's Accept-Language) and written to
+//! `<html lang>`, where the browser reads it back when it hydrates, so both
+//! sides render the same words.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::ErrorCode;
+use crate::domain::incident::{Discovery, IncidentKind};
+use crate::domain::workflow::Refusal;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    Ja,
+    #[default]
+    En,
+}
+
+pub const LANG_COOKIE: &str = "hikeshi_lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The preferred of Japanese and English in an Accept-Language header,
+    /// honouring q-values; English when neither is asked for.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("ja") => Lang::Ja,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    /// Picks the text for this language.
+    pub fn pick<'a>(self, en: &'a str, ja: &'a str) -> &'a str {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A UI string by key. Unknown keys come back as the key itself, which the
+/// `every_key_used_in_the_ui_has_both_languages` test catches.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match lookup(key) {
+        Some((en, ja)) => lang.pick(en, ja),
+        None => "??",
+    }
+}
+
+fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+    Some(match key {
+        "app.name" => ("Hikeshi", "火消し"),
+        "app.tagline" => (
+            "Incident handling for CSIRTs",
+            "CSIRTのためのインシデントハンドリング",
+        ),
+        "nav.incidents" => ("Incidents", "インシデント"),
+        "nav.report" => ("Report an event", "事象を通報"),
+        "nav.users" => ("Users", "ユーザー"),
+        "nav.account" => ("My account", "アカウント"),
+        "nav.signout" => ("Sign out", "サインアウト"),
+        "nav.language" => ("日本語", "English"),
+        "login.title" => ("Sign in", "サインイン"),
+        "login.username" => ("Username", "ユーザー名"),
+        "login.password" => ("Password", "パスワード"),
+        "login.submit" => ("Sign in", "サインイン"),
+        "report.title" => ("Report an event", "事象の通報"),
+        "report.intro" => (
+            "Phase A — discovery and report. Tell the security team what you noticed; they triage it next.",
+            "フェーズA（事象の発見・通報）。気づいた事象をセキュリティ担当に伝えてください。次にトリアージが行われます。",
+        ),
+        "report.f.title" => ("Title", "件名"),
+        "report.f.observed" => ("What was observed", "確認した事象"),
+        "report.f.noticed_at" => ("When it was noticed", "発見日時"),
+        "report.f.location" => (
+            "Where (host, account, segment or service)",
+            "場所（ホスト、アカウント、セグメント、サービス）",
+        ),
+        "report.f.discovery" => ("How it was discovered", "発見の経緯"),
+        "report.f.kind" => ("Kind of incident", "インシデントの種類"),
+        "report.f.reporter_contact" => (
+            "Your contact (mail, phone)",
+            "通報者の連絡先（メール、電話）",
+        ),
+        "report.submit" => ("Submit report", "通報する"),
+        "choose" => ("— choose —", "— 選択してください —"),
+        "list.title" => ("Incidents", "インシデント一覧"),
+        "list.empty" => ("No incidents match.", "該当するインシデントはありません。"),
+        "list.filter" => ("Filter", "絞り込み"),
+        "list.all" => ("All", "すべて"),
+        "list.reporter" => ("Reporter (username)", "通報者（ユーザー名）"),
+        "list.count" => ("incidents", "件"),
+        "list.prev" => ("Previous", "前へ"),
+        "list.next" => ("Next", "次へ"),
+        "list.page" => ("Page", "ページ"),
+        "col.id" => ("ID", "ID"),
+        "col.title" => ("Title", "件名"),
+        "col.phase" => ("Phase", "フェーズ"),
+        "col.kind" => ("Kind", "種類"),
+        "col.reporter" => ("Reporter", "通報者"),
+        "col.reported" => ("Reported", "通報日時"),
+        "incident.reported_by" => ("Reported by", "通報者"),
+        "incident.contact" => ("Contact", "連絡先"),
+        "incident.noticed" => ("Noticed", "発見日時"),
+        "incident.location" => ("Where", "場所"),
+        "incident.discovery" => ("Discovered by", "発見の経緯"),
+        "incident.observed" => ("What was observed", "確認した事象"),
+        "incident.phase" => ("Current phase", "現在のフェーズ"),
+        "users.title" => ("Users", "ユーザー管理"),
+        "users.create" => ("Create a user", "ユーザーを作成"),
+        "users.f.username" => ("Username", "ユーザー名"),
+        "users.f.display_name" => ("Display name", "表示名"),
+        "users.f.email" => ("E-mail (optional)", "メールアドレス（任意）"),
+        "users.f.password" => ("Initial password", "初期パスワード"),
+        "users.f.roles" => ("Roles", "ロール"),
+        "users.submit" => ("Create user", "作成する"),
+        "users.created" => ("User created.", "ユーザーを作成しました。"),
+        "users.active" => ("Active", "有効"),
+        "users.inactive" => ("Deactivated", "無効"),
+        "users.deactivate" => ("Deactivate", "無効にする"),
+        "users.activate" => ("Reactivate", "有効にする"),
+        "users.save_roles" => ("Save roles", "ロールを保存"),
+        "users.reset" => ("Reset password", "パスワードを再設定"),
+        "users.new_password" => ("New password", "新しいパスワード"),
+        "users.saved" => ("Saved.", "保存しました。"),
+        "users.status" => ("Status", "状態"),
+        "account.title" => ("My account", "アカウント"),
+        "account.change" => ("Change password", "パスワード変更"),
+        "account.current" => ("Current password", "現在のパスワード"),
+        "account.new" => ("New password", "新しいパスワード"),
+        "account.confirm" => ("New password again", "新しいパスワード（確認）"),
+        "account.changed" => ("Password changed.", "パスワードを変更しました。"),
+        "account.roles" => ("Your roles", "あなたのロール"),
+        "error.forbidden" => (
+            "You are not allowed to do this.",
+            "この操作は許可されていません。",
+        ),
+        "error.not_found" => ("Not found.", "見つかりません。"),
+        "error.internal" => (
+            "Something went wrong on the server. Try again.",
+            "サーバーでエラーが発生しました。もう一度お試しください。",
+        ),
+        "error.unauthenticated" => ("Please sign in.", "サインインしてください。"),
+        "error.form" => (
+            "Please correct the marked fields.",
+            "エラーのある項目を修正してください。",
+        ),
+        "col.severity" => ("Severity", "深刻度"),
+        "col.tlp" => ("TLP", "TLP"),
+        "list.overdue" => ("Overdue only", "期限超過のみ"),
+        "list.mine" => ("Assigned to me", "自分の担当"),
+        "badge.overdue" => ("Overdue", "期限超過"),
+        "badge.closed" => ("Closed", "クローズ"),
+        "badge.required" => ("Required", "必須"),
+        "badge.kind" => ("Kind-specific", "種類別"),
+        "nav.tasks" => ("My tasks", "自分のタスク"),
+        "tasks.title" => ("My tasks", "自分のタスク"),
+        "tasks.empty" => (
+            "Nothing to do right now.",
+            "現在対応が必要なタスクはありません。",
+        ),
+        "tasks.assigned" => ("assigned to you", "あなたに割り当て"),
+        "ws.closed" => ("Closed", "クローズ済み"),
+        "close.not_an_incident" => ("not an incident", "インシデントではない"),
+        "close.resolved" => ("resolved", "対応完了"),
+        "target.triage" => ("Triage due", "トリアージ期限"),
+        "target.first_response" => ("First response due", "初動対処期限"),
+        "ws.to_leave" => (
+            "Still needed to leave this phase",
+            "このフェーズを終えるために必要なこと",
+        ),
+        "ws.outputs_done" => (
+            "All required tasks of this phase are done or waived.",
+            "このフェーズの必須タスクはすべて完了または免除されています。",
+        ),
+        "ws.no_commands" => (
+            "No phase action is open to you here.",
+            "あなたが実行できるフェーズ操作はありません。",
+        ),
+        "cmd.take_into_triage" => ("Take into triage", "トリアージを開始"),
+        "cmd.decide" => ("First-response decision", "初動対処の可否判断"),
+        "cmd.advance" => ("Complete phase and advance", "フェーズを完了して次へ"),
+        "cmd.close" => ("Close incident", "インシデントをクローズ"),
+        "cmd.reopen" => ("Reopen", "再オープン"),
+        "ws.reason" => ("Reason", "理由"),
+        "ws.decision" => ("Decision", "判断"),
+        "decision.respond_now" => ("Respond now", "直ちに対処する"),
+        "decision.watch" => ("Watch", "経過を観察する"),
+        "decision.not_an_incident" => ("Not an incident", "インシデントではない"),
+        "ws.severity_definitions" => ("Severity definitions", "深刻度の定義"),
+        "ws.record_decision" => ("Record decision", "判断を記録"),
+        "ws.tasks" => ("Tasks of the current phase", "現在のフェーズのタスク"),
+        "ws.all_tasks" => ("Tasks of the other phases", "他のフェーズのタスク"),
+        "task.open" => ("Open", "未着手"),
+        "task.in_progress" => ("In progress", "対応中"),
+        "task.done" => ("Done", "完了"),
+        "task.waived" => ("Waived", "免除"),
+        "ws.outputs" => ("Outputs", "アウトプット"),
+        "ws.waived_because" => ("Waived:", "免除理由:"),
+        "ws.status" => ("Status", "状態"),
+        "ws.note" => ("Note", "メモ"),
+        "ws.save" => ("Save", "保存"),
+        "ws.waive_reason" => ("Reason to waive", "免除の理由"),
+        "ws.waive" => ("Waive", "免除"),
+        "ws.report" => ("Report", "通報内容"),
+        "ws.durations" => ("Time in each phase", "フェーズごとの所要時間"),
+        "ws.playbook" => ("Playbook version", "プレイブックのバージョン"),
+        "ws.classification" => ("Classification", "分類"),
+        "ws.stage" => ("Attack stage", "攻撃段階"),
+        "ws.route" => ("Attack route", "攻撃経路"),
+        "stage.reconnaissance" => ("① Reconnaissance", "① 事前調査"),
+        "stage.delivery" => ("② Initial intrusion (delivery)", "② 初期潜入"),
+        "stage.foothold" => ("③ Foothold", "③ 攻撃基盤構築"),
+        "stage.lateral_spread" => ("④ Lateral spread", "④ システム調査・侵害拡大"),
+        "stage.command_and_control" => ("⑤ C2 communication", "⑤ C2通信"),
+        "stage.objective" => ("⑥ Objective (exfiltration, destruction)", "⑥ 目的遂行"),
+        "route.targeted_email" => ("Targeted e-mail", "標的型メール"),
+        "route.drive_by_download" => ("Drive-by download", "ドライブバイダウンロード"),
+        "route.tampered_software" => ("Tampered software", "改ざんされたソフトウェア"),
+        "route.usb_memory" => ("USB memory", "USBメモリ"),
+        "route.maintenance_device" => {
+            ("Device brought in by maintenance", "保守業者の持ち込み機器")
+        }
+        "route.cloud_service" => ("Cloud service", "クラウドサービス"),
+        "route.other" => ("Other", "その他"),
+        "ws.assets" => ("Affected assets", "影響を受けた資産"),
+        "asset.host" => ("Host", "ホスト"),
+        "asset.account" => ("Account", "アカウント"),
+        "asset.segment" => ("Segment", "セグメント"),
+        "asset.service" => ("Service", "サービス"),
+        "ws.remove" => ("Remove", "削除"),
+        "ws.asset_type" => ("Type", "種類"),
+        "ws.identifier" => (
+            "Host, account, segment or service",
+            "ホスト・アカウント・セグメント・サービス",
+        ),
+        "ws.add_asset" => ("Add asset", "資産を追加"),
+        "ws.assignment" => ("Assignment", "担当"),
+        "ws.responder" => ("Responder", "対応担当者"),
+        "ws.officer" => ("Security officer", "セキュリティ責任者"),
+        "ws.prevention" => ("Recurrence prevention", "再発防止策"),
+        "ws.prevention_technical" => ("Technical measures", "技術的な再発防止策"),
+        "ws.prevention_operational" => ("Operational measures", "運用的な再発防止策"),
+        "ws.timeline" => ("Timeline", "タイムライン"),
+        "ws.comment" => ("Comment", "コメント"),
+        "ws.post" => ("Post comment", "コメントを投稿"),
+        "ev.reported" => ("Reported", "通報"),
+        "ev.taken_into_triage" => ("Taken into triage", "トリアージ開始"),
+        "ev.first_response_decided" => ("First-response decision", "初動対処の可否判断"),
+        "ev.phase_advanced" => ("Phase completed", "フェーズ完了"),
+        "ev.closed" => ("Closed", "クローズ"),
+        "ev.reopened" => ("Reopened", "再オープン"),
+        "ev.task_updated" => ("Task updated", "タスク更新"),
+        "ev.task_waived" => ("Task waived", "タスク免除"),
+        "ev.classified" => ("Classification changed", "分類の変更"),
+        "ev.asset_added" => ("Asset added", "資産の追加"),
+        "ev.asset_removed" => ("Asset removed", "資産の削除"),
+        "ev.assigned" => ("Assignment changed", "担当の変更"),
+        "ev.prevention_recorded" => ("Recurrence prevention recorded", "再発防止策の記録"),
+        "ev.comment" => ("Comment", "コメント"),
+        "ev.task_assigned" => ("Task assigned", "タスクの割り当て"),
+        "ws.take" => ("Take this task", "このタスクを担当する"),
+        "ws.assignee" => ("Assigned to", "担当者"),
+        "ws.about_task" => ("About a task (optional)", "対象のタスク（任意）"),
+        _ => return None,
+    })
+}
+
+/// The message shown next to a field.
+pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
+    match code {
+        ErrorCode::Required => lang
+            .pick("This field is required.", "必須項目です。")
+            .into(),
+        ErrorCode::TooLong(n) => match lang {
+            Lang::En => format!("At most {n} characters."),
+            Lang::Ja => format!("{n}文字以内で入力してください。"),
+        },
+        ErrorCode::TooShort(n) => match lang {
+            Lang::En => format!("At least {n} characters."),
+            Lang::Ja => format!("{n}文字以上で入力してください。"),
+        },
+        ErrorCode::InvalidChoice => lang
+            .pick("Choose one of the options.", "選択肢から選んでください。")
+            .into(),
+        ErrorCode::InvalidDateTime => lang
+            .pick("Enter a date and time.", "日時を入力してください。")
+            .into(),
+        ErrorCode::InFuture => lang
+            .pick(
+                "This time is in the future.",
+                "未来の日時は指定できません。",
+            )
+            .into(),
+        ErrorCode::InvalidUsername => lang
+            .pick(
+                "2–64 characters: lower-case letters, digits, '.', '_', '-', '@'.",
+                "2〜64文字の英小文字・数字・「.」「_」「-」「@」で入力してください。",
+            )
+            .into(),
+        ErrorCode::InvalidEmail => lang
+            .pick(
+                "Enter a valid e-mail address.",
+                "正しいメールアドレスを入力してください。",
+            )
+            .into(),
+        ErrorCode::UsernameTaken => lang
+            .pick(
+                "This username is already taken.",
+                "このユーザー名は既に使われています。",
+            )
+            .into(),
+        ErrorCode::PasswordMismatch => lang
+            .pick("The passwords do not match.", "パスワードが一致しません。")
+            .into(),
+        ErrorCode::WrongPassword => lang
+            .pick(
+                "The current password is wrong.",
+                "現在のパスワードが違います。",
+            )
+            .into(),
+        ErrorCode::InvalidCredentials => lang
+            .pick(
+                "Wrong username or password.",
+                "ユーザー名またはパスワードが違います。",
+            )
+            .into(),
+        ErrorCode::Refused(r) => refusal_text(lang, r),
+        ErrorCode::Throttled(s) => match lang {
+            Lang::En => format!("Too many failed sign-ins. Wait {s} seconds before trying again."),
+            Lang::Ja => {
+                format!("サインインの失敗が続いたため、{s}秒待ってから再度お試しください。")
+            }
+        },
+    }
+}
+
+/// Why a workflow command cannot be applied (yet).
+pub fn refusal_text(lang: Lang, r: &Refusal) -> String {
+    match r {
+        Refusal::Role => lang
+            .pick(
+                "Your roles do not allow this.",
+                "あなたのロールではこの操作はできません。",
+            )
+            .into(),
+        Refusal::NotNow => lang
+            .pick(
+                "This does not apply in the incident's current phase or status.",
+                "現在のフェーズ・状態ではこの操作はできません。",
+            )
+            .into(),
+        Refusal::OutputsMissing(n) => match lang {
+            Lang::En => format!("{n} required task(s) of this phase are neither done nor waived."),
+            Lang::Ja => format!("このフェーズの必須タスクが{n}件、完了も免除もされていません。"),
+        },
+        Refusal::ContainmentPending(n) => match lang {
+            Lang::En => {
+                format!("{n} approved containment measure(s) are neither executed nor withdrawn.")
+            }
+            Lang::Ja => format!("承認済みの暫定対処が{n}件、実施も取り下げもされていません。"),
+        },
+        Refusal::DecisionNeeded => lang
+            .pick(
+                "Triage ends with the decision to respond now.",
+                "トリアージを終えるには「直ちに対処する」の判断が必要です。",
+            )
+            .into(),
+        Refusal::PreventionMissing => lang
+            .pick(
+                "Record technical and operational recurrence-prevention measures first.",
+                "先に技術的・運用的な再発防止策を記録してください。",
+            )
+            .into(),
+        Refusal::ReasonRequired => lang
+            .pick("A reason is required.", "理由を入力してください。")
+            .into(),
+    }
+}
+
+pub fn kind_label(lang: Lang, kind: IncidentKind) -> &'static str {
+    match kind {
+        IncidentKind::TargetedEmail => lang.pick("Targeted e-mail", "標的型メール"),
+        IncidentKind::MalwareInfection => lang.pick("Malware infection", "マルウェア感染"),
+        IncidentKind::InformationLeak => lang.pick("Information leak", "情報漏えい"),
+        IncidentKind::DenialOfService => lang.pick("Denial of service", "サービス妨害（DoS）"),
+        IncidentKind::WebsiteDefacement => lang.pick("Website defacement", "Webサイト改ざん"),
+        IncidentKind::Other => lang.pick("Other", "その他"),
+    }
+}
+
+pub fn discovery_label(lang: Lang, d: Discovery) -> &'static str {
+    match d {
+        Discovery::InternalDetection => lang.pick("Internal detection", "内部での検知"),
+        Discovery::UserReport => lang.pick("Report from a user", "利用者からの報告"),
+        Discovery::ExternalNotification => lang.pick("Notification from outside", "外部からの通知"),
+    }
+}
+
+/// Every key the UI uses; the test below holds the table to it.
+pub const UI_KEYS: &[&str] = &[
+    "app.name",
+    "app.tagline",
+    "nav.incidents",
+    "nav.report",
+    "nav.users",
+    "nav.account",
+    "nav.signout",
+    "nav.language",
+    "login.title",
+    "login.username",
+    "login.password",
+    "login.submit",
+    "report.title",
+    "report.intro",
+    "report.f.title",
+    "report.f.observed",
+    "report.f.noticed_at",
+    "report.f.location",
+    "report.f.discovery",
+    "report.f.kind",
+    "report.f.reporter_contact",
+    "report.submit",
+    "choose",
+    "list.title",
+    "list.empty",
+    "list.filter",
+    "list.all",
+    "list.reporter",
+    "list.count",
+    "list.prev",
+    "list.next",
+    "list.page",
+    "col.id",
+    "col.title",
+    "col.phase",
+    "col.kind",
+    "col.reporter",
+    "col.reported",
+    "incident.reported_by",
+    "incident.contact",
+    "incident.noticed",
+    "incident.location",
+    "incident.discovery",
+    "incident.observed",
+    "incident.phase",
+    "users.title",
+    "users.create",
+    "users.f.username",
+    "users.f.display_name",
+    "users.f.email",
+    "users.f.password",
+    "users.f.roles",
+    "users.submit",
+    "users.created",
+    "users.active",
+    "users.inactive",
+    "users.deactivate",
+    "users.activate",
+    "users.save_roles",
+    "users.reset",
+    "users.new_password",
+    "users.saved",
+    "users.status",
+    "account.title",
+    "account.change",
+    "account.current",
+    "account.new",
+    "account.confirm",
+    "account.changed",
+    "account.roles",
+    "error.forbidden",
+    "error.not_found",
+    "error.internal",
+    "error.unauthenticated",
+    "error.form",
+    "col.severity",
+    "col.tlp",
+    "list.overdue",
+    "list.mine",
+    "badge.overdue",
+    "badge.closed",
+    "badge.required",
+    "badge.kind",
+    "nav.tasks",
+    "tasks.title",
+    "tasks.empty",
+    "tasks.assigned",
+    "ws.closed",
+    "ws.to_leave",
+    "ws.outputs_done",
+    "ws.no_commands",
+    "ws.reason",
+    "ws.decision",
+    "ws.severity_definitions",
+    "ws.record_decision",
+    "ws.tasks",
+    "ws.all_tasks",
+    "ws.outputs",
+    "ws.waived_because",
+    "ws.status",
+    "ws.note",
+    "ws.save",
+    "ws.waive_reason",
+    "ws.waive",
+    "ws.report",
+    "ws.durations",
+    "ws.playbook",
+    "ws.classification",
+    "ws.stage",
+    "ws.route",
+    "ws.assets",
+    "ws.remove",
+    "ws.asset_type",
+    "ws.identifier",
+    "ws.add_asset",
+    "ws.assignment",
+    "ws.responder",
+    "ws.officer",
+    "ws.prevention",
+    "ws.prevention_technical",
+    "ws.prevention_operational",
+    "ws.timeline",
+    "ws.comment",
+    "ws.post",
+    "ws.take",
+    "ws.assignee",
+    "ws.about_task",
+];
+
+/// Keys built from enum ids (`task.done`, `stage.foothold`, …).
+pub fn enum_keys() -> Vec<String> {
+    use crate::domain::classification::{AssetType, AttackRoute, AttackStage};
+    use crate::domain::targets::Target;
+    use crate::domain::workflow::{CloseReason, Decision, TaskStatus};
+    use crate::domain::workspace::CommandKind;
+    let mut keys = Vec::new();
+    keys.extend(Decision::ALL.iter().map(|v| format!("decision.{}", v.id())));
+    keys.extend(TaskStatus::ALL.iter().map(|v| format!("task.{}", v.id())));
+    keys.extend(AttackStage::ALL.iter().map(|v| format!("stage.{}", v.id())));
+    keys.extend(AttackRoute::ALL.iter().map(|v| format!("route.{}", v.id())));
+    keys.extend(AssetType::ALL.iter().map(|v| format!("asset.{}", v.id())));
+    keys.extend(CloseReason::ALL.iter().map(|v| format!("close.{}", v.id())));
+    keys.extend(Target::ALL.iter().map(|v| format!("target.{}", v.id())));
+    keys.extend(CommandKind::ALL.iter().map(|v| format!("cmd.{}", v.id())));
+    keys.extend(EVENT_KINDS.iter().map(|k| format!("ev.{k}")));
+    keys
+}
+
+/// Every kind of timeline event the server writes.
+pub const EVENT_KINDS: &[&str] = &[
+    "reported",
+    "taken_into_triage",
+    "first_response_decided",
+    "phase_advanced",
+    "closed",
+    "reopened",
+    "task_updated",
+    "task_waived",
+    "classified",
+    "asset_added",
+    "asset_removed",
+    "assigned",
+    "prevention_recorded",
+    "comment",
+    "task_assigned",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_used_in_the_ui_has_both_languages() {
+        let dynamic = enum_keys();
+        for key in UI_KEYS
+            .iter()
+            .copied()
+            .chain(dynamic.iter().map(String::as_str))
+        {
+            let (en, ja) = lookup(key).unwrap_or_else(|| panic!("missing text for {key}"));
+            assert!(!en.is_empty() && !ja.is_empty(), "{key}");
+        }
+    }
+
+    #[test]
+    fn accept_language_prefers_the_higher_q() {
+        assert_eq!(
+            Lang::from_accept_language("ja,en-US;q=0.9,en;q=0.8"),
+            Lang::Ja
+        );
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,ja;q=0.5"),
+            Lang::En
+        );
+        assert_eq!(Lang::from_accept_language("fr-FR,ja;q=0.3"), Lang::Ja);
+        assert_eq!(Lang::from_accept_language("de"), Lang::En);
+        assert_eq!(Lang::from_accept_language(""), Lang::En);
+    }
+
+    #[test]
+    fn every_error_has_text_in_both_languages() {
+        for code in [
+            ErrorCode::Required,
+            ErrorCode::TooLong(5),
+            ErrorCode::Throttled(30),
+        ] {
+            assert_ne!(error_text(Lang::Ja, &code), error_text(Lang::En, &code));
+        }
+    }
+}

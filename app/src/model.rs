@@ -1,0 +1,54 @@
+//! The handling model as the pages show it: phases and roles with their
+//! Japanese and English names, from the playbooks the server loaded.
+
+use playbooks::{Label, PhaseDef, RoleDef, SeverityDef};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Phase, Role};
+use crate::i18n::Lang;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelView {
+    pub phases: Vec<PhaseDef>,
+    pub roles: Vec<RoleDef>,
+    pub severities: Vec<SeverityDef>,
+}
+
+impl ModelView {
+    pub fn phase_name(&self, lang: Lang, phase: Phase) -> String {
+        self.phases
+            .iter()
+            .find(|p| p.id == phase.id())
+            .map(|p| label(lang, &p.name))
+            .unwrap_or_else(|| phase.id().to_string())
+    }
+
+    pub fn phase_purpose(&self, lang: Lang, phase: Phase) -> String {
+        self.phases
+            .iter()
+            .find(|p| p.id == phase.id())
+            .map(|p| label(lang, &p.purpose))
+            .unwrap_or_default()
+    }
+
+    pub fn role_name(&self, lang: Lang, role: Role) -> String {
+        if role == Role::Admin {
+            return lang.pick("Administrator", "システム管理者").to_string();
+        }
+        self.roles
+            .iter()
+            .find(|r| r.id == role.id())
+            .map(|r| label(lang, &r.name))
+            .unwrap_or_else(|| role.id().to_string())
+    }
+}
+
+impl ModelView {
+    pub fn severity(&self, id: &str) -> Option<&SeverityDef> {
+        self.severities.iter().find(|s| s.id == id)
+    }
+}
+
+pub fn label(lang: Lang, l: &Label) -> String {
+    l.get(lang.code()).to_string()
+}

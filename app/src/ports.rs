@@ -1,0 +1,135 @@
+//! The port between the thin server functions of this crate and the services
+//! of the `server` crate, which implements it. Server functions find the
+//! implementation in the Leptos context; they never touch the database.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::domain::account::{SessionUser, UserRow, ValidNewUser};
+use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
+use crate::domain::form::FormResult;
+use crate::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
+use crate::domain::policy::Actor;
+use crate::domain::workflow::{Command, TaskStatus};
+use crate::domain::workspace::MyTask;
+use crate::domain::{AppError, Role};
+use crate::model::ModelView;
+
+/// Outcome of a sign-in attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignIn {
+    Accepted(SessionUser),
+    /// Unknown user, wrong password or a deactivated account: one answer for all.
+    Rejected,
+    /// Too many recent failures for this username: wait this many seconds.
+    Throttled(u64),
+}
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// The handling model (phases and roles with their names) for display.
+    fn model(&self) -> ModelView;
+
+    async fn sign_in(&self, username: &str, password: &str) -> Result<SignIn, AppError>;
+    async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+    ) -> Result<bool, AppError>;
+
+    async fn report_incident(&self, actor: &Actor, report: ValidReport)
+    -> Result<String, AppError>;
+    async fn list_incidents(
+        &self,
+        actor: &Actor,
+        query: IncidentQuery,
+    ) -> Result<IncidentPage, AppError>;
+    /// By human id (`INC-2026-0001`). Not visible and not existing look the same.
+    async fn incident(&self, actor: &Actor, human_id: &str) -> Result<IncidentDetail, AppError>;
+
+    /// Applies one change to an incident. Refused by a workflow rule: a field
+    /// error (`command` for the phase rules); refused for the reader's roles:
+    /// `Forbidden`.
+    async fn change_incident(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        op: IncidentOp,
+    ) -> Result<FormResult<()>, AppError>;
+    /// Open tasks of the current phase of open incidents, for the reader's
+    /// roles or assigned to them.
+    async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError>;
+
+    async fn users(&self, actor: &Actor) -> Result<Vec<UserRow>, AppError>;
+    /// `Ok(None)` when the username is taken.
+    async fn create_user(
+        &self,
+        actor: &Actor,
+        user: ValidNewUser,
+    ) -> Result<Option<Uuid>, AppError>;
+    async fn set_roles(&self, actor: &Actor, user: Uuid, roles: Vec<Role>) -> Result<(), AppError>;
+    /// Deactivating ends the user's sessions at once.
+    async fn set_active(&self, actor: &Actor, user: Uuid, active: bool) -> Result<(), AppError>;
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        user: Uuid,
+        password: &str,
+    ) -> Result<(), AppError>;
+}
+
+/// One change to an incident, as the server functions pass it on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IncidentOp {
+    Command(Command),
+    Task {
+        task: Uuid,
+        status: TaskStatus,
+        note: Option<String>,
+    },
+    Waive {
+        task: Uuid,
+        reason: String,
+    },
+    /// Give a task to a person, or take it back (`None`).
+    AssignTask {
+        task: Uuid,
+        assignee: Option<Uuid>,
+    },
+    Classify {
+        tlp: Tlp,
+        stage: Option<AttackStage>,
+        route: Option<AttackRoute>,
+        severity: Option<Severity>,
+    },
+    AddAsset {
+        asset_type: AssetType,
+        identifier: String,
+        note: String,
+    },
+    RemoveAsset {
+        asset: Uuid,
+    },
+    Assign {
+        responder: Option<Uuid>,
+        officer: Option<Uuid>,
+    },
+    Prevention {
+        technical: String,
+        operational: String,
+    },
+    Comment {
+        task: Option<Uuid>,
+        text: String,
+    },
+}
+
+/// What the server puts in the Leptos context.
+pub type Services = Arc<dyn Backend>;
+
+/// The acting user as resolved by the server's session middleware and put in
+/// the request's extensions: `None` when nobody is signed in.
+#[derive(Clone, Debug, Default)]
+pub struct CurrentUser(pub Option<Actor>);

@@ -1,0 +1,29 @@
+//! The sign-in page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::auth::Login;
+use crate::i18n::t;
+use crate::ui::fields::{Field, FormStatus, Input, errors_of};
+use crate::ui::use_lang;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let lang = use_lang();
+    let login = ServerAction::<Login>::new();
+    let errors = errors_of(login.value());
+    view! {
+        <Title text=t(lang, "login.title")/>
+        <section class="panel narrow">
+            <h1>{t(lang, "login.title")}</h1>
+            <p class="muted">{t(lang, "app.tagline")}</p>
+            <ActionForm action=login attr:novalidate=true>
+                <FormStatus errors/>
+                <Field name="username" field="username" label="login.username" errors autocomplete="username"/>
+                <Field name="password" field="password" label="login.password" errors input=Input::Password autocomplete="current-password"/>
+                <button type="submit">{t(lang, "login.submit")}</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,23 @@
+//! Schema migrations. Every migration runs unchanged on SQLite (the embedded
+//! default) and PostgreSQL (production): string-backed enums instead of
+//! `CREATE TYPE`, foreign keys declared inside `create_table` (SQLite cannot add
+//! them later), and UTC timestamps everywhere.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_accounts;
+mod m0002_incidents;
+mod m0003_workflow;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_accounts::Migration),
+            Box::new(m0002_incidents::Migration),
+            Box::new(m0003_workflow::Migration),
+        ]
+    }
+}

@@ -1,0 +1,52 @@
+//! The incident-handling model as data: the seven handling phases
+//! (インシデントハンドリングフェーズ A–G) and the six roles (6つのロール) of the
+//! JPCERT/IPA model, with their Japanese and English names.
+//!
+//! The model lives in TOML files under `model/`, one file per kind of thing
+//! (`phases.toml`, `roles.toml`; later the per-phase × per-role action matrix
+//! and the incident-kind playbooks), so an organisation can copy the directory,
+//! edit it and point the server at its own copy.
+//!
+//! Without the default `load` feature this crate is only the plain types in
+//! [`model`], which the wasm frontend shares with the server through serde.
+//! With it, `HandlingModel::builtin` and `HandlingModel::load_dir` read and
+//! validate the files, and every problem is reported with its file, line and key.
+
+pub mod model;
+
+#[cfg(feature = "load")]
+mod load;
+
+pub use model::{ActionDef, HandlingModel, KindDef, Label, PhaseDef, Raci, RoleDef, SeverityDef};
+
+#[cfg(feature = "load")]
+pub use load::{Issue, PlaybookError, builtin_files};
+
+/// The handling phases, in the order an incident moves through them.
+/// The ids are stable: they are stored in the database and used in URLs.
+pub const PHASE_IDS: [&str; 7] = ["A", "B", "C", "D", "E", "F", "G"];
+
+/// The handling roles, in the order the source lists them.
+/// The ids are stable: they are stored in the database.
+pub const ROLE_IDS: [&str; 6] = [
+    "reporter",
+    "it_lan_admin",
+    "bu_lan_admin",
+    "security_officer",
+    "external_specialist",
+    "isp",
+];
+
+/// Incident kinds. Every kind but `other` has a playbook file of its own
+/// (`kinds/<id>.toml`) that adds tasks to the generic matrix.
+pub const KIND_IDS: [&str; 6] = [
+    "targeted_email",
+    "malware_infection",
+    "information_leak",
+    "denial_of_service",
+    "website_defacement",
+    "other",
+];
+
+/// Severity levels, most severe first (`severity.toml`).
+pub const SEVERITY_IDS: [&str; 4] = ["critical", "high", "medium", "low"];

@@ -1,0 +1,167 @@
+//! The plain types of the handling model. They carry no loading logic so the
+//! wasm frontend can depend on them with nothing but serde.
+
+use serde::{Deserialize, Serialize};
+
+/// A text in both languages the product speaks. The source model is Japanese;
+/// the English is ours, so neither may be left empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Label {
+    /// The text for a language code: `"ja"` gives Japanese, anything else
+    /// English, so an unknown language still shows something readable.
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "ja" { &self.ja } else { &self.en }
+    }
+}
+
+/// One handling phase (インシデントハンドリングフェーズ), e.g. C, 初動対処.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseDef {
+    /// `"A"` … `"G"`, one of [`crate::PHASE_IDS`].
+    pub id: String,
+    /// 1 … 7; A is 1. Kept in the data so the files read in order.
+    pub order: u8,
+    pub name: Label,
+    /// What the phase is for, in a sentence or two.
+    pub purpose: Label,
+}
+
+/// One handling role (ロール), e.g. 情報セキュリティ責任者.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDef {
+    /// One of [`crate::ROLE_IDS`].
+    pub id: String,
+    pub name: Label,
+    pub description: Label,
+    /// An organisation outside ours (外部専門組織, ISP事業者), working with us
+    /// under a contract or terms of service; such users see only what they
+    /// are assigned.
+    pub external: bool,
+}
+
+/// RACI: how a role takes part in an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Raci {
+    Responsible,
+    Approves,
+    Consulted,
+    Informed,
+}
+
+/// One action (アクション) of the phase × role matrix, or one task of an
+/// incident-kind playbook: what a role does in a phase, what it needs
+/// (インプット), what it delivers (アウトプット) and the skills it takes
+/// (要求事項・能力スキル).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDef {
+    pub id: String,
+    pub phase: String,
+    pub role: String,
+    pub raci: Raci,
+    /// An exit criterion of its phase: done or waived before the phase is left.
+    pub required: bool,
+    pub name: Label,
+    pub description: Label,
+    pub inputs: Vec<Label>,
+    pub outputs: Vec<Label>,
+    pub skills: Vec<Label>,
+    pub depends_on: Vec<String>,
+    /// `None` for the generic matrix, the kind id for a kind playbook's task.
+    pub kind: Option<String>,
+}
+
+/// An incident kind with a playbook of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindDef {
+    pub id: String,
+    pub name: Label,
+}
+
+/// A severity level with its written definition and time targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityDef {
+    pub id: String,
+    pub order: u8,
+    pub name: Label,
+    pub definition: Label,
+    /// Triage (phase B left) within this many minutes of the report.
+    pub triage_minutes: u32,
+    /// First response (phase C left) within this many minutes of the report.
+    pub first_response_minutes: u32,
+}
+
+/// The whole model, validated: all seven phases in order A–G and all six
+/// roles in the order of [`crate::ROLE_IDS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlingModel {
+    pub phases: Vec<PhaseDef>,
+    pub roles: Vec<RoleDef>,
+    /// The generic matrix, then each kind's tasks in `KIND_IDS` order.
+    pub actions: Vec<ActionDef>,
+    pub kinds: Vec<KindDef>,
+    /// Most severe first.
+    pub severities: Vec<SeverityDef>,
+    /// Hex SHA-256 over the model files' names and contents, in name order.
+    /// The same files give the same hash wherever they were loaded from, so
+    /// it tells which version of the playbooks is in force.
+    pub content_hash: String,
+}
+
+impl HandlingModel {
+    pub fn phase(&self, id: &str) -> Option<&PhaseDef> {
+        self.phases.iter().find(|p| p.id == id)
+    }
+
+    pub fn role(&self, id: &str) -> Option<&RoleDef> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    pub fn action(&self, id: &str) -> Option<&ActionDef> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+
+    pub fn severity(&self, id: &str) -> Option<&SeverityDef> {
+        self.severities.iter().find(|s| s.id == id)
+    }
+
+    /// The generic matrix plus the kind's own tasks, by phase A–G and then
+    /// in file order.
+    pub fn tasks_for_kind(&self, kind: &str) -> Vec<&ActionDef> {
+        let mut tasks: Vec<&ActionDef> = self
+            .actions
+            .iter()
+            .filter(|a| a.kind.as_deref().is_none_or(|k| k == kind))
+            .collect();
+        tasks.sort_by_key(|a| a.phase.clone());
+        tasks
+    }
+
+    pub fn required_actions(&self, kind: &str, phase: &str) -> Vec<&ActionDef> {
+        self.tasks_for_kind(kind)
+            .into_iter()
+            .filter(|a| a.phase == phase && a.required)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_picks_japanese_only_for_ja() {
+        let l = Label {
+            ja: "本格調査".into(),
+            en: "Full investigation".into(),
+        };
+        assert_eq!(l.get("ja"), "本格調査");
+        assert_eq!(l.get("en"), "Full investigation");
+        assert_eq!(l.get("fr"), "Full investigation");
+    }
+}

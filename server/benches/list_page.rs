@@ -1,0 +1,164 @@
+//! Budget: the incident list page, rendered on the server, with 10,000
+//! incidents in SQLite: under 50 ms median. Seeds a fresh database, signs in
+//! as a handler (who sees every incident) and renders `/incidents` and a
+//! filtered, deep page repeatedly through the real router. Prints median and
+//! p99. Run with `cargo bench -p server --bench list_page`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use chrono::{Duration as ChronoDuration, Utc};
+use http_body_util::BodyExt;
+use sea_orm::{EntityTrait, Set};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use app::domain::Role;
+use app::domain::account::ValidNewUser;
+use server::config::Config;
+use server::entity::{incident, incident_counter};
+use server::services::{Hikeshi, create_user_unchecked};
+use server::web::{AppState, app, leptos_options};
+
+const INCIDENTS: usize = 10_000;
+const RUNS: usize = 200;
+const KINDS: [&str; 6] = playbooks::KIND_IDS;
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let config = Config::from_lookup(|k| match k {
+        "HIKESHI_DATABASE_URL" => Some(url.clone()),
+        "HIKESHI_ADMIN_PASSWORD" => Some("bench administrator password".into()),
+        _ => None,
+    })
+    .unwrap();
+    let db = server::startup::prepare(&config).await.unwrap();
+    let password = "bench handler password";
+    let handler = create_user_unchecked(
+        &db,
+        ValidNewUser {
+            username: "handler".into(),
+            display_name: "Handler".into(),
+            email: None,
+            password: password.into(),
+            roles: vec![Role::ItLanAdmin],
+        },
+    )
+    .await
+    .unwrap();
+
+    let seeded = Instant::now();
+    let now = Utc::now();
+    for chunk in (0..INCIDENTS).collect::<Vec<_>>().chunks(500) {
+        let rows = chunk.iter().map(|&n| {
+            let at = now - ChronoDuration::minutes((INCIDENTS - n) as i64);
+            incident::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                human_id: Set(format!("INC-2026-{:04}", n + 1)),
+                year: Set(2026),
+                seq: Set(n as i32 + 1),
+                title: Set(format!(
+                    "Seeded incident {n}: suspicious traffic from pc-{n:05}"
+                )),
+                observed: Set("Beaconing to a known C2 domain every 60 seconds.".into()),
+                noticed_at: Set(at),
+                location: Set(format!("pc-{n:05}")),
+                discovery: Set("internal_detection".into()),
+                kind: Set(KINDS[n % KINDS.len()].into()),
+                reporter_contact: Set("soc@example.jp".into()),
+                reporter_id: Set(handler),
+                phase: Set("A".into()),
+                created_at: Set(at),
+                updated_at: Set(at),
+                status: Set("open".into()),
+                tlp: Set("amber".into()),
+                severity: Set(Some(["critical", "high", "medium", "low"][n % 4].into())),
+                playbook_hash: Set(String::new()),
+                last_event_seq: Set(0),
+                last_event_hash: Set(String::new()),
+                ..Default::default()
+            }
+        });
+        incident::Entity::insert_many(rows).exec(&db).await.unwrap();
+    }
+    incident_counter::Entity::insert(incident_counter::ActiveModel {
+        year: Set(2026),
+        last: Set(INCIDENTS as i32),
+    })
+    .exec(&db)
+    .await
+    .unwrap();
+    println!("seeded {INCIDENTS} incidents in {:?}", seeded.elapsed());
+
+    let state = AppState {
+        hikeshi: Hikeshi {
+            db,
+            model: Arc::new(server::startup::load_model(&config).unwrap()),
+        },
+        leptos: leptos_options(&config),
+        config: Arc::new(config),
+    };
+    let router = app(state);
+    let login = Request::post("/api/auth/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "username=handler&password={}",
+            password.replace(' ', "+")
+        )))
+        .unwrap();
+    let res = router.clone().oneshot(login).await.unwrap();
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    for (label, path) in [
+        ("/incidents (newest 50 of 10,000)", "/incidents"),
+        (
+            "/incidents?kind=targeted_email&page=20",
+            "/incidents?kind=targeted_email&page=20",
+        ),
+    ] {
+        let mut times = Vec::with_capacity(RUNS);
+        for i in 0..RUNS + 10 {
+            let req = Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap();
+            let t = Instant::now();
+            let res = router.clone().oneshot(req).await.unwrap();
+            assert!(res.status().is_success(), "{}", res.status());
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            let elapsed = t.elapsed();
+            assert!(body.len() > 10_000, "a full page");
+            if i >= 10 {
+                times.push(elapsed); // the first ten warm caches up
+            }
+        }
+        report(label, &mut times);
+    }
+}
+
+fn report(label: &str, times: &mut [Duration]) {
+    times.sort();
+    let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    println!(
+        "{label}: median {:.2} ms, p99 {:.2} ms, min {:.2} ms, max {:.2} ms over {} renders",
+        pct(0.5).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3,
+        times[times.len() - 1].as_secs_f64() * 1e3,
+        times.len()
+    );
+}

@@ -1,0 +1,200 @@
+//! Typed configuration from `HIKESHI_*` environment variables. Defaults work
+//! on a bare machine (embedded SQLite, 127.0.0.1:3000); every value is checked
+//! at start and a bad one is named in the error.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `HIKESHI_DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `HIKESHI_BIND`: address to listen on.
+    pub bind: SocketAddr,
+    /// `HIKESHI_SITE_ROOT`: where cargo-leptos put the compiled site (`pkg/`).
+    pub site_root: PathBuf,
+    /// `HIKESHI_SECURE_COOKIES`: mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// `HIKESHI_SESSION_HOURS`: idle time after which a session ends.
+    pub session_hours: i64,
+    /// `HIKESHI_ADMIN_USERNAME`: name of the first administrator.
+    pub admin_username: String,
+    /// `HIKESHI_ADMIN_PASSWORD`: password of the first administrator; when
+    /// unset, one is generated and printed once.
+    pub admin_password: Option<String>,
+    /// `HIKESHI_PLAYBOOKS_DIR`: the organisation's own playbooks; the built-in
+    /// ones when unset.
+    pub playbooks_dir: Option<PathBuf>,
+    /// `HIKESHI_TRUSTED_ORIGINS`: comma-separated origins (scheme://host:port)
+    /// besides the request's own host that may send forms, e.g. behind a
+    /// reverse proxy that rewrites Host.
+    pub trusted_origins: Vec<String>,
+    /// `HIKESHI_DB_MAX_CONNECTIONS`: connection pool size.
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hikeshi.db?mode=rwc";
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the variables through `get`, so tests need not touch the process
+    /// environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |k: &'static str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let bad = |var: &'static str, message: String| ConfigError { var, message };
+
+        let database_url =
+            var("HIKESHI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "HIKESHI_DATABASE_URL",
+                format!("expected sqlite://… or postgres://…, got {database_url:?}"),
+            ));
+        }
+        let bind = var("HIKESHI_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind.parse().map_err(|_| {
+            bad(
+                "HIKESHI_BIND",
+                format!("expected host:port such as 127.0.0.1:3000, got {bind:?}"),
+            )
+        })?;
+        let site_root = PathBuf::from(
+            var("HIKESHI_SITE_ROOT")
+                .or_else(|| var("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".into()),
+        );
+        let secure_cookies = match var("HIKESHI_SECURE_COOKIES").as_deref() {
+            None | Some("0") | Some("false") | Some("no") => false,
+            Some("1") | Some("true") | Some("yes") => true,
+            Some(other) => {
+                return Err(bad(
+                    "HIKESHI_SECURE_COOKIES",
+                    format!("expected true or false, got {other:?}"),
+                ));
+            }
+        };
+        let session_hours = match var("HIKESHI_SESSION_HOURS") {
+            None => 8,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=24 * 30).contains(h))
+                .ok_or_else(|| {
+                    bad(
+                        "HIKESHI_SESSION_HOURS",
+                        format!("expected whole hours between 1 and 720, got {v:?}"),
+                    )
+                })?,
+        };
+        let admin_username = var("HIKESHI_ADMIN_USERNAME").unwrap_or_else(|| "admin".into());
+        if !app::domain::account::is_valid_username(&admin_username) {
+            return Err(bad(
+                "HIKESHI_ADMIN_USERNAME",
+                format!("not a valid username: {admin_username:?}"),
+            ));
+        }
+        let admin_password = var("HIKESHI_ADMIN_PASSWORD");
+        if let Some(p) = &admin_password
+            && p.chars().count() < app::domain::account::PASSWORD_MIN
+        {
+            return Err(bad(
+                "HIKESHI_ADMIN_PASSWORD",
+                format!(
+                    "must be at least {} characters",
+                    app::domain::account::PASSWORD_MIN
+                ),
+            ));
+        }
+        let playbooks_dir = var("HIKESHI_PLAYBOOKS_DIR").map(PathBuf::from);
+        let trusted_origins = var("HIKESHI_TRUSTED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let db_max_connections = match var("HIKESHI_DB_MAX_CONNECTIONS") {
+            None => 8,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "HIKESHI_DB_MAX_CONNECTIONS",
+                        format!("expected a number from 1 to 1000, got {v:?}"),
+                    )
+                })?,
+        };
+        Ok(Config {
+            database_url,
+            bind,
+            site_root,
+            secure_cookies,
+            session_hours,
+            admin_username,
+            admin_password,
+            playbooks_dir,
+            trusted_origins,
+            db_max_connections,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_bare_machine() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.session_hours, 8);
+        assert!(!c.secure_cookies);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("HIKESHI_BIND", "localhost"),
+            ("HIKESHI_DATABASE_URL", "mysql://x"),
+            ("HIKESHI_SECURE_COOKIES", "maybe"),
+            ("HIKESHI_SESSION_HOURS", "0"),
+            ("HIKESHI_ADMIN_PASSWORD", "short"),
+            ("HIKESHI_ADMIN_USERNAME", "Bad Name"),
+            ("HIKESHI_DB_MAX_CONNECTIONS", "many"),
+        ] {
+            let err = with(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.to_string().contains(var));
+        }
+    }
+}

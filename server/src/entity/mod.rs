@@ -1,0 +1,14 @@
+//! sea-orm entities, one module per table.
+
+pub mod asset;
+pub mod audit_log;
+pub mod incident;
+pub mod incident_counter;
+pub mod incident_event;
+pub mod incident_phase;
+pub mod login_throttle;
+pub mod playbook_version;
+pub mod session;
+pub mod task;
+pub mod user;
+pub mod user_role;

@@ -1,0 +1,15 @@
+//! The Hikeshi server: configuration, persistence (sea-orm on SQLite or
+//! PostgreSQL), the services behind the server functions, authentication and
+//! the HTTP application. `main.rs` is only the command line around it.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod entity;
+pub mod services;
+pub mod session_store;
+pub mod startup;
+pub mod web;
+
+pub use startup::Application;
+pub use web::{AppState, app};

@@ -1,0 +1,472 @@
+//! Accounts: sign-in with throttling, the administrator's user management and
+//! a user's own password change.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use app::domain::account::{SessionUser, UserRow, ValidNewUser, normalize_username};
+use app::domain::policy::{Action, Actor, may};
+use app::domain::{AppError, Role};
+use app::ports::SignIn;
+
+use super::{audit, internal};
+use crate::auth::{hash_password, throttle_delay, verify_password};
+use crate::entity::{login_throttle, session, user, user_role};
+
+/// The active user with this id, with roles: who a session belongs to.
+pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Actor>, AppError> {
+    let Some(u) = user::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    if !u.is_active {
+        return Ok(None);
+    }
+    Ok(Some(Actor {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        roles: roles_of(db, id).await?,
+    }))
+}
+
+async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Role>, AppError> {
+    let mut roles: Vec<Role> = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(id))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter_map(|r| Role::from_id(&r.role))
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+) -> Result<SignIn, AppError> {
+    let username = normalize_username(username);
+    let now = Utc::now();
+    let throttle = login_throttle::Entity::find_by_id(username.clone())
+        .one(db)
+        .await
+        .map_err(internal)?;
+    if let Some(locked_until) = throttle.and_then(|t| t.locked_until)
+        && locked_until > now
+    {
+        let wait = (locked_until - now).num_seconds().max(1) as u64;
+        return Ok(SignIn::Throttled(wait));
+    }
+
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await
+        .map_err(internal)?;
+    let verified = verify_password(
+        password.to_string(),
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    match found {
+        Some(u) if verified && u.is_active => {
+            let txn = db.begin().await.map_err(internal)?;
+            login_throttle::Entity::delete_by_id(username.clone())
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            audit::record(&txn, Some(u.id), "sign_in", "user", u.id, json!({}))
+                .await
+                .map_err(internal)?;
+            txn.commit().await.map_err(internal)?;
+            let roles = roles_of(db, u.id).await?;
+            Ok(SignIn::Accepted(SessionUser {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                roles,
+            }))
+        }
+        found => {
+            record_failure(db, &username, found.map(|u| u.id)).await?;
+            Ok(SignIn::Rejected)
+        }
+    }
+}
+
+/// Counts a failed sign-in atomically (two instances may see failures for the
+/// same name at once) and locks the name once the free failures are used up.
+async fn record_failure(
+    db: &DatabaseConnection,
+    username: &str,
+    user_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let txn = db.begin().await.map_err(internal)?;
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        username: Set(username.to_string()),
+        failures: Set(1),
+        locked_until: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(login_throttle::Column::Username)
+            .value(
+                login_throttle::Column::Failures,
+                sea_orm::sea_query::ExprTrait::add(
+                    Expr::col((login_throttle::Entity, login_throttle::Column::Failures)),
+                    1,
+                ),
+            )
+            .value(login_throttle::Column::UpdatedAt, now)
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await
+    .map_err(internal)?;
+    let row = login_throttle::Entity::find_by_id(username.to_string())
+        .one(&txn)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    let delay = throttle_delay(row.failures);
+    if !delay.is_zero() {
+        let failures = row.failures;
+        let mut active: login_throttle::ActiveModel = row.into();
+        active.locked_until = Set(Some(now + delay));
+        active.update(&txn).await.map_err(internal)?;
+        tracing::warn!(username, failures, "sign-in throttled");
+    }
+    audit::record(&txn, user_id, "sign_in_failed", "user", username, json!({}))
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)
+}
+
+pub async fn change_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+) -> Result<bool, AppError> {
+    let u = user::Entity::find_by_id(actor.id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Unauthenticated)?;
+    if !verify_password(current.to_string(), Some(u.password_hash.clone())).await {
+        return Ok(false);
+    }
+    let hash = hash_password(new.to_string()).await?;
+    let txn = db.begin().await.map_err(internal)?;
+    let mut active: user::ActiveModel = u.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await.map_err(internal)?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "password_changed",
+        "user",
+        actor.id,
+        json!({}),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(true)
+}
+
+fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
+    if may(actor, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<UserRow>, AppError> {
+    require(actor, Action::ManageUsers)?;
+    let users = user::Entity::find()
+        .find_with_related(user_role::Entity)
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok(users
+        .into_iter()
+        .map(|(u, roles)| {
+            let mut roles: Vec<Role> = roles
+                .iter()
+                .filter_map(|r| Role::from_id(&r.role))
+                .collect();
+            roles.sort();
+            UserRow {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                email: u.email,
+                roles,
+                is_active: u.is_active,
+                created_at: u.created_at,
+            }
+        })
+        .collect())
+}
+
+/// Creates a user; `None` when the username is taken. `actor` is `None` only
+/// for the first administrator, created by the system itself.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    new: ValidNewUser,
+) -> Result<Option<Uuid>, AppError> {
+    if let Some(a) = actor {
+        require(a, Action::ManageUsers)?;
+    }
+    let taken = user::Entity::find()
+        .filter(user::Column::Username.eq(new.username.as_str()))
+        .count(db)
+        .await
+        .map_err(internal)?;
+    if taken > 0 {
+        return Ok(None);
+    }
+    let hash = hash_password(new.password.clone()).await?;
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    let txn = db.begin().await.map_err(internal)?;
+    let inserted = user::ActiveModel {
+        id: Set(id),
+        username: Set(new.username.clone()),
+        display_name: Set(new.display_name.clone()),
+        email: Set(new.email.clone()),
+        password_hash: Set(hash),
+        language: Set(None),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    if let Err(e) = inserted {
+        // Lost a race for the same username against another request.
+        if matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
+            return Ok(None);
+        }
+        return Err(internal(e));
+    }
+    insert_roles(&txn, id, &new.roles).await?;
+    let role_ids: Vec<&str> = new.roles.iter().map(|r| r.id()).collect();
+    audit::record(
+        &txn,
+        actor.map(|a| a.id),
+        "user_created",
+        "user",
+        id,
+        json!({ "username": new.username, "roles": role_ids }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(Some(id))
+}
+
+async fn insert_roles(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    roles: &[Role],
+) -> Result<(), AppError> {
+    if roles.is_empty() {
+        return Ok(());
+    }
+    user_role::Entity::insert_many(roles.iter().map(|r| user_role::ActiveModel {
+        user_id: Set(id),
+        role: Set(r.id().to_string()),
+    }))
+    .exec(conn)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+async fn existing(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model, AppError> {
+    user::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn set_roles(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    roles: Vec<Role>,
+) -> Result<(), AppError> {
+    require(actor, Action::ManageUsers)?;
+    let txn = db.begin().await.map_err(internal)?;
+    existing(&txn, id).await?;
+    let before = roles_of(&txn, id).await?;
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    insert_roles(&txn, id, &roles).await?;
+    let ids = |rs: &[Role]| rs.iter().map(|r| r.id()).collect::<Vec<_>>();
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "roles_set",
+        "user",
+        id,
+        json!({ "before": ids(&before), "after": ids(&roles) }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)
+}
+
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    active: bool,
+) -> Result<(), AppError> {
+    require(actor, Action::ManageUsers)?;
+    if id == actor.id && !active {
+        // An administrator who locks themselves out may leave nobody to undo it.
+        return Err(AppError::Conflict("cannot deactivate yourself".into()));
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    let u = existing(&txn, id).await?;
+    let before = u.is_active;
+    let mut m: user::ActiveModel = u.into();
+    m.is_active = Set(active);
+    m.updated_at = Set(Utc::now());
+    m.update(&txn).await.map_err(internal)?;
+    if !active {
+        end_sessions_of(&txn, id).await.map_err(internal)?;
+    }
+    audit::record(
+        &txn,
+        Some(actor.id),
+        if active {
+            "user_activated"
+        } else {
+            "user_deactivated"
+        },
+        "user",
+        id,
+        json!({ "before": before, "after": active }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)
+}
+
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    password: &str,
+) -> Result<(), AppError> {
+    require(actor, Action::ManageUsers)?;
+    let hash = hash_password(password.to_string()).await?;
+    let txn = db.begin().await.map_err(internal)?;
+    let u = existing(&txn, id).await?;
+    let username = u.username.clone();
+    let mut m: user::ActiveModel = u.into();
+    m.password_hash = Set(hash);
+    m.updated_at = Set(Utc::now());
+    m.update(&txn).await.map_err(internal)?;
+    // Whoever held the old password must not stay signed in with it, and the
+    // owner of the new one must not wait out someone else's failures.
+    end_sessions_of(&txn, id).await.map_err(internal)?;
+    login_throttle::Entity::delete_by_id(username)
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "password_reset",
+        "user",
+        id,
+        json!({}),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)
+}
+
+pub async fn end_sessions_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, sea_orm::DbErr> {
+    let res = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// On a database without users, creates the first administrator. Returns the
+/// username and, when the password was generated, the password to print once.
+pub async fn create_first_admin(
+    db: &DatabaseConnection,
+    username: &str,
+    password: Option<String>,
+) -> Result<Option<(String, Option<String>)>, AppError> {
+    if user::Entity::find().count(db).await.map_err(internal)? > 0 {
+        return Ok(None);
+    }
+    create_admin(db, username, password).await.map(Some)
+}
+
+/// Creates an administrator (the `create-admin` command). Returns the
+/// username and the generated password, if one was generated.
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    username: &str,
+    password: Option<String>,
+) -> Result<(String, Option<String>), AppError> {
+    let generated = password.is_none().then(crate::auth::generate_password);
+    let pw = password.or_else(|| generated.clone()).unwrap_or_default();
+    let new = ValidNewUser {
+        username: normalize_username(username),
+        display_name: "Administrator".into(),
+        email: None,
+        password: pw,
+        roles: vec![Role::Admin],
+    };
+    match create(db, None, new.clone()).await? {
+        Some(_) => Ok((new.username, generated)),
+        None => Err(AppError::Conflict(format!("user {} exists", new.username))),
+    }
+}
+
+/// Creates a user on behalf of the system itself (seeding, tests, benches):
+/// no acting administrator, still audited.
+pub async fn create_user_unchecked(
+    db: &DatabaseConnection,
+    user: ValidNewUser,
+) -> Result<Uuid, AppError> {
+    let name = user.username.clone();
+    create(db, None, user)
+        .await?
+        .ok_or_else(|| AppError::Conflict(format!("user {name} exists")))
+}

@@ -1,0 +1,327 @@
+//! Incidents: reporting (phase A), the list and the incident page, all
+//! filtered through the one visibility policy.
+
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use app::domain::incident::{
+    Discovery, IncidentKind, IncidentPage, IncidentQuery, IncidentRow, PAGE_SIZE, ValidReport,
+    human_id,
+};
+use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
+use app::domain::{AppError, Phase};
+
+use app::domain::classification::{Severity, Tlp};
+use app::domain::workflow::{Status, TaskStatus};
+use playbooks::HandlingModel;
+
+use super::timeline::{self, detail};
+use super::workflow::enter_phase;
+use super::{audit, internal};
+use crate::entity::{incident, incident_counter, playbook_version, task, user};
+
+pub async fn report(
+    db: &DatabaseConnection,
+    model: &HandlingModel,
+    actor: &Actor,
+    r: ValidReport,
+) -> Result<String, AppError> {
+    if !may(actor, Action::ReportIncident) {
+        return Err(AppError::Forbidden);
+    }
+    let now = Utc::now();
+    let year = now.year();
+    let txn = db.begin().await.map_err(internal)?;
+    // The write comes first so the transaction holds the write lock from its
+    // first statement (SQLite) and concurrent reports queue for the counter.
+    let seq = next_seq(&txn, year).await?;
+    let id = Uuid::new_v4();
+    let hid = human_id(year, seq as i64);
+    let kind = r.kind;
+    let inc = incident::ActiveModel {
+        id: Set(id),
+        human_id: Set(hid.clone()),
+        year: Set(year),
+        seq: Set(seq),
+        title: Set(r.title.clone()),
+        observed: Set(r.observed),
+        noticed_at: Set(r.noticed_at),
+        location: Set(r.location),
+        discovery: Set(r.discovery.id().to_string()),
+        kind: Set(r.kind.id().to_string()),
+        reporter_contact: Set(r.reporter_contact),
+        reporter_id: Set(actor.id),
+        phase: Set(Phase::A.id().to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        status: Set(Status::Open.id().into()),
+        tlp: Set(Tlp::Amber.id().into()),
+        playbook_hash: Set(model.content_hash.clone()),
+        last_event_seq: Set(0),
+        last_event_hash: Set(String::new()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    open_workflow(&txn, model, &inc, kind, actor)
+        .await
+        .map_err(internal)?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "incident_reported",
+        "incident",
+        id,
+        json!({ "human_id": hid, "title": r.title, "kind": r.kind.id() }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(hid)
+}
+
+/// Pins the playbook version, generates every phase's tasks from the
+/// playbook for the incident's kind, enters phase A and starts the timeline.
+async fn open_workflow(
+    txn: &DatabaseTransaction,
+    model: &HandlingModel,
+    inc: &incident::Model,
+    kind: IncidentKind,
+    reporter: &Actor,
+) -> Result<(), sea_orm::DbErr> {
+    let content =
+        serde_json::to_string(model).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+    playbook_version::Entity::insert(playbook_version::ActiveModel {
+        hash: Set(model.content_hash.clone()),
+        content: Set(content),
+        created_at: Set(inc.created_at),
+    })
+    .on_conflict(
+        OnConflict::column(playbook_version::Column::Hash)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+
+    let tasks: Vec<task::ActiveModel> = model
+        .tasks_for_kind(kind.id())
+        .into_iter()
+        .enumerate()
+        .map(|(position, a)| {
+            // The report itself delivers the reporter's action of phase A.
+            let done = a.id == REPORT_ACTION;
+            task::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                incident_id: Set(inc.id),
+                action_id: Set(a.id.clone()),
+                phase: Set(a.phase.clone()),
+                role: Set(a.role.clone()),
+                required: Set(a.required),
+                position: Set(position as i32),
+                definition: Set(serde_json::to_string(a).unwrap_or_default()),
+                status: Set(if done {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::Open
+                }
+                .id()
+                .into()),
+                assignee_id: Set(done.then_some(reporter.id)),
+                output_note: Set(None),
+                waive_reason: Set(None),
+                done_by: Set(done.then_some(reporter.id)),
+                done_at: Set(done.then_some(inc.created_at)),
+                updated_at: Set(inc.created_at),
+            }
+        })
+        .collect();
+    if !tasks.is_empty() {
+        task::Entity::insert_many(tasks).exec(txn).await?;
+    }
+    enter_phase(txn, inc.id, Phase::A, inc.created_at).await?;
+    timeline::append(
+        txn,
+        inc,
+        Some(reporter.id),
+        "reported",
+        None,
+        detail([
+            ("title", inc.title.clone()),
+            ("kind", kind.id().into()),
+            ("playbook", model.content_hash.clone()),
+        ]),
+    )
+    .await
+}
+
+/// The playbook action the report itself fulfils.
+pub const REPORT_ACTION: &str = "a.report_event";
+
+/// The next number of the year: one atomic upsert, so two reports at the same
+/// moment can never get the same number, on SQLite or PostgreSQL.
+async fn next_seq(conn: &impl ConnectionTrait, year: i32) -> Result<i32, AppError> {
+    use incident_counter::Column;
+    let stmt = Query::insert()
+        .into_table(incident_counter::Entity)
+        .columns([Column::Year, Column::Last])
+        .values_panic([year.into(), 1.into()])
+        .on_conflict(
+            OnConflict::column(Column::Year)
+                .value(
+                    Column::Last,
+                    sea_orm::sea_query::ExprTrait::add(
+                        Expr::col((incident_counter::Entity, Column::Last)),
+                        1,
+                    ),
+                )
+                .to_owned(),
+        )
+        .returning_col(Column::Last)
+        .to_owned();
+    let row = conn
+        .query_one(&stmt)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    row.try_get::<i32>("", "last").map_err(internal)
+}
+
+fn visible(actor: &Actor) -> Condition {
+    match incident_visibility(actor) {
+        Visibility::All => Condition::all(),
+        Visibility::ReportedBy(id) => Condition::all().add(incident::Column::ReporterId.eq(id)),
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: IncidentQuery,
+) -> Result<IncidentPage, AppError> {
+    let mut cond = visible(actor);
+    if let Some(p) = q.phase {
+        cond = cond.add(incident::Column::Phase.eq(p.id()));
+    }
+    if let Some(k) = q.kind {
+        cond = cond.add(incident::Column::Kind.eq(k.id()));
+    }
+    if let Some(name) = &q.reporter {
+        let Some(reporter) = user::Entity::find()
+            .filter(user::Column::Username.eq(name.as_str()))
+            .one(db)
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(IncidentPage {
+                rows: vec![],
+                total: 0,
+                page: 1,
+                pages: 1,
+            });
+        };
+        cond = cond.add(incident::Column::ReporterId.eq(reporter.id));
+    }
+    if let Some(sev) = q.severity {
+        cond = cond.add(incident::Column::Severity.eq(sev.id()));
+    }
+    if let Some(tlp) = q.tlp {
+        cond = cond.add(incident::Column::Tlp.eq(tlp.id()));
+    }
+    if q.mine {
+        cond = cond.add(
+            Condition::any()
+                .add(incident::Column::ResponderId.eq(actor.id))
+                .add(incident::Column::OfficerId.eq(actor.id)),
+        );
+    }
+    let now = Utc::now();
+    if q.overdue {
+        cond = cond.add(overdue_condition(now));
+    }
+    let total = incident::Entity::find()
+        .filter(cond.clone())
+        .count(db)
+        .await
+        .map_err(internal)?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = q.page.clamp(1, pages);
+    let rows = incident::Entity::find()
+        .filter(cond)
+        .find_also_related(user::Entity)
+        .order_by_desc(incident::Column::CreatedAt)
+        .order_by_desc(incident::Column::Seq)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let rows = rows
+        .into_iter()
+        .filter_map(|(i, u)| {
+            let overdue = is_overdue(&i, now);
+            Some(IncidentRow {
+                id: i.id,
+                phase: Phase::from_id(&i.phase)?,
+                kind: IncidentKind::from_id(&i.kind)?,
+                discovery: Discovery::from_id(&i.discovery)?,
+                human_id: i.human_id,
+                title: i.title,
+                reporter: u.map(|u| u.display_name).unwrap_or_default(),
+                created_at: i.created_at,
+                status: Status::from_id(&i.status)?,
+                severity: i.severity.as_deref().and_then(Severity::from_id),
+                tlp: Tlp::from_id(&i.tlp)?,
+                overdue,
+            })
+        })
+        .collect();
+    Ok(IncidentPage {
+        rows,
+        total,
+        page,
+        pages,
+    })
+}
+
+/// An open incident is overdue when a time target was missed or met late.
+pub fn is_overdue(i: &incident::Model, now: DateTime<Utc>) -> bool {
+    let late = |due: Option<DateTime<Utc>>, met: Option<DateTime<Utc>>| match (due, met) {
+        (Some(d), Some(m)) => m > d,
+        (Some(d), None) => now > d,
+        (None, _) => false,
+    };
+    i.status == Status::Open.id()
+        && (late(i.triage_due_at, i.triaged_at) || late(i.response_due_at, i.responded_at))
+}
+
+/// The same rule as `is_overdue`, as a query condition.
+fn overdue_condition(now: DateTime<Utc>) -> Condition {
+    use incident::Column as C;
+    let late =
+        |due: C, met: C| {
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(due.is_not_null())
+                        .add(met.is_null())
+                        .add(due.lt(now)),
+                )
+                .add(Condition::all().add(met.is_not_null()).add(
+                    sea_orm::sea_query::ExprTrait::gt(Expr::col(met), Expr::col(due)),
+                ))
+        };
+    Condition::all().add(C::Status.eq(Status::Open.id())).add(
+        Condition::any()
+            .add(late(C::TriageDueAt, C::TriagedAt))
+            .add(late(C::ResponseDueAt, C::RespondedAt)),
+    )
+}

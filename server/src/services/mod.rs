@@ -1,0 +1,127 @@
+//! The services behind the server functions. Each takes the acting user,
+//! asks the policy (`app::domain::policy`) before anything else, and does its
+//! writes in one transaction together with their audit record.
+
+mod accounts;
+pub mod audit;
+mod incidents;
+pub mod timeline;
+mod workflow;
+mod workspace;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use app::domain::account::{UserRow, ValidNewUser};
+use app::domain::form::FormResult;
+use app::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
+use app::domain::policy::Actor;
+use app::domain::workspace::MyTask;
+use app::domain::{AppError, Role};
+use app::model::ModelView;
+use app::ports::{Backend, IncidentOp, SignIn};
+use playbooks::HandlingModel;
+
+pub use accounts::{
+    actor_by_id, create_admin, create_first_admin, create_user_unchecked, end_sessions_of,
+};
+
+#[derive(Clone)]
+pub struct Hikeshi {
+    pub db: DatabaseConnection,
+    pub model: Arc<HandlingModel>,
+}
+
+/// Logs a database error with its detail and hides it from the client.
+pub(crate) fn internal(e: sea_orm::DbErr) -> AppError {
+    tracing::error!(error = %e, "database error");
+    AppError::Internal
+}
+
+#[async_trait::async_trait]
+impl Backend for Hikeshi {
+    fn model(&self) -> ModelView {
+        ModelView {
+            phases: self.model.phases.clone(),
+            roles: self.model.roles.clone(),
+            severities: self.model.severities.clone(),
+        }
+    }
+
+    async fn sign_in(&self, username: &str, password: &str) -> Result<SignIn, AppError> {
+        accounts::sign_in(&self.db, username, password).await
+    }
+
+    async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+    ) -> Result<bool, AppError> {
+        accounts::change_password(&self.db, actor, current, new).await
+    }
+
+    async fn report_incident(
+        &self,
+        actor: &Actor,
+        report: ValidReport,
+    ) -> Result<String, AppError> {
+        incidents::report(&self.db, &self.model, actor, report).await
+    }
+
+    async fn list_incidents(
+        &self,
+        actor: &Actor,
+        query: IncidentQuery,
+    ) -> Result<IncidentPage, AppError> {
+        incidents::list(&self.db, actor, query).await
+    }
+
+    async fn incident(&self, actor: &Actor, human_id: &str) -> Result<IncidentDetail, AppError> {
+        workspace::get(&self.db, actor, human_id).await
+    }
+
+    async fn change_incident(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        op: IncidentOp,
+    ) -> Result<FormResult<()>, AppError> {
+        workflow::change(&self.db, &self.model, actor, human_id, op).await
+    }
+
+    async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError> {
+        workspace::my_tasks(&self.db, actor).await
+    }
+
+    async fn users(&self, actor: &Actor) -> Result<Vec<UserRow>, AppError> {
+        accounts::list(&self.db, actor).await
+    }
+
+    async fn create_user(
+        &self,
+        actor: &Actor,
+        user: ValidNewUser,
+    ) -> Result<Option<Uuid>, AppError> {
+        accounts::create(&self.db, Some(actor), user).await
+    }
+
+    async fn set_roles(&self, actor: &Actor, user: Uuid, roles: Vec<Role>) -> Result<(), AppError> {
+        accounts::set_roles(&self.db, actor, user, roles).await
+    }
+
+    async fn set_active(&self, actor: &Actor, user: Uuid, active: bool) -> Result<(), AppError> {
+        accounts::set_active(&self.db, actor, user, active).await
+    }
+
+    async fn reset_password(
+        &self,
+        actor: &Actor,
+        user: Uuid,
+        password: &str,
+    ) -> Result<(), AppError> {
+        accounts::reset_password(&self.db, actor, user, password).await
+    }
+}

@@ -1,0 +1,347 @@
+//! Read models of the workflow: the incident page (report, classification,
+//! tasks, timeline, assets, phase durations, targets, available commands) and
+//! the "My tasks" list.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
+use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
+use app::domain::policy::{Actor, Visibility, incident_visibility};
+use app::domain::targets::{Target, state};
+use app::domain::workflow::{
+    self, CloseReason, Command, Decision, Edit, Refusal, Status, TaskChange, TaskStatus,
+};
+use app::domain::workspace::{
+    Available, CommandKind, EventView, MyTask, PersonRef, PhaseSpan, TaskView,
+};
+use app::domain::{AppError, Phase, Role};
+use playbooks::ActionDef;
+
+use super::internal;
+use super::workflow::{facts, visible_incident};
+use crate::entity::{asset, incident, incident_event, incident_phase, task, user, user_role};
+
+fn corrupt(what: &str) -> AppError {
+    tracing::error!(what, "stored value not understood");
+    AppError::Internal
+}
+
+async fn people(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, PersonRef>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .find_with_related(user_role::Entity)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, rs)| (u.id, person(u, rs)))
+        .collect())
+}
+
+fn person(u: user::Model, roles: Vec<user_role::Model>) -> PersonRef {
+    let mut roles: Vec<Role> = roles
+        .iter()
+        .filter_map(|r| Role::from_id(&r.role))
+        .collect();
+    roles.sort();
+    PersonRef {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        roles,
+    }
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    human_id: &str,
+) -> Result<IncidentDetail, AppError> {
+    let i = visible_incident(db, actor, human_id).await?;
+    let f = facts(db, &i).await?;
+    let tasks = task::Entity::find()
+        .filter(task::Column::IncidentId.eq(i.id))
+        .order_by_asc(task::Column::Phase)
+        .order_by_asc(task::Column::Position)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let events = incident_event::Entity::find()
+        .filter(incident_event::Column::IncidentId.eq(i.id))
+        .order_by_asc(incident_event::Column::Seq)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut ids: Vec<Uuid> = vec![i.reporter_id];
+    ids.extend(i.responder_id);
+    ids.extend(i.officer_id);
+    ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
+    ids.extend(events.iter().filter_map(|e| e.actor_id));
+    ids.sort();
+    ids.dedup();
+    let who = people(db, &ids).await?;
+    let name = |id: Option<Uuid>| {
+        id.and_then(|id| who.get(&id))
+            .map(|p| p.display_name.clone())
+    };
+
+    let task_names: HashMap<Uuid, String> =
+        tasks.iter().map(|t| (t.id, t.action_id.clone())).collect();
+    let tasks = tasks
+        .into_iter()
+        .map(|t| task_view(actor, &f, t, &name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let events = events
+        .into_iter()
+        .map(|e| EventView {
+            seq: e.seq,
+            at: e.at,
+            actor: name(e.actor_id),
+            kind: e.kind,
+            task: e.task_id.and_then(|t| task_names.get(&t).cloned()),
+            detail: serde_json::from_str::<BTreeMap<String, String>>(&e.detail).unwrap_or_default(),
+        })
+        .collect();
+    let assets = asset::Entity::find()
+        .filter(asset::Column::IncidentId.eq(i.id))
+        .order_by_asc(asset::Column::CreatedAt)
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter_map(|a| {
+            Some(Asset {
+                id: a.id,
+                asset_type: AssetType::from_id(&a.asset_type)?,
+                identifier: a.identifier,
+                note: a.note,
+            })
+        })
+        .collect();
+    let phases = incident_phase::Entity::find()
+        .filter(incident_phase::Column::IncidentId.eq(i.id))
+        .order_by_asc(incident_phase::Column::EnteredAt)
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter_map(|p| {
+            Some(PhaseSpan {
+                phase: Phase::from_id(&p.phase)?,
+                entered_at: p.entered_at,
+                left_at: p.left_at,
+            })
+        })
+        .collect();
+    let now = Utc::now();
+    let mut targets = Vec::new();
+    if let Some(d) = i.triage_due_at {
+        targets.push(state(Target::Triage, d, i.triaged_at, now));
+    }
+    if let Some(d) = i.response_due_at {
+        targets.push(state(Target::FirstResponse, d, i.responded_at, now));
+    }
+    let officer = workflow::is_officer(&actor.roles);
+    let people = if officer {
+        assignable(db).await?
+    } else {
+        Vec::new()
+    };
+    let reporter = who.get(&i.reporter_id).ok_or_else(|| corrupt("reporter"))?;
+
+    Ok(IncidentDetail {
+        id: i.id,
+        phase: f.phase,
+        kind: IncidentKind::from_id(&i.kind).ok_or_else(|| corrupt("kind"))?,
+        discovery: Discovery::from_id(&i.discovery).ok_or_else(|| corrupt("discovery"))?,
+        human_id: i.human_id.clone(),
+        title: i.title.clone(),
+        observed: i.observed.clone(),
+        noticed_at: i.noticed_at,
+        location: i.location.clone(),
+        reporter_contact: i.reporter_contact.clone(),
+        reporter: reporter.display_name.clone(),
+        reporter_username: reporter.username.clone(),
+        created_at: i.created_at,
+        status: f.status,
+        close_reason: i.close_reason.as_deref().and_then(CloseReason::from_id),
+        decision: f.decision,
+        decision_reason: i.decision_reason.clone(),
+        severity: i.severity.as_deref().and_then(Severity::from_id),
+        tlp: Tlp::from_id(&i.tlp).ok_or_else(|| corrupt("tlp"))?,
+        attack_stage: i.attack_stage.as_deref().and_then(AttackStage::from_id),
+        attack_route: i.attack_route.as_deref().and_then(AttackRoute::from_id),
+        responder: i.responder_id.and_then(|id| who.get(&id).cloned()),
+        officer: i.officer_id.and_then(|id| who.get(&id).cloned()),
+        playbook_hash: i.playbook_hash.clone(),
+        prevention_technical: i.prevention_technical.clone(),
+        prevention_operational: i.prevention_operational.clone(),
+        tasks,
+        events,
+        assets,
+        phases,
+        targets,
+        available: available(&actor.roles, &f),
+        may_classify: workflow::may_edit(&actor.roles, &f, &classify_probe(false)).is_ok(),
+        may_set_severity: workflow::may_edit(&actor.roles, &f, &classify_probe(true)).is_ok(),
+        may_assign: workflow::may_edit(&actor.roles, &f, &Edit::Assign).is_ok(),
+        people,
+    })
+}
+
+fn classify_probe(severity_changed: bool) -> Edit {
+    Edit::Classify {
+        tlp: Tlp::Amber,
+        stage: None,
+        route: None,
+        severity: None,
+        severity_changed,
+    }
+}
+
+/// The commands the roles allow in this state, with what still blocks them.
+/// Commands that the roles forbid or that do not apply now are left out.
+pub fn available(roles: &[Role], f: &workflow::Facts) -> Vec<Available> {
+    let probes = [
+        (CommandKind::TakeIntoTriage, Command::TakeIntoTriage),
+        (
+            CommandKind::Decide,
+            Command::Decide {
+                decision: Decision::RespondNow,
+                severity: Severity::Medium,
+                reason: "probe".into(),
+            },
+        ),
+        (CommandKind::Advance, Command::Advance),
+        (CommandKind::Close, Command::Close),
+        (
+            CommandKind::Reopen,
+            Command::Reopen {
+                reason: "probe".into(),
+            },
+        ),
+    ];
+    probes
+        .into_iter()
+        .filter_map(|(kind, c)| match workflow::check(roles, f, &c) {
+            Ok(_) => Some(Available {
+                command: kind,
+                blocked: None,
+            }),
+            Err(Refusal::Role | Refusal::NotNow) => None,
+            Err(r) => Some(Available {
+                command: kind,
+                blocked: Some(r),
+            }),
+        })
+        .collect()
+}
+
+fn task_view(
+    actor: &Actor,
+    f: &workflow::Facts,
+    t: task::Model,
+    name: &impl Fn(Option<Uuid>) -> Option<String>,
+) -> Result<TaskView, AppError> {
+    let def: ActionDef =
+        serde_json::from_str(&t.definition).map_err(|_| corrupt("task definition"))?;
+    let role = Role::from_id(&t.role).ok_or_else(|| corrupt("task role"))?;
+    let phase = Phase::from_id(&t.phase).ok_or_else(|| corrupt("task phase"))?;
+    let is_assignee = t.assignee_id == Some(actor.id);
+    let may = |c| workflow::may_change_task(&actor.roles, is_assignee, role, phase, f, c).is_ok();
+    Ok(TaskView {
+        id: t.id,
+        action_id: t.action_id,
+        phase,
+        role,
+        required: t.required,
+        kind_specific: def.kind.is_some(),
+        name: def.name,
+        description: def.description,
+        inputs: def.inputs,
+        outputs: def.outputs,
+        status: TaskStatus::from_id(&t.status).ok_or_else(|| corrupt("task status"))?,
+        assignee: name(t.assignee_id),
+        output_note: t.output_note,
+        waive_reason: t.waive_reason,
+        may_progress: may(TaskChange::Progress),
+        may_waive: may(TaskChange::Waive),
+        may_take: !is_assignee && workflow::may_assign_task(&actor.roles, role, true, f).is_ok(),
+    })
+}
+
+/// Active users who can be assigned as responder or officer.
+async fn assignable(db: &DatabaseConnection) -> Result<Vec<PersonRef>, AppError> {
+    let rows = user::Entity::find()
+        .filter(user::Column::IsActive.eq(true))
+        .find_with_related(user_role::Entity)
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, rs)| person(u, rs))
+        .filter(|p| workflow::is_handler(&p.roles))
+        .collect())
+}
+
+pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyTask>, AppError> {
+    let roles: Vec<&str> = actor.roles.iter().map(|r| r.id()).collect();
+    let mut cond = Condition::all()
+        .add(task::Column::Status.is_in([TaskStatus::Open.id(), TaskStatus::InProgress.id()]))
+        .add(incident::Column::Status.eq(Status::Open.id()))
+        .add(sea_orm::sea_query::ExprTrait::equals(
+            Expr::col((task::Entity, task::Column::Phase)),
+            (incident::Entity, incident::Column::Phase),
+        ))
+        .add(
+            Condition::any()
+                .add(task::Column::Role.is_in(roles))
+                .add(task::Column::AssigneeId.eq(actor.id)),
+        );
+    if let Visibility::ReportedBy(id) = incident_visibility(actor) {
+        cond = cond.add(incident::Column::ReporterId.eq(id));
+    }
+    let rows = task::Entity::find()
+        .find_also_related(incident::Entity)
+        .filter(cond)
+        .order_by_asc(incident::Column::CreatedAt)
+        .order_by_asc(task::Column::Position)
+        .limit(500)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, i)| {
+            let i = i?;
+            let def: ActionDef = serde_json::from_str(&t.definition).ok()?;
+            Some(MyTask {
+                task: t.id,
+                human_id: i.human_id,
+                incident_title: i.title,
+                phase: Phase::from_id(&t.phase)?,
+                role: Role::from_id(&t.role)?,
+                required: t.required,
+                name: def.name,
+                status: TaskStatus::from_id(&t.status)?,
+                assigned_to_me: t.assignee_id == Some(actor.id),
+            })
+        })
+        .collect())
+}
