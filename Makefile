@@ -62,7 +62,9 @@ test-rust:
 	@# Test databases from earlier runs that were interrupted.
 	@psql "$(PG_ADMIN_URL)" -Atc "select datname from pg_database where datname like 'hikeshi_t_%'" \
 	  | while read -r db; do psql "$(PG_ADMIN_URL)" -qc "drop database if exists \"$$db\" with (force)"; done
-	cargo test --workspace --exclude frontend
+	@# Each test has its own time limit (tests/common); this one catches a hang
+	@# that no async timer can interrupt.
+	timeout --kill-after=30 2400 cargo test --workspace --exclude frontend
 
 build:
 	cargo leptos build

@@ -60,8 +60,9 @@ fn backend(e: sea_orm::DbErr) -> session_store::Error {
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; a collision is next to impossible, but an
-        // existing id must never be overwritten by a new session.
-        loop {
+        // existing id must never be overwritten by a new session. A few tries,
+        // never an endless loop.
+        for _ in 0..4 {
             let row = Self::row(record)?;
             let res = session::Entity::insert(row)
                 .on_conflict(
@@ -77,6 +78,9 @@ impl SessionStore for DbSessionStore {
             }
             record.id = Id::default();
         }
+        Err(session_store::Error::Backend(
+            "no free session id after several tries".into(),
+        ))
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {

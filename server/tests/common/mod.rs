@@ -41,7 +41,7 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::Db::Sqlite).await
+                    $crate::common::within_limit(super::$name($crate::common::Db::Sqlite)).await
                 }
             )*
         }
@@ -49,11 +49,21 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::Db::Postgres).await
+                    $crate::common::within_limit(super::$name($crate::common::Db::Postgres)).await
                 }
             )*
         }
     };
+}
+
+/// How long one test may take. A hung test fails with its name after this
+/// instead of holding the whole run until CI's limit.
+pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+pub async fn within_limit(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        panic!("test did not finish within {TEST_LIMIT:?}");
+    }
 }
 
 pub struct TestApp {
