@@ -293,6 +293,103 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "ws.take" => ("Take this task", "このタスクを担当する"),
         "ws.assignee" => ("Assigned to", "担当者"),
         "ws.about_task" => ("About a task (optional)", "対象のタスク（任意）"),
+        "ct.title" => ("Containment", "暫定対処"),
+        "ct.in_force" => ("In force now", "現在有効な対処"),
+        "ct.none_in_force" => (
+            "No containment measure is in force.",
+            "有効な暫定対処はありません。",
+        ),
+        "ct.combined" => (
+            "Combined effect of the measures in force",
+            "有効な対処の影響（合計）",
+        ),
+        "ct.protects" => ("protects", "保護"),
+        "ct.degrades" => ("degrades", "低下"),
+        "ct.confidentiality" => ("Confidentiality", "機密性"),
+        "ct.integrity" => ("Integrity", "完全性"),
+        "ct.availability" => ("Availability", "可用性"),
+        "ct.target" => ("Target", "対象"),
+        "ct.measure" => ("Measure", "対処策"),
+        "ct.since" => ("Since", "開始"),
+        "ct.by" => ("By", "実施者"),
+        "ct.measures" => ("Measures", "対処の一覧"),
+        "ct.propose" => ("Propose a measure", "対処を提案する"),
+        "ct.reason" => ("Reason", "理由"),
+        "ct.expected_effect" => ("Expected effect", "期待する効果"),
+        "ct.emergency" => (
+            "Emergency: execute now and record the approval",
+            "緊急：直ちに実施し、承認を記録する",
+        ),
+        "ct.justification" => (
+            "Justification for executing before approval",
+            "承認前に実施する理由",
+        ),
+        "ct.emergency_flag" => ("Emergency: executed before approval", "緊急：承認前に実施"),
+        "ct.impact" => ("C/I/A impact", "C/I/Aへの影響"),
+        "ct.side_effects" => ("Side effects", "副作用"),
+        "ct.evidence_lost" => ("Evidence destroyed", "失われる証拠"),
+        "ct.preserve_first" => ("Preserve first", "先に保全する証拠"),
+        "ct.confirm_evidence" => (
+            "I confirm the evidence listed has been preserved, or may be lost.",
+            "記載の証拠を保全済み、または失われてもよいことを確認しました。",
+        ),
+        "ct.reversible" => ("Reversible", "元に戻せる"),
+        "ct.irreversible" => ("Cannot be undone", "元に戻せない"),
+        "ct.executor" => ("Normally executed by", "通常の実施者"),
+        "ct.proposed" => ("Proposed", "提案"),
+        "ct.decided" => ("Decided", "判断"),
+        "ct.executed" => ("Executed", "実施"),
+        "ct.verified" => ("Verified", "確認"),
+        "ct.ended" => ("Ended", "終了"),
+        "ct.effective" => ("It worked", "効果あり"),
+        "ct.not_effective" => ("It did not work", "効果なし"),
+        "ct.note" => ("Rationale / note", "根拠・メモ"),
+        "ct.no_assets" => (
+            "Add the affected assets first: measures act on them.",
+            "先に影響を受けた資産を登録してください。対処は資産に対して行います。",
+        ),
+        "ct.choose" => ("Choose…", "選択してください"),
+        "ct.pending_approval" => ("awaiting approval", "承認待ち"),
+        "nav.notifications" => ("Notifications", "通知"),
+        "nt.title" => ("Notifications", "通知"),
+        "nt.none" => ("Nothing new.", "新しい通知はありません。"),
+        "nt.mark_read" => ("Mark all as read", "すべて既読にする"),
+        "nt.containment_proposed" => (
+            "A containment measure awaits your approval",
+            "暫定対処があなたの承認を待っています",
+        ),
+        "nt.containment_decided" => (
+            "Your containment proposal was decided",
+            "あなたの暫定対処の提案が判断されました",
+        ),
+        "ms.proposed" => ("Proposed", "提案中"),
+        "ms.approved" => ("Approved", "承認済み"),
+        "ms.rejected" => ("Rejected", "却下"),
+        "ms.withdrawn" => ("Withdrawn", "取り下げ"),
+        "ms.executed" => ("Executed", "実施済み"),
+        "ms.verified" => ("Verified", "効果確認済み"),
+        "ms.lifted" => ("Lifted", "解除済み"),
+        "ms.permanent" => ("Made permanent", "恒久化"),
+        "step.approve" => ("Approve", "承認"),
+        "step.reject" => ("Reject", "却下"),
+        "step.withdraw" => ("Withdraw", "取り下げ"),
+        "step.emergency" => ("Execute now (emergency)", "緊急実施"),
+        "step.execute" => ("Record execution", "実施を記録"),
+        "step.verify" => ("Record verification", "効果を記録"),
+        "step.lift" => ("Lift", "解除"),
+        "step.make_permanent" => ("Make permanent", "恒久化"),
+        "ev.containment_proposed" => ("Containment proposed", "暫定対処の提案"),
+        "ev.containment_approve" => ("Containment approved", "暫定対処の承認"),
+        "ev.containment_reject" => ("Containment rejected", "暫定対処の却下"),
+        "ev.containment_withdraw" => ("Containment withdrawn", "暫定対処の取り下げ"),
+        "ev.containment_emergency" => (
+            "Containment executed on the emergency path",
+            "暫定対処の緊急実施",
+        ),
+        "ev.containment_execute" => ("Containment executed", "暫定対処の実施"),
+        "ev.containment_verify" => ("Containment verified", "暫定対処の効果確認"),
+        "ev.containment_lift" => ("Containment lifted", "暫定対処の解除"),
+        "ev.containment_make_permanent" => ("Containment made permanent", "暫定対処の恒久化"),
         _ => return None,
     })
 }
@@ -391,6 +488,26 @@ pub fn refusal_text(lang: Lang, r: &Refusal) -> String {
             }
             Lang::Ja => format!("承認済みの暫定対処が{n}件、実施も取り下げもされていません。"),
         },
+        Refusal::ContainmentActive(n) => match lang {
+            Lang::En => format!(
+                "{n} temporary containment measure(s) are still in force: lift them or make them permanent."
+            ),
+            Lang::Ja => format!(
+                "暫定対処が{n}件まだ有効です。解除するか恒久対処にしてください。"
+            ),
+        },
+        Refusal::OwnProposal => lang
+            .pick(
+                "No one decides on their own proposal.",
+                "自分の提案を自分で承認・却下することはできません。",
+            )
+            .into(),
+        Refusal::EvidenceNotConfirmed => lang
+            .pick(
+                "This measure destroys evidence: confirm that what must be preserved first has been preserved.",
+                "この対処は証拠を失わせます。先に保全すべき証拠を保全したことを確認してください。",
+            )
+            .into(),
         Refusal::DecisionNeeded => lang
             .pick(
                 "Triage ends with the decision to respond now.",
@@ -557,6 +674,51 @@ pub const UI_KEYS: &[&str] = &[
     "ws.take",
     "ws.assignee",
     "ws.about_task",
+    "ct.title",
+    "ct.in_force",
+    "ct.none_in_force",
+    "ct.combined",
+    "ct.protects",
+    "ct.degrades",
+    "ct.confidentiality",
+    "ct.integrity",
+    "ct.availability",
+    "ct.target",
+    "ct.measure",
+    "ct.since",
+    "ct.by",
+    "ct.measures",
+    "ct.propose",
+    "ct.reason",
+    "ct.expected_effect",
+    "ct.emergency",
+    "ct.justification",
+    "ct.emergency_flag",
+    "ct.impact",
+    "ct.side_effects",
+    "ct.evidence_lost",
+    "ct.preserve_first",
+    "ct.confirm_evidence",
+    "ct.reversible",
+    "ct.irreversible",
+    "ct.executor",
+    "ct.proposed",
+    "ct.decided",
+    "ct.executed",
+    "ct.verified",
+    "ct.ended",
+    "ct.effective",
+    "ct.not_effective",
+    "ct.note",
+    "ct.no_assets",
+    "ct.choose",
+    "ct.pending_approval",
+    "nav.notifications",
+    "nt.title",
+    "nt.none",
+    "nt.mark_read",
+    "nt.containment_proposed",
+    "nt.containment_decided",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).
@@ -575,6 +737,9 @@ pub fn enum_keys() -> Vec<String> {
     keys.extend(Target::ALL.iter().map(|v| format!("target.{}", v.id())));
     keys.extend(CommandKind::ALL.iter().map(|v| format!("cmd.{}", v.id())));
     keys.extend(EVENT_KINDS.iter().map(|k| format!("ev.{k}")));
+    use crate::domain::containment::{MeasureStatus, StepKind};
+    keys.extend(MeasureStatus::ALL.iter().map(|v| format!("ms.{}", v.id())));
+    keys.extend(StepKind::ALL.iter().map(|v| format!("step.{}", v.id())));
     keys
 }
 
@@ -595,6 +760,15 @@ pub const EVENT_KINDS: &[&str] = &[
     "prevention_recorded",
     "comment",
     "task_assigned",
+    "containment_proposed",
+    "containment_approve",
+    "containment_reject",
+    "containment_withdraw",
+    "containment_emergency",
+    "containment_execute",
+    "containment_verify",
+    "containment_lift",
+    "containment_make_permanent",
 ];
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The handling model as the pages show it: phases and roles with their
 //! Japanese and English names, from the playbooks the server loaded.
 
-use playbooks::{Label, PhaseDef, RoleDef, SeverityDef};
+use playbooks::{Label, MeasureDef, PhaseDef, RoleDef, SeverityDef};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Phase, Role};
@@ -12,6 +12,8 @@ pub struct ModelView {
     pub phases: Vec<PhaseDef>,
     pub roles: Vec<RoleDef>,
     pub severities: Vec<SeverityDef>,
+    /// The containment catalogue.
+    pub measures: Vec<MeasureDef>,
 }
 
 impl ModelView {
@@ -46,6 +48,10 @@ impl ModelView {
 impl ModelView {
     pub fn severity(&self, id: &str) -> Option<&SeverityDef> {
         self.severities.iter().find(|s| s.id == id)
+    }
+
+    pub fn measure(&self, id: &str) -> Option<&MeasureDef> {
+        self.measures.iter().find(|m| m.id == id)
     }
 }
 

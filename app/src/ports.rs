@@ -8,11 +8,12 @@ use uuid::Uuid;
 
 use crate::domain::account::{SessionUser, UserRow, ValidNewUser};
 use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
+use crate::domain::containment::Step;
 use crate::domain::form::FormResult;
 use crate::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use crate::domain::policy::Actor;
 use crate::domain::workflow::{Command, TaskStatus};
-use crate::domain::workspace::MyTask;
+use crate::domain::workspace::{MyTask, NotificationView};
 use crate::domain::{AppError, Role};
 use crate::model::ModelView;
 
@@ -61,6 +62,12 @@ pub trait Backend: Send + Sync + 'static {
     /// Open tasks of the current phase of open incidents, for the reader's
     /// roles or assigned to them.
     async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError>;
+
+    /// The reader's notifications, newest first (at most 200).
+    async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError>;
+    async fn unread_notifications(&self, actor: &Actor) -> Result<u64, AppError>;
+    /// Marks all of the reader's notifications read.
+    async fn mark_notifications_read(&self, actor: &Actor) -> Result<(), AppError>;
 
     async fn users(&self, actor: &Actor) -> Result<Vec<UserRow>, AppError>;
     /// `Ok(None)` when the username is taken.
@@ -124,6 +131,28 @@ pub enum IncidentOp {
         task: Option<Uuid>,
         text: String,
     },
+    /// Propose a catalogue measure against one of the incident's assets.
+    /// With `emergency`, the officer executes it at once (the justification
+    /// is then the emergency path's).
+    Propose {
+        measure: String,
+        asset: Uuid,
+        reason: String,
+        expected_effect: String,
+        emergency: Option<EmergencyNow>,
+    },
+    /// One step on a proposed measure.
+    Containment {
+        measure: Uuid,
+        step: Step,
+    },
+}
+
+/// The officer's emergency path taken at the moment of proposing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmergencyNow {
+    pub justification: String,
+    pub evidence_confirmed: bool,
 }
 
 /// What the server puts in the Leptos context.

@@ -17,7 +17,10 @@ pub mod model;
 #[cfg(feature = "load")]
 mod load;
 
-pub use model::{ActionDef, HandlingModel, KindDef, Label, PhaseDef, Raci, RoleDef, SeverityDef};
+pub use model::{
+    ActionDef, HandlingModel, Impact, KindDef, Label, MeasureDef, PhaseDef, Raci, RoleDef,
+    SeverityDef,
+};
 
 #[cfg(feature = "load")]
 pub use load::{Issue, PlaybookError, builtin_files};
@@ -50,3 +53,11 @@ pub const KIND_IDS: [&str; 6] = [
 
 /// Severity levels, most severe first (`severity.toml`).
 pub const SEVERITY_IDS: [&str; 4] = ["critical", "high", "medium", "low"];
+
+/// What containment measures act on (`containment.toml`); the same ids as
+/// the incident's affected-asset types.
+pub const CONTAINMENT_TARGETS: [&str; 4] = ["account", "host", "segment", "service"];
+
+/// Roles that may execute containment measures.
+pub const CONTAINMENT_EXECUTORS: [&str; 4] =
+    ["it_lan_admin", "bu_lan_admin", "security_officer", "isp"];

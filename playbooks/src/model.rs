@@ -96,6 +96,46 @@ pub struct SeverityDef {
     pub first_response_minutes: u32,
 }
 
+/// The effect of a containment measure on confidentiality, integrity and
+/// availability, each from -3 (severely degrades) to 3 (strongly protects);
+/// 0 is no effect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impact {
+    pub c: i8,
+    pub i: i8,
+    pub a: i8,
+}
+
+/// One temporary containment measure (暫定対処策) of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureDef {
+    /// `<target>.<name>`, e.g. `host.power_off`.
+    pub id: String,
+    /// What it acts on: one of [`crate::CONTAINMENT_TARGETS`].
+    pub target: String,
+    /// The role that normally executes it (own LAN admin, business unit's
+    /// LAN admin, the ISP under its terms, the security officer).
+    pub executor: String,
+    pub name: Label,
+    pub description: Label,
+    pub impact: Impact,
+    /// The business impact of executing it.
+    pub side_effects: Label,
+    /// What evidence executing it destroys; `None` when it destroys none.
+    pub evidence_lost: Option<Label>,
+    pub reversible: bool,
+    /// How it is undone, or why it cannot be.
+    pub reversal: Label,
+    /// Evidence to secure before executing it.
+    pub preserve_first: Vec<Label>,
+}
+
+impl MeasureDef {
+    pub fn destroys_evidence(&self) -> bool {
+        self.evidence_lost.is_some()
+    }
+}
+
 /// The whole model, validated: all seven phases in order A–G and all six
 /// roles in the order of [`crate::ROLE_IDS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +147,9 @@ pub struct HandlingModel {
     pub kinds: Vec<KindDef>,
     /// Most severe first.
     pub severities: Vec<SeverityDef>,
+    /// The containment catalogue, by target in the order of
+    /// [`crate::CONTAINMENT_TARGETS`], then in file order.
+    pub measures: Vec<MeasureDef>,
     /// Hex SHA-256 over the model files' names and contents, in name order.
     /// The same files give the same hash wherever they were loaded from, so
     /// it tells which version of the playbooks is in force.
@@ -128,6 +171,10 @@ impl HandlingModel {
 
     pub fn severity(&self, id: &str) -> Option<&SeverityDef> {
         self.severities.iter().find(|s| s.id == id)
+    }
+
+    pub fn measure(&self, id: &str) -> Option<&MeasureDef> {
+        self.measures.iter().find(|m| m.id == id)
     }
 
     /// The generic matrix plus the kind's own tasks, by phase A–G and then

@@ -5,95 +5,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Client, Db, TestApp};
-use serde_json::Value;
+use common::flow::{
+    command, done, finish_required, incident, open_required, phase_of, refusal, report, task_in,
+};
+use common::{Db, TestApp};
 
 use app::domain::Role;
-
-async fn report(c: &mut Client, kind: &str) -> String {
-    let r = c
-        .post(
-            "/api/incidents/report",
-            &[
-                ("form[title]", "Beaconing from pc-0042"),
-                (
-                    "form[observed]",
-                    "Proxy log shows periodic POSTs to an unknown host.",
-                ),
-                ("form[noticed_at]", "2026-01-05T09:30"),
-                ("form[location]", "pc-0042"),
-                ("form[discovery]", "internal_detection"),
-                ("form[kind]", kind),
-                ("form[reporter_contact]", "soc@example.jp"),
-            ],
-        )
-        .await;
-    r.json()["Done"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{}", r.text))
-        .to_string()
-}
-
-async fn incident(c: &mut Client, id: &str) -> Value {
-    let r = c.post("/api/incidents/get", &[("id", id)]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.json()
-}
-
-async fn command(c: &mut Client, id: &str, cmd: &str, extra: &[(&str, &str)]) -> common::Response {
-    let mut form = vec![("id", id), ("command", cmd)];
-    form.extend_from_slice(extra);
-    c.post("/api/incidents/command", &form).await
-}
-
-fn done() -> Value {
-    serde_json::json!({ "Done": null })
-}
-
-fn refusal(r: &common::Response) -> String {
-    let v = r.json();
-    let code = &v["Invalid"][0]["code"]["Refused"];
-    match code {
-        Value::String(s) => s.clone(),
-        Value::Object(o) => o.keys().next().cloned().unwrap_or_default(),
-        _ => panic!("not a refusal: {}", r.text),
-    }
-}
-
-/// Marks every required, unfinished task of the current phase done, as `c`.
-async fn finish_required(c: &mut Client, id: &str) -> usize {
-    let tasks = open_required(c, id).await;
-    for task in &tasks {
-        let r = c
-            .post(
-                "/api/incidents/task",
-                &[
-                    ("id", id),
-                    ("task", task),
-                    ("status", "done"),
-                    ("note", "done in test"),
-                ],
-            )
-            .await;
-        assert_eq!(r.json(), done(), "{task}: {}", r.text);
-    }
-    tasks.len()
-}
-
-/// The task with this id in an incident as the API returns it.
-fn task_in(i: &Value, id: &str) -> Value {
-    i["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == id)
-        .unwrap()
-        .clone()
-}
-
-fn phase_of(i: &Value) -> &str {
-    i["phase"].as_str().unwrap()
-}
 
 async fn a_full_walk_from_report_to_closure_by_the_right_roles(db: Db) {
     let app = TestApp::spawn(db).await;
@@ -313,20 +230,6 @@ async fn a_full_walk_from_report_to_closure_by_the_right_roles(db: Db) {
         .unwrap();
     assert!(broken.is_empty(), "{broken:?}");
     assert_eq!(checked as usize, kinds.len());
-}
-
-/// The ids of the current phase's required tasks that are neither done nor waived.
-async fn open_required(c: &mut Client, id: &str) -> Vec<String> {
-    let i = incident(c, id).await;
-    let phase = i["phase"].as_str().unwrap().to_string();
-    i["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["phase"] == phase.as_str() && t["required"] == true)
-        .filter(|t| !matches!(t["status"].as_str(), Some("done" | "waived")))
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn not_an_incident_closes_in_triage_and_watch_stays(db: Db) {

@@ -4,6 +4,7 @@
 //! and scripts call them directly.
 
 pub mod auth;
+pub mod containment;
 pub mod incidents;
 pub mod users;
 pub mod workflow;

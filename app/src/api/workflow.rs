@@ -9,7 +9,7 @@ use crate::domain::form::FormResult;
 use crate::domain::workspace::MyTask;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use crate::api::ctx;
     use crate::domain::AppError;
     use crate::domain::form::{Checker, ErrorCode, FieldError, FormResult};

@@ -213,6 +213,9 @@ pub struct IncidentDetail {
     pub assets: Vec<Asset>,
     pub phases: Vec<PhaseSpan>,
     pub targets: Vec<TargetState>,
+    /// Containment measures, newest first.
+    pub measures: Vec<super::workspace::MeasureView>,
+    pub may_propose: bool,
     /// The phase commands the reader may use now or once something is done.
     pub available: Vec<Available>,
     pub may_classify: bool,

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod classification;
+pub mod containment;
 pub mod error;
 pub mod form;
 pub mod ids;

@@ -59,6 +59,9 @@ pub struct Facts {
     pub open_required_tasks: usize,
     /// Approved containment measures neither executed nor withdrawn (phase C).
     pub pending_containment: usize,
+    /// Containment measures in force and still temporary: lifted or made
+    /// permanent before the incident closes.
+    pub active_containment: usize,
     pub prevention_technical: bool,
     pub prevention_operational: bool,
 }
@@ -92,6 +95,12 @@ pub enum Refusal {
     OutputsMissing(usize),
     /// Approved containment measures are neither executed nor withdrawn.
     ContainmentPending(usize),
+    /// Temporary containment is still in force: lift it or make it permanent.
+    ContainmentActive(usize),
+    /// No one decides on their own containment proposal.
+    OwnProposal,
+    /// The measure destroys evidence: confirm what was preserved first.
+    EvidenceNotConfirmed,
     /// B can only be left after the decision to respond now.
     DecisionNeeded,
     /// G closes only with technical and operational measures recorded.
@@ -197,6 +206,9 @@ pub fn check(roles: &[Role], f: &Facts, command: &Command) -> Result<Outcome, Re
             outputs_done(f)?;
             if !(f.prevention_technical && f.prevention_operational) {
                 return Err(Refusal::PreventionMissing);
+            }
+            if f.active_containment > 0 {
+                return Err(Refusal::ContainmentActive(f.active_containment));
             }
             Ok(stay(Status::Closed, Some(CloseReason::Resolved)))
         }

@@ -12,6 +12,7 @@ fn ready(phase: Phase, status: Status) -> Facts {
         decision: Some(Decision::RespondNow),
         open_required_tasks: 0,
         pending_containment: 0,
+        active_containment: 0,
         prevention_technical: true,
         prevention_operational: true,
     }
@@ -300,5 +301,17 @@ fn tasks_are_given_by_the_officer_or_taken_by_their_role() {
     assert_eq!(
         may_assign_task(&[OFFICER], Role::ItLanAdmin, false, &closed),
         Err(Refusal::NotNow)
+    );
+}
+
+#[test]
+fn temporary_containment_in_force_keeps_the_incident_open() {
+    let f = Facts {
+        active_containment: 2,
+        ..ready(Phase::G, Status::Open)
+    };
+    assert_eq!(
+        check(&[OFFICER], &f, &Command::Close),
+        Err(Refusal::ContainmentActive(2))
     );
 }

@@ -93,3 +93,62 @@ pub struct MyTask {
     pub status: TaskStatus,
     pub assigned_to_me: bool,
 }
+
+/// One containment measure on the incident page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureView {
+    pub id: Uuid,
+    /// The catalogue entry as it was when proposed.
+    pub def: playbooks::MeasureDef,
+    pub target_type: super::classification::AssetType,
+    pub target: String,
+    pub status: super::containment::MeasureStatus,
+    pub reason: String,
+    pub expected_effect: String,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    /// Executed before approval on the officer's emergency path.
+    pub emergency: bool,
+    pub executed_by: Option<String>,
+    pub executed_at: Option<DateTime<Utc>>,
+    pub execution_note: Option<String>,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub effective: Option<bool>,
+    pub verification_note: Option<String>,
+    /// Withdrawn, lifted or made permanent: by whom, when, why.
+    pub ended_by: Option<String>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub end_note: Option<String>,
+    /// The steps the reader may take on it now.
+    pub steps: Vec<super::containment::StepKind>,
+}
+
+crate::string_enum! {
+    pub enum NotificationKind {
+        /// To the security officer(s): a proposal waits for a decision.
+        ContainmentProposed = "containment_proposed",
+        /// To the proposer: the proposal was approved, rejected or executed
+        /// on the emergency path.
+        ContainmentDecided = "containment_decided",
+    }
+}
+
+/// One entry of the reader's notification list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationView {
+    pub id: Uuid,
+    pub kind: NotificationKind,
+    pub human_id: String,
+    pub incident_title: String,
+    pub actor: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+    /// The containment measure it is about, with its target and status now.
+    pub measure: Option<Label>,
+    pub target: Option<String>,
+    pub status: Option<super::containment::MeasureStatus>,
+}

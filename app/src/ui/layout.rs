@@ -16,6 +16,10 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     // Refetched on every navigation so the header follows sign-in and sign-out.
     let user = Resource::new(move || location.pathname.get(), |_| me());
+    let unread = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::api::containment::unread_notifications(),
+    );
     let logout = ServerAction::<Logout>::new();
     let other = match lang {
         Lang::Ja => Lang::En,
@@ -39,6 +43,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 view! {
                                     <A href="/incidents" exact=true>{t(lang, "nav.incidents")}</A>
                                     <A href="/tasks">{t(lang, "nav.tasks")}</A>
+                                    <A href="/notifications">
+                                        {t(lang, "nav.notifications")}
+                                        {move || unread.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
+                                            " " <span class="count" aria-label=t(lang, "nav.notifications")>{n}</span>
+                                        })}
+                                    </A>
                                     <A href="/incidents/new">{t(lang, "nav.report")}</A>
                                     {admin.then(|| view! { <A href="/admin/users">{t(lang, "nav.users")}</A> })}
                                     <A href="/account">{t(lang, "nav.account")}</A>

@@ -3,10 +3,12 @@
 //! plain HTML forms.
 
 mod account;
+mod containment;
 mod fields;
 mod incidents;
 mod layout;
 mod login;
+mod notifications;
 mod tasks;
 mod users;
 mod workspace;
@@ -98,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/new") view=incidents::ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id") view=workspace::IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/tasks") view=tasks::MyTasksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=notifications::NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>

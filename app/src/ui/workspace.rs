@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::containment::{ContainmentStep, ProposeContainment};
 use crate::api::incidents::get_incident;
 use crate::api::workflow::{
     AddAsset, AssignIncident, AssignTask, ClassifyIncident, CommentIncident, IncidentCommand,
@@ -24,9 +25,13 @@ use crate::ui::fields::errors_of;
 use crate::ui::incidents::{format_time, severity_name, severity_options};
 use crate::ui::{ErrorView, use_lang, use_model};
 
-/// Every action of the page; any answer refreshes the incident.
+/// Every action of the page. An accepted change refreshes the incident; a
+/// refused one leaves the page (and what was typed) as it is, with the
+/// message next to the form.
 #[derive(Clone, Copy)]
-struct Acts {
+pub(crate) struct Acts {
+    pub propose: ServerAction<ProposeContainment>,
+    pub step: ServerAction<ContainmentStep>,
     command: ServerAction<IncidentCommand>,
     task: ServerAction<UpdateTask>,
     waive: ServerAction<WaiveTask>,
@@ -40,23 +45,38 @@ struct Acts {
 }
 
 impl Acts {
-    fn versions(&self) -> usize {
-        self.command.version().get()
-            + self.task.version().get()
-            + self.waive.version().get()
-            + self.assign_task.version().get()
-            + self.classify.version().get()
-            + self.add_asset.version().get()
-            + self.remove_asset.version().get()
-            + self.assign.version().get()
-            + self.prevention.version().get()
-            + self.comment.version().get()
+    /// Bumps `refresh` whenever any action's answer is an accepted change.
+    fn refresh_on_done(&self, refresh: RwSignal<usize>) {
+        on_done(self.propose.value(), refresh);
+        on_done(self.step.value(), refresh);
+        on_done(self.command.value(), refresh);
+        on_done(self.task.value(), refresh);
+        on_done(self.waive.value(), refresh);
+        on_done(self.assign_task.value(), refresh);
+        on_done(self.classify.value(), refresh);
+        on_done(self.add_asset.value(), refresh);
+        on_done(self.remove_asset.value(), refresh);
+        on_done(self.assign.value(), refresh);
+        on_done(self.prevention.value(), refresh);
+        on_done(self.comment.value(), refresh);
     }
+}
+
+fn on_done<T, S>(value: S, refresh: RwSignal<usize>)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<FormResult<T>, AppError>>> + Send + Sync + Copy + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(FormResult::Done(_)))) {
+            refresh.update(|n| *n += 1);
+        }
+    });
 }
 
 /// The message of the last answer of an action: a refused rule or the first
 /// field error.
-fn answer<T, S>(value: S) -> impl Fn() -> Option<String> + Send + Sync + Copy + 'static
+pub(crate) fn answer<T, S>(value: S) -> impl Fn() -> Option<String> + Send + Sync + Copy + 'static
 where
     T: Clone + Send + Sync + 'static,
     S: Get<Value = Option<Result<FormResult<T>, AppError>>> + Send + Sync + Copy + 'static,
@@ -81,6 +101,8 @@ where
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
     let acts = Acts {
+        propose: ServerAction::new(),
+        step: ServerAction::new(),
         command: ServerAction::new(),
         task: ServerAction::new(),
         waive: ServerAction::new(),
@@ -93,8 +115,10 @@ pub fn IncidentPage() -> impl IntoView {
         comment: ServerAction::new(),
     };
     provide_context(acts);
+    let refresh = RwSignal::new(0usize);
+    acts.refresh_on_done(refresh);
     let incident = Resource::new(
-        move || (params.get().get("id").unwrap_or_default(), acts.versions()),
+        move || (params.get().get("id").unwrap_or_default(), refresh.get()),
         |(id, _)| get_incident(id),
     );
     view! {
@@ -173,6 +197,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
         <div class="columns">
             <div class="main-col">
                 <TaskBoard id=id.clone() tasks=i.tasks.clone() current=current closed=closed/>
+                <crate::ui::containment::Containment id=id.clone() incident=i.clone()/>
                 <Timeline id=id.clone() incident=i.clone()/>
             </div>
             <aside class="side-col">

@@ -5,6 +5,7 @@
 
 mod actions;
 mod check;
+mod containment;
 mod error;
 mod links;
 mod phases;
@@ -28,10 +29,12 @@ const PHASES_FILE: &str = "phases.toml";
 const ROLES_FILE: &str = "roles.toml";
 const ACTIONS_FILE: &str = "actions.toml";
 const SEVERITY_FILE: &str = "severity.toml";
+const CONTAINMENT_FILE: &str = "containment.toml";
 
 /// The files that make up the model. A new kind of data is a new entry here.
-const MODEL_FILES: [&str; 9] = [
+const MODEL_FILES: [&str; 10] = [
     ACTIONS_FILE,
+    CONTAINMENT_FILE,
     "kinds/denial_of_service.toml",
     "kinds/information_leak.toml",
     "kinds/malware_infection.toml",
@@ -42,8 +45,12 @@ const MODEL_FILES: [&str; 9] = [
     SEVERITY_FILE,
 ];
 
-const BUILTIN: [(&str, &str); 9] = [
+const BUILTIN: [(&str, &str); 10] = [
     (ACTIONS_FILE, include_str!("../../model/actions.toml")),
+    (
+        CONTAINMENT_FILE,
+        include_str!("../../model/containment.toml"),
+    ),
     (
         "kinds/denial_of_service.toml",
         include_str!("../../model/kinds/denial_of_service.toml"),
@@ -132,6 +139,10 @@ impl HandlingModel {
             &Source::new(SEVERITY_FILE, text_of(SEVERITY_FILE)?),
             &mut issues,
         );
+        let measures = containment::read(
+            &Source::new(CONTAINMENT_FILE, text_of(CONTAINMENT_FILE)?),
+            &mut issues,
+        );
         let mut located = actions::read_matrix(
             &Source::new(ACTIONS_FILE, text_of(ACTIONS_FILE)?),
             &mut issues,
@@ -170,6 +181,7 @@ impl HandlingModel {
             actions: located.into_iter().map(|a| a.def).collect(),
             kinds,
             severities,
+            measures,
             content_hash,
         })
     }

@@ -587,3 +587,108 @@ fn severity_targets_must_make_sense() {
     );
     assert_eq!(issues[0].line, pb.line_of("first_response_minutes = 10", 0));
 }
+
+// ---- the containment catalogue ---------------------------------------------
+
+#[test]
+fn the_builtin_catalogue_has_every_measure_of_the_seed() {
+    let m = HandlingModel::builtin();
+    let ids: Vec<&str> = m.measures.iter().map(|d| d.id.as_str()).collect();
+    for id in [
+        "account.alert",
+        "account.change_credentials",
+        "account.disable",
+        "account.delete",
+        "host.alert",
+        "host.raise_detection",
+        "host.quarantine_malware",
+        "host.block_destination",
+        "host.move_network",
+        "host.block_ip",
+        "host.unplug",
+        "host.power_off",
+        "segment.alert",
+        "segment.raise_detection",
+        "segment.dns_sinkhole_hosts",
+        "segment.dns_block_domains",
+        "segment.block_destination",
+        "segment.block_between_segments",
+        "segment.change_network",
+        "segment.unplug",
+        "service.stop_part",
+        "service.stop_all",
+    ] {
+        assert!(ids.contains(&id), "missing {id}");
+    }
+    // By target, in the order of the targets.
+    let targets: Vec<&str> = m.measures.iter().map(|d| d.target.as_str()).collect();
+    let mut sorted = targets.clone();
+    sorted.sort_by_key(|t| crate::CONTAINMENT_TARGETS.iter().position(|x| x == t));
+    assert_eq!(targets, sorted);
+    // The seed's examples of side effects hold in the data.
+    let power_off = m.measure("host.power_off").unwrap();
+    assert!(power_off.destroys_evidence() && power_off.impact.a < 0);
+    assert!(!power_off.preserve_first.is_empty());
+    let delete = m.measure("account.delete").unwrap();
+    assert!(delete.destroys_evidence() && !delete.reversible);
+    assert!(m.measure("segment.unplug").unwrap().impact.a <= -2);
+    assert!(!m.measure("account.alert").unwrap().destroys_evidence());
+}
+
+#[test]
+fn a_measure_with_an_unknown_target_or_executor_is_named() {
+    let pb = Playbooks::with("containment.toml", |t| {
+        t.replacen("target = \"host\"", "target = \"printer\"", 1)
+            .replacen("executor = \"it_lan_admin\"", "executor = \"reporter\"", 1)
+    });
+    let issues = pb.issues();
+    let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+    assert!(keys.iter().any(|k| k.ends_with(".target")), "{issues:?}");
+    assert!(keys.iter().any(|k| k.ends_with(".executor")), "{issues:?}");
+    let target = issues.iter().find(|i| i.key.ends_with(".target")).unwrap();
+    assert_eq!(target.line, pb.line_of("target = \"printer\"", 0));
+    assert!(target.message.contains("unknown value `printer`"));
+}
+
+#[test]
+fn impact_levels_and_evidence_rules_are_checked() {
+    let pb = Playbooks::with("containment.toml", |t| {
+        let t = t.replacen("impact = { c = ", "impact = { c = 7, x = ", 1);
+        t.replacen("destroys_evidence = true", "destroys_evidence = false", 1)
+    });
+    let issues = pb.issues();
+    assert!(!issues.is_empty());
+    // An unknown key inside impact stops the file's shape check first.
+    assert!(
+        issues.iter().all(|i| i.file == "containment.toml"),
+        "{issues:?}"
+    );
+
+    let pb = Playbooks::with("containment.toml", |t| {
+        t.replacen("destroys_evidence = true", "destroys_evidence = false", 1)
+    });
+    let issues = pb.issues();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].key.ends_with(".evidence_lost"), "{}", issues[0]);
+
+    let pb = Playbooks::with("containment.toml", |t| t.replacen("c = 1", "c = 4", 1));
+    let issues = pb.issues();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].key.ends_with(".impact.c"), "{}", issues[0]);
+    assert!(issues[0].message.contains("-3"));
+}
+
+#[test]
+fn a_duplicate_measure_id_points_at_the_second_use() {
+    let pb = Playbooks::with("containment.toml", |t| {
+        t.replacen("id = \"account.disable\"", "id = \"account.alert\"", 1)
+    });
+    let issues = pb.issues();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(
+        issues[0]
+            .message
+            .contains("duplicate measure id `account.alert`")
+    );
+    assert_eq!(issues[0].line, pb.line_of("id = \"account.alert\"", 1));
+}

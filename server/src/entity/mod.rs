@@ -2,11 +2,13 @@
 
 pub mod asset;
 pub mod audit_log;
+pub mod containment;
 pub mod incident;
 pub mod incident_counter;
 pub mod incident_event;
 pub mod incident_phase;
 pub mod login_throttle;
+pub mod notification;
 pub mod playbook_version;
 pub mod session;
 pub mod task;

@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod audit;
+mod containment;
 mod incidents;
 pub mod timeline;
 mod workflow;
@@ -18,7 +19,7 @@ use app::domain::account::{UserRow, ValidNewUser};
 use app::domain::form::FormResult;
 use app::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use app::domain::policy::Actor;
-use app::domain::workspace::MyTask;
+use app::domain::workspace::{MyTask, NotificationView};
 use app::domain::{AppError, Role};
 use app::model::ModelView;
 use app::ports::{Backend, IncidentOp, SignIn};
@@ -47,6 +48,7 @@ impl Backend for Hikeshi {
             phases: self.model.phases.clone(),
             roles: self.model.roles.clone(),
             severities: self.model.severities.clone(),
+            measures: self.model.measures.clone(),
         }
     }
 
@@ -90,6 +92,18 @@ impl Backend for Hikeshi {
         op: IncidentOp,
     ) -> Result<FormResult<()>, AppError> {
         workflow::change(&self.db, &self.model, actor, human_id, op).await
+    }
+
+    async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError> {
+        containment::notifications(&self.db, actor).await
+    }
+
+    async fn unread_notifications(&self, actor: &Actor) -> Result<u64, AppError> {
+        containment::unread(&self.db, actor).await
+    }
+
+    async fn mark_notifications_read(&self, actor: &Actor) -> Result<(), AppError> {
+        containment::mark_read(&self.db, actor).await
     }
 
     async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError> {

@@ -28,7 +28,7 @@ use crate::entity::{asset, incident, incident_phase, task};
 
 /// A change refused by a rule: `Forbidden` for the roles, a field error
 /// otherwise.
-enum Refused {
+pub(super) enum Refused {
     Rule(Refusal),
     Fields(Vec<FieldError>),
     App(AppError),
@@ -52,7 +52,7 @@ impl From<sea_orm::DbErr> for Refused {
     }
 }
 
-fn field(field: &str, code: ErrorCode) -> Refused {
+pub(super) fn field(field: &str, code: ErrorCode) -> Refused {
     Refused::Fields(vec![FieldError {
         field: field.into(),
         code,
@@ -103,7 +103,7 @@ pub async fn change(
             Ok(FormResult::Done(()))
         }
         // Dropping the transaction rolls it back.
-        Err(Refused::Rule(Refusal::Role)) => Err(AppError::Forbidden),
+        Err(Refused::Rule(Refusal::Role | Refusal::OwnProposal)) => Err(AppError::Forbidden),
         Err(Refused::Rule(r)) => Ok(FormResult::Invalid(vec![FieldError {
             field: "command".into(),
             code: ErrorCode::Refused(r),
@@ -123,13 +123,16 @@ pub async fn facts(conn: &impl ConnectionTrait, inc: &incident::Model) -> Result
         .count(conn)
         .await
         .map_err(internal)? as usize;
+    let (pending_containment, active_containment) =
+        super::containment::counts(conn, inc.id).await?;
     let filled = |s: &Option<String>| s.as_deref().is_some_and(|t| !t.trim().is_empty());
     Ok(Facts {
         phase: Phase::from_id(&inc.phase).ok_or(AppError::Internal)?,
         status: Status::from_id(&inc.status).ok_or(AppError::Internal)?,
         decision: inc.decision.as_deref().and_then(Decision::from_id),
         open_required_tasks,
-        pending_containment: 0,
+        pending_containment,
+        active_containment,
         prevention_technical: filled(&inc.prevention_technical),
         prevention_operational: filled(&inc.prevention_operational),
     })
@@ -292,10 +295,36 @@ async fn apply(
             }
             event(txn, inc, actor, "comment", task, detail([("text", text)])).await
         }
+        IncidentOp::Propose {
+            measure,
+            asset,
+            reason,
+            expected_effect,
+            emergency,
+        } => {
+            super::containment::propose(
+                txn,
+                model,
+                actor,
+                inc,
+                f,
+                super::containment::Proposal {
+                    measure,
+                    asset,
+                    reason,
+                    expected_effect,
+                    emergency,
+                },
+            )
+            .await
+        }
+        IncidentOp::Containment { measure, step } => {
+            super::containment::step(txn, actor, inc, f, measure, step).await
+        }
     }
 }
 
-async fn event(
+pub(super) async fn event(
     txn: &DatabaseTransaction,
     inc: &incident::Model,
     actor: &Actor,

@@ -91,6 +91,7 @@ pub async fn get(
     ids.extend(i.officer_id);
     ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
     ids.extend(events.iter().filter_map(|e| e.actor_id));
+    ids.extend(super::containment::people_on(db, i.id).await?);
     ids.sort();
     ids.dedup();
     let who = people(db, &ids).await?;
@@ -155,6 +156,7 @@ pub async fn get(
     if let Some(d) = i.response_due_at {
         targets.push(state(Target::FirstResponse, d, i.responded_at, now));
     }
+    let measures = super::containment::views(db, actor, &f, i.id, &name).await?;
     let officer = workflow::is_officer(&actor.roles);
     let people = if officer {
         assignable(db).await?
@@ -200,6 +202,8 @@ pub async fn get(
         may_set_severity: workflow::may_edit(&actor.roles, &f, &classify_probe(true)).is_ok(),
         may_assign: workflow::may_edit(&actor.roles, &f, &Edit::Assign).is_ok(),
         people,
+        may_propose: app::domain::containment::may_propose(&actor.roles, &f).is_ok(),
+        measures,
     })
 }
 
