@@ -1,7 +1,7 @@
 import { APIRequestContext, Browser, expect, Page, test } from '@playwright/test';
 import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
 
-const RESPONDER = { username: 'yamada', name: 'Yamada (IT LAN admin)', password: 'responder password 2', role: 'it_lan_admin' };
+const RESPONDER = { username: 'nakamura', name: 'Nakamura (IT LAN admin)', password: 'responder password 2', role: 'it_lan_admin' };
 const OFFICER = { username: 'kimura', name: 'Kimura (security officer)', password: 'officer password 34', role: 'security_officer' };
 
 async function createUser(page: Page, u: { username: string; name: string; password: string; role: string }) {

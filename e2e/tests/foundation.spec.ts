@@ -48,7 +48,7 @@ test('administrator creates a reporter, who reports an event after fixing a miss
 
   await title.fill('Suspicious mail with an executable attachment');
   await page.getByRole('button', { name: 'Submit report' }).click();
-  await expect(page).toHaveURL(/\/incidents\/INC-\d{4}-0001$/);
+  await expect(page).toHaveURL(/\/incidents\/INC-\d{4}-\d{4}$/);
   await expect(page.getByRole('heading', { name: 'Suspicious mail with an executable attachment' })).toBeVisible();
   await expect(page.getByText('Discovery and report').first()).toBeVisible();
   // Noticed 09:30 in Tokyo is 00:30 UTC.
