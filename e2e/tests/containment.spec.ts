@@ -77,6 +77,8 @@ test('a responder proposes isolating an endpoint, the officer approves, the page
   await form.getByRole('button', { name: 'Propose a measure' }).click();
   const card = panel.locator('li.measure[data-measure="host.move_network"]');
   await expect(card.locator('span.ms').first()).toHaveText('Proposed');
+  // The accepted form is cleared for the next proposal.
+  await expect(form.getByLabel('Reason')).toHaveValue('');
   // The proposer cannot approve their own proposal.
   await expect(card.getByRole('button', { name: 'Approve' })).toHaveCount(0);
 
@@ -92,6 +94,7 @@ test('a responder proposes isolating an endpoint, the officer approves, the page
   await ocard.getByLabel('Rationale / note').fill('Isolate but keep it running: memory is needed');
   await ocard.getByRole('button', { name: 'Approve' }).click();
   await expect(ocard.locator('span.ms').first()).toHaveText('Approved');
+  await expect(ocard.getByLabel('Rationale / note')).toHaveValue('');
   await shot(officer, '21-containment-approved');
 
   // The responder records the execution; the host shows as isolated, in force.

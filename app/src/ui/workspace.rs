@@ -62,6 +62,31 @@ impl Acts {
     }
 }
 
+/// The page is rebuilt in place after an accepted change, and text typed
+/// into a form would stay: clear the form that was just submitted, and only
+/// that one.
+#[cfg(feature = "hydrate")]
+fn clear_submitted_form(refresh: RwSignal<usize>) {
+    use leptos::wasm_bindgen::JsCast;
+    let last = StoredValue::new_local(None::<web_sys::HtmlFormElement>);
+    let handle = window_event_listener(leptos::ev::submit, move |ev| {
+        let form = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+        last.set_value(form);
+    });
+    on_cleanup(move || handle.remove());
+    Effect::new(move |seen: Option<usize>| {
+        let now = refresh.get();
+        if seen.is_some_and(|s| s != now)
+            && let Some(form) = last.get_value()
+        {
+            form.reset();
+        }
+        now
+    });
+}
+
 fn on_done<T, S>(value: S, refresh: RwSignal<usize>)
 where
     T: Clone + Send + Sync + 'static,
@@ -117,6 +142,8 @@ pub fn IncidentPage() -> impl IntoView {
     provide_context(acts);
     let refresh = RwSignal::new(0usize);
     acts.refresh_on_done(refresh);
+    #[cfg(feature = "hydrate")]
+    clear_submitted_form(refresh);
     let incident = Resource::new(
         move || (params.get().get("id").unwrap_or_default(), refresh.get()),
         |(id, _)| get_incident(id),
