@@ -1,7 +1,7 @@
 //! The handling model as the pages show it: phases and roles with their
 //! Japanese and English names, from the playbooks the server loaded.
 
-use playbooks::{Label, MeasureDef, PhaseDef, RoleDef, SeverityDef};
+use playbooks::{Label, LogSourceDef, MeasureDef, PhaseDef, RoleDef, SeverityDef};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Phase, Role};
@@ -14,6 +14,8 @@ pub struct ModelView {
     pub severities: Vec<SeverityDef>,
     /// The containment catalogue.
     pub measures: Vec<MeasureDef>,
+    /// The log-source catalogue.
+    pub log_sources: Vec<LogSourceDef>,
 }
 
 impl ModelView {

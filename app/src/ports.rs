@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::domain::account::{SessionUser, UserRow, ValidNewUser};
 use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use crate::domain::containment::Step;
+use crate::domain::evidence::{CustodyKind, OrgLogSource};
 use crate::domain::form::FormResult;
 use crate::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use crate::domain::policy::Actor;
@@ -62,6 +63,16 @@ pub trait Backend: Send + Sync + 'static {
     /// Open tasks of the current phase of open incidents, for the reader's
     /// roles or assigned to them.
     async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError>;
+
+    /// The organisation's declared log sources.
+    async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError>;
+    /// Declares a log source (`id` None) or changes one.
+    async fn save_log_source(
+        &self,
+        actor: &Actor,
+        source: OrgLogSource,
+        is_new: bool,
+    ) -> Result<FormResult<()>, AppError>;
 
     /// The reader's notifications, newest first (at most 200).
     async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError>;
@@ -145,6 +156,26 @@ pub enum IncidentOp {
     Containment {
         measure: Uuid,
         step: Step,
+    },
+    /// The officer waives a preservation-checklist item, with a reason.
+    WaiveChecklist {
+        item: Uuid,
+        reason: String,
+    },
+    /// A custody event recorded by hand: transferred, returned, disposed.
+    Custody {
+        evidence: Uuid,
+        kind: CustodyKind,
+        from: String,
+        to: String,
+        reason: String,
+    },
+    /// Re-hash the stored file and record the result. `actual` is filled in
+    /// by the backend (the hash it computed, `None` when the file is gone),
+    /// never by the caller.
+    VerifyEvidence {
+        evidence: Uuid,
+        actual: Option<Option<String>>,
     },
 }
 

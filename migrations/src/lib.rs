@@ -9,6 +9,7 @@ mod m0001_accounts;
 mod m0002_incidents;
 mod m0003_workflow;
 mod m0004_containment;
+mod m0005_evidence;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_incidents::Migration),
             Box::new(m0003_workflow::Migration),
             Box::new(m0004_containment::Migration),
+            Box::new(m0005_evidence::Migration),
         ]
     }
 }

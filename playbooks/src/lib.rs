@@ -18,8 +18,8 @@ pub mod model;
 mod load;
 
 pub use model::{
-    ActionDef, HandlingModel, Impact, KindDef, Label, MeasureDef, PhaseDef, Raci, RoleDef,
-    SeverityDef,
+    ActionDef, HandlingModel, Impact, KindDef, Label, LogSourceDef, MeasureDef, PhaseDef, Raci,
+    RoleDef, SeverityDef,
 };
 
 #[cfg(feature = "load")]
@@ -61,3 +61,13 @@ pub const CONTAINMENT_TARGETS: [&str; 4] = ["account", "host", "segment", "servi
 /// Roles that may execute containment measures.
 pub const CONTAINMENT_EXECUTORS: [&str; 4] =
     ["it_lan_admin", "bu_lan_admin", "security_officer", "isp"];
+
+/// The stages of a targeted attack (seed 000), as log sources name them.
+pub const ATTACK_STAGE_IDS: [&str; 6] = [
+    "reconnaissance",
+    "delivery",
+    "foothold",
+    "lateral_spread",
+    "command_and_control",
+    "objective",
+];

@@ -136,6 +136,31 @@ impl MeasureDef {
     }
 }
 
+/// A kind of log source (mail server, proxy, DNS, …) and what to preserve
+/// from it (システムログ一覧（証拠保全）).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogSourceDef {
+    pub id: String,
+    pub name: Label,
+    /// The log items that keep traces (e.g. URL, method, time, User-Agent).
+    pub items: Vec<Label>,
+    /// The attack stages these items reveal, as attack-stage ids.
+    pub stages: Vec<String>,
+    /// Whether a default installation records the items.
+    pub default_on: bool,
+    /// The configuration change that makes it record them.
+    pub enable: Label,
+    /// Recommended retention, online and offline (JPCERT/CC).
+    pub retention_online_days: u32,
+    pub retention_offline_days: u32,
+    /// Incident kinds that always need this source preserved.
+    pub kinds: Vec<String>,
+    /// Affected-asset types that make this source needed.
+    pub assets: Vec<String>,
+    /// How many days before the earliest relevant event to preserve.
+    pub margin_days: u32,
+}
+
 /// The whole model, validated: all seven phases in order A–G and all six
 /// roles in the order of [`crate::ROLE_IDS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +175,8 @@ pub struct HandlingModel {
     /// The containment catalogue, by target in the order of
     /// [`crate::CONTAINMENT_TARGETS`], then in file order.
     pub measures: Vec<MeasureDef>,
+    /// The log-source catalogue for evidence preservation.
+    pub log_sources: Vec<LogSourceDef>,
     /// Hex SHA-256 over the model files' names and contents, in name order.
     /// The same files give the same hash wherever they were loaded from, so
     /// it tells which version of the playbooks is in force.
@@ -175,6 +202,10 @@ impl HandlingModel {
 
     pub fn measure(&self, id: &str) -> Option<&MeasureDef> {
         self.measures.iter().find(|m| m.id == id)
+    }
+
+    pub fn log_source(&self, id: &str) -> Option<&LogSourceDef> {
+        self.log_sources.iter().find(|s| s.id == id)
     }
 
     /// The generic matrix plus the kind's own tasks, by phase A–G and then

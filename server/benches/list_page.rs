@@ -100,6 +100,10 @@ async fn main() {
     let state = AppState {
         hikeshi: Hikeshi {
             db,
+            evidence: server::evidence_store::EvidenceStore::new(
+                &config.evidence_dir,
+                config.evidence_max_bytes,
+            ),
             model: Arc::new(server::startup::load_model(&config).unwrap()),
         },
         leptos: leptos_options(&config),

@@ -31,7 +31,14 @@ pub struct Config {
     pub trusted_origins: Vec<String>,
     /// `HIKESHI_DB_MAX_CONNECTIONS`: connection pool size.
     pub db_max_connections: u32,
+    /// `HIKESHI_EVIDENCE_DIR`: where evidence files are stored, by SHA-256.
+    pub evidence_dir: PathBuf,
+    /// `HIKESHI_EVIDENCE_MAX_BYTES`: the largest evidence file accepted.
+    pub evidence_max_bytes: u64,
 }
+
+/// 8 GiB: a laptop's memory dump or a small disk image.
+pub const DEFAULT_EVIDENCE_MAX_BYTES: u64 = 8 << 30;
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {var}: {message}")]
@@ -144,7 +151,21 @@ impl Config {
                     )
                 })?,
         };
+        let evidence_dir = var("HIKESHI_EVIDENCE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data/evidence"));
+        let evidence_max_bytes = match var("HIKESHI_EVIDENCE_MAX_BYTES") {
+            None => DEFAULT_EVIDENCE_MAX_BYTES,
+            Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad(
+                    "HIKESHI_EVIDENCE_MAX_BYTES",
+                    format!("expected a positive number of bytes, got {v:?}"),
+                )
+            })?,
+        };
         Ok(Config {
+            evidence_dir,
+            evidence_max_bytes,
             database_url,
             bind,
             site_root,
@@ -191,6 +212,7 @@ mod tests {
             ("HIKESHI_ADMIN_PASSWORD", "short"),
             ("HIKESHI_ADMIN_USERNAME", "Bad Name"),
             ("HIKESHI_DB_MAX_CONNECTIONS", "many"),
+            ("HIKESHI_EVIDENCE_MAX_BYTES", "0"),
         ] {
             let err = with(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var);

@@ -6,10 +6,12 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod entity;
+pub mod evidence_store;
 pub mod services;
 pub mod session_store;
 pub mod startup;
 pub mod web;
+pub mod web_evidence;
 
 pub use startup::Application;
 pub use web::{AppState, app};

@@ -19,6 +19,9 @@ COMMANDS:
                            is generated and printed once.
     audit verify           Re-compute every incident's hash-chained timeline
                            and report the first broken link of each
+    evidence verify        Re-hash every stored evidence file against its recorded
+                           SHA-256, record the result in its chain of custody and
+                           raise an alarm on the incident for each mismatch
     playbooks check DIR    Validate a playbook directory (as HIKESHI_PLAYBOOKS_DIR)
     playbooks export DIR   Write the built-in playbooks to DIR, to start your own
     --help, -h             Show this help
@@ -52,6 +55,9 @@ async fn main() -> ExitCode {
         Some("create-admin") => create_admin(args.get(1).cloned()).await,
         Some("audit") if args.get(1).map(String::as_str) == Some("verify") => {
             return audit_verify().await;
+        }
+        Some("evidence") if args.get(1).map(String::as_str) == Some("verify") => {
+            return evidence_verify().await;
         }
         Some("playbooks") => {
             return playbooks_command(args.get(1).map(String::as_str), args.get(2));
@@ -102,6 +108,41 @@ async fn audit_verify() -> ExitCode {
             );
             for b in broken {
                 println!("  {} event #{}: {}", b.human_id, b.seq, b.problem);
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("hikeshi: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn evidence_verify() -> ExitCode {
+    let run = async {
+        let config = Config::from_env()?;
+        let db = server::db::connect(&config.database_url, 1).await?;
+        server::db::migrate(&db).await?;
+        let store = server::evidence_store::EvidenceStore::new(
+            &config.evidence_dir,
+            config.evidence_max_bytes,
+        );
+        server::services::evidence::verify_all(&db, &store)
+            .await
+            .map_err(|e| StartError::Other(format!("evidence verify: {e:?}")))
+    };
+    match run.await {
+        Ok((checked, bad)) if bad.is_empty() => {
+            println!("evidence verify: {checked} item(s) re-hashed, all intact");
+            ExitCode::SUCCESS
+        }
+        Ok((checked, bad)) => {
+            println!(
+                "evidence verify: {checked} item(s) re-hashed, {} MISMATCH(ES):",
+                bad.len()
+            );
+            for (incident, file) in bad {
+                println!("  {incident}: {file}");
             }
             ExitCode::FAILURE
         }

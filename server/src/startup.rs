@@ -30,6 +30,8 @@ pub enum StartError {
     },
     #[error("creating the first administrator failed: {0}")]
     Admin(app::domain::AppError),
+    #[error("{0}")]
+    Other(String),
 }
 
 pub fn load_model(config: &Config) -> Result<HandlingModel, StartError> {
@@ -77,6 +79,10 @@ impl Application {
         let state = AppState {
             hikeshi: Hikeshi {
                 db,
+                evidence: crate::evidence_store::EvidenceStore::new(
+                    &config.evidence_dir,
+                    config.evidence_max_bytes,
+                ),
                 model: Arc::new(model),
             },
             leptos: leptos_options(&config),

@@ -57,6 +57,20 @@ pub fn app(state: AppState) -> Router {
             state.config.session_hours,
         )));
 
+    use crate::web_evidence as ev;
+    let evidence = Router::new()
+        .route(
+            "/api/incidents/{id}/evidence",
+            axum::routing::post(ev::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/api/evidence/{id}/download", get(ev::download))
+        .route(
+            "/api/incidents/{id}/custody-report",
+            get(ev::custody_report),
+        )
+        .route("/api/incidents/{id}/evidence-bundle", get(ev::bundle))
+        .with_state(state.clone());
+
     Router::new()
         .route("/lang/{code}", get(switch_language))
         .route("/healthz", get(|| async { "ok" }))
@@ -71,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
+        .merge(evidence)
         .layer(middleware::from_fn_with_state(state.clone(), current_user))
         .layer(sessions)
         .layer(middleware::from_fn(language))

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod containment;
+pub mod evidence;
 pub mod incidents;
 pub mod users;
 pub mod workflow;

@@ -108,7 +108,8 @@ pub fn validate_report(
     })
 }
 
-fn parse_local_datetime(value: &str, tz_offset: &str) -> Result<DateTime<Utc>, ErrorCode> {
+/// A browser's `datetime-local` value and `getTimezoneOffset()` as an instant.
+pub fn parse_local_datetime(value: &str, tz_offset: &str) -> Result<DateTime<Utc>, ErrorCode> {
     let v = value.trim();
     if v.is_empty() {
         return Err(ErrorCode::Required);
@@ -216,6 +217,11 @@ pub struct IncidentDetail {
     /// Containment measures, newest first.
     pub measures: Vec<super::workspace::MeasureView>,
     pub may_propose: bool,
+    /// The preservation checklist and the evidence registry; empty for
+    /// readers who may not handle evidence.
+    pub checklist: Vec<super::evidence::ChecklistView>,
+    pub evidence: Vec<super::evidence::EvidenceView>,
+    pub may_handle_evidence: bool,
     /// The phase commands the reader may use now or once something is done.
     pub available: Vec<Available>,
     pub may_classify: bool,

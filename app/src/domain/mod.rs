@@ -7,6 +7,7 @@ pub mod account;
 pub mod classification;
 pub mod containment;
 pub mod error;
+pub mod evidence;
 pub mod form;
 pub mod ids;
 pub mod incident;

@@ -4,9 +4,11 @@
 
 mod account;
 mod containment;
+mod evidence;
 mod fields;
 mod incidents;
 mod layout;
+mod log_sources;
 mod login;
 mod notifications;
 mod tasks;
@@ -102,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks") view=tasks::MyTasksPage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=notifications::NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/log-sources") view=log_sources::LogSourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::containment::{ContainmentStep, ProposeContainment};
+use crate::api::evidence::{RecordCustody, VerifyEvidence, WaiveChecklistItem};
 use crate::api::incidents::get_incident;
 use crate::api::workflow::{
     AddAsset, AssignIncident, AssignTask, ClassifyIncident, CommentIncident, IncidentCommand,
@@ -32,6 +33,9 @@ use crate::ui::{ErrorView, use_lang, use_model};
 pub(crate) struct Acts {
     pub propose: ServerAction<ProposeContainment>,
     pub step: ServerAction<ContainmentStep>,
+    pub waive_item: ServerAction<WaiveChecklistItem>,
+    pub custody: ServerAction<RecordCustody>,
+    pub verify: ServerAction<VerifyEvidence>,
     command: ServerAction<IncidentCommand>,
     task: ServerAction<UpdateTask>,
     waive: ServerAction<WaiveTask>,
@@ -49,6 +53,9 @@ impl Acts {
     fn refresh_on_done(&self, refresh: RwSignal<usize>) {
         on_done(self.propose.value(), refresh);
         on_done(self.step.value(), refresh);
+        on_done(self.waive_item.value(), refresh);
+        on_done(self.custody.value(), refresh);
+        on_done(self.verify.value(), refresh);
         on_done(self.command.value(), refresh);
         on_done(self.task.value(), refresh);
         on_done(self.waive.value(), refresh);
@@ -128,6 +135,9 @@ pub fn IncidentPage() -> impl IntoView {
     let acts = Acts {
         propose: ServerAction::new(),
         step: ServerAction::new(),
+        waive_item: ServerAction::new(),
+        custody: ServerAction::new(),
+        verify: ServerAction::new(),
         command: ServerAction::new(),
         task: ServerAction::new(),
         waive: ServerAction::new(),
@@ -225,6 +235,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
             <div class="main-col">
                 <TaskBoard id=id.clone() tasks=i.tasks.clone() current=current closed=closed/>
                 <crate::ui::containment::Containment id=id.clone() incident=i.clone()/>
+                <crate::ui::evidence::Evidence id=id.clone() incident=i.clone()/>
                 <Timeline id=id.clone() incident=i.clone()/>
             </div>
             <aside class="side-col">

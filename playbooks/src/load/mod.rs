@@ -8,6 +8,7 @@ mod check;
 mod containment;
 mod error;
 mod links;
+mod log_sources;
 mod phases;
 mod roles;
 mod severity;
@@ -30,9 +31,10 @@ const ROLES_FILE: &str = "roles.toml";
 const ACTIONS_FILE: &str = "actions.toml";
 const SEVERITY_FILE: &str = "severity.toml";
 const CONTAINMENT_FILE: &str = "containment.toml";
+const LOG_SOURCES_FILE: &str = "log_sources.toml";
 
 /// The files that make up the model. A new kind of data is a new entry here.
-const MODEL_FILES: [&str; 10] = [
+const MODEL_FILES: [&str; 11] = [
     ACTIONS_FILE,
     CONTAINMENT_FILE,
     "kinds/denial_of_service.toml",
@@ -40,12 +42,13 @@ const MODEL_FILES: [&str; 10] = [
     "kinds/malware_infection.toml",
     "kinds/targeted_email.toml",
     "kinds/website_defacement.toml",
+    LOG_SOURCES_FILE,
     PHASES_FILE,
     ROLES_FILE,
     SEVERITY_FILE,
 ];
 
-const BUILTIN: [(&str, &str); 10] = [
+const BUILTIN: [(&str, &str); 11] = [
     (ACTIONS_FILE, include_str!("../../model/actions.toml")),
     (
         CONTAINMENT_FILE,
@@ -70,6 +73,10 @@ const BUILTIN: [(&str, &str); 10] = [
     (
         "kinds/website_defacement.toml",
         include_str!("../../model/kinds/website_defacement.toml"),
+    ),
+    (
+        LOG_SOURCES_FILE,
+        include_str!("../../model/log_sources.toml"),
     ),
     (PHASES_FILE, include_str!("../../model/phases.toml")),
     (ROLES_FILE, include_str!("../../model/roles.toml")),
@@ -143,6 +150,10 @@ impl HandlingModel {
             &Source::new(CONTAINMENT_FILE, text_of(CONTAINMENT_FILE)?),
             &mut issues,
         );
+        let log_sources = log_sources::read(
+            &Source::new(LOG_SOURCES_FILE, text_of(LOG_SOURCES_FILE)?),
+            &mut issues,
+        );
         let mut located = actions::read_matrix(
             &Source::new(ACTIONS_FILE, text_of(ACTIONS_FILE)?),
             &mut issues,
@@ -182,6 +193,7 @@ impl HandlingModel {
             kinds,
             severities,
             measures,
+            log_sources,
             content_hash,
         })
     }

@@ -692,3 +692,54 @@ fn a_duplicate_measure_id_points_at_the_second_use() {
     );
     assert_eq!(issues[0].line, pb.line_of("id = \"account.alert\"", 1));
 }
+
+// ---- the log-source catalogue ------------------------------------------------
+
+#[test]
+fn the_builtin_log_sources_are_the_six_of_the_source_with_their_retention() {
+    let m = HandlingModel::builtin();
+    let ids: Vec<&str> = m.log_sources.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["mail", "firewall", "proxy", "dns", "directory", "endpoint"]
+    );
+    let proxy = m.log_source("proxy").unwrap();
+    assert!(
+        !proxy.default_on,
+        "Squid does not log the User-Agent by default"
+    );
+    assert!(proxy.enable.en.contains("combined"));
+    assert_eq!(proxy.retention_online_days, 365);
+    let dns = m.log_source("dns").unwrap();
+    assert!(dns.enable.en.contains("queries"));
+    assert_eq!(dns.retention_offline_days, 730);
+    assert!(
+        m.log_source("directory")
+            .unwrap()
+            .items
+            .iter()
+            .any(|i| i.en.contains("1102"))
+    );
+}
+
+#[test]
+fn a_log_source_with_an_unknown_stage_or_bad_retention_is_named() {
+    let pb = Playbooks::with("log_sources.toml", |t| {
+        t.replacen(
+            "stages = [\"delivery\", \"objective\"]",
+            "stages = [\"delivery\", \"party\"]",
+            1,
+        )
+        .replacen(
+            "retention_online_days = 180",
+            "retention_online_days = 0",
+            1,
+        )
+    });
+    let issues = pb.issues();
+    assert_eq!(issues.len(), 2, "{issues:?}");
+    assert_eq!(issues[0].key, "source[0].stages[1]");
+    assert!(issues[0].message.contains("unknown value `party`"));
+    assert_eq!(issues[1].key, "source[1].retention_online_days");
+    assert_eq!(issues[1].line, pb.line_of("retention_online_days = 0", 0));
+}

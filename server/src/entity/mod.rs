@@ -2,11 +2,15 @@
 
 pub mod asset;
 pub mod audit_log;
+pub mod checklist_item;
 pub mod containment;
+pub mod custody_event;
+pub mod evidence;
 pub mod incident;
 pub mod incident_counter;
 pub mod incident_event;
 pub mod incident_phase;
+pub mod log_source;
 pub mod login_throttle;
 pub mod notification;
 pub mod playbook_version;

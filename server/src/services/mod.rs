@@ -5,6 +5,7 @@
 mod accounts;
 pub mod audit;
 mod containment;
+pub mod evidence;
 mod incidents;
 pub mod timeline;
 mod workflow;
@@ -16,6 +17,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use app::domain::account::{UserRow, ValidNewUser};
+use app::domain::evidence::{CustodyKind, OrgLogSource};
 use app::domain::form::FormResult;
 use app::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use app::domain::policy::Actor;
@@ -33,6 +35,7 @@ pub use accounts::{
 pub struct Hikeshi {
     pub db: DatabaseConnection,
     pub model: Arc<HandlingModel>,
+    pub evidence: crate::evidence_store::EvidenceStore,
 }
 
 /// Logs a database error with its detail and hides it from the client.
@@ -49,6 +52,7 @@ impl Backend for Hikeshi {
             roles: self.model.roles.clone(),
             severities: self.model.severities.clone(),
             measures: self.model.measures.clone(),
+            log_sources: self.model.log_sources.clone(),
         }
     }
 
@@ -82,7 +86,7 @@ impl Backend for Hikeshi {
     }
 
     async fn incident(&self, actor: &Actor, human_id: &str) -> Result<IncidentDetail, AppError> {
-        workspace::get(&self.db, actor, human_id).await
+        workspace::get(&self.db, &self.model, actor, human_id).await
     }
 
     async fn change_incident(
@@ -91,7 +95,41 @@ impl Backend for Hikeshi {
         human_id: &str,
         op: IncidentOp,
     ) -> Result<FormResult<()>, AppError> {
-        workflow::change(&self.db, &self.model, actor, human_id, op).await
+        let op = match op {
+            // Re-hashing a large file holds no lock: it is done first, and
+            // the result recorded under the incident's lock.
+            IncidentOp::VerifyEvidence { evidence: id, .. } => IncidentOp::VerifyEvidence {
+                evidence: id,
+                actual: Some(evidence::rehash(&self.db, &self.evidence, id).await?),
+            },
+            op => op,
+        };
+        let disposed = match &op {
+            IncidentOp::Custody {
+                evidence: id,
+                kind: CustodyKind::Disposed,
+                ..
+            } => Some(*id),
+            _ => None,
+        };
+        let result = workflow::change(&self.db, &self.model, actor, human_id, op).await?;
+        if let (Some(id), FormResult::Done(())) = (disposed, &result) {
+            evidence::remove_if_unreferenced(&self.db, &self.evidence, id).await?;
+        }
+        Ok(result)
+    }
+
+    async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError> {
+        evidence::log_sources(&self.db, actor).await
+    }
+
+    async fn save_log_source(
+        &self,
+        actor: &Actor,
+        source: OrgLogSource,
+        is_new: bool,
+    ) -> Result<FormResult<()>, AppError> {
+        evidence::save_log_source(&self.db, &self.model, actor, source, is_new).await
     }
 
     async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError> {

@@ -239,7 +239,12 @@ async fn apply(
                 ("identifier", identifier),
                 ("note", note),
             ]);
-            event(txn, inc, actor, "asset_added", None, d).await
+            event(txn, inc, actor, "asset_added", None, d).await?;
+            // A new asset may need more logs preserved (once triaged).
+            if f.phase != Phase::A {
+                super::evidence::generate_checklist(txn, model, inc).await?;
+            }
+            Ok(())
         }
         IncidentOp::RemoveAsset { asset } => {
             workflow::may_edit(&actor.roles, f, &Edit::Asset)?;
@@ -320,6 +325,25 @@ async fn apply(
         }
         IncidentOp::Containment { measure, step } => {
             super::containment::step(txn, actor, inc, f, measure, step).await
+        }
+        IncidentOp::WaiveChecklist { item, reason } => {
+            super::evidence::waive_item(txn, actor, inc, f, item, reason).await
+        }
+        IncidentOp::Custody {
+            evidence,
+            kind,
+            from,
+            to,
+            reason,
+        } => {
+            super::evidence::record_custody(txn, actor, inc, evidence, kind, from, to, reason).await
+        }
+        IncidentOp::VerifyEvidence { evidence, actual } => {
+            // The backend fills in the hash; a caller cannot.
+            let actual = actual.ok_or(Refused::App(AppError::Internal))?;
+            super::evidence::record_verification(txn, Some(actor), inc, evidence, actual)
+                .await
+                .map(|_| ())
         }
     }
 }
@@ -435,6 +459,9 @@ async fn command(
     }
     m.updated_at = Set(now);
     m.update(txn).await?;
+    if matches!(c, Command::TakeIntoTriage) {
+        super::evidence::generate_checklist(txn, model, inc).await?;
+    }
     event(txn, inc, actor, kind, None, d).await
 }
 

@@ -68,6 +68,7 @@ fn person(u: user::Model, roles: Vec<user_role::Model>) -> PersonRef {
 
 pub async fn get(
     db: &DatabaseConnection,
+    model: &playbooks::HandlingModel,
     actor: &Actor,
     human_id: &str,
 ) -> Result<IncidentDetail, AppError> {
@@ -157,6 +158,7 @@ pub async fn get(
         targets.push(state(Target::FirstResponse, d, i.responded_at, now));
     }
     let measures = super::containment::views(db, actor, &f, i.id, &name).await?;
+    let (checklist, evidence) = super::evidence::views(db, model, actor, &i).await?;
     let officer = workflow::is_officer(&actor.roles);
     let people = if officer {
         assignable(db).await?
@@ -203,6 +205,9 @@ pub async fn get(
         may_assign: workflow::may_edit(&actor.roles, &f, &Edit::Assign).is_ok(),
         people,
         may_propose: app::domain::containment::may_propose(&actor.roles, &f).is_ok(),
+        may_handle_evidence: app::domain::evidence::may_handle(&actor.roles),
+        checklist,
+        evidence,
         measures,
     })
 }

@@ -82,21 +82,22 @@ impl TestApp {
 
     /// Like `spawn`, with extra configuration variables.
     pub async fn spawn_with(db: Db, vars: &[(&str, &str)]) -> TestApp {
-        let (url, dir) = match db {
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("hikeshi.db").display()
-                );
-                (url, Some(dir))
-            }
-            Db::Postgres => (fresh_postgres_database().await, None),
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match db {
+            Db::Sqlite => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("hikeshi.db").display()
+            ),
+            Db::Postgres => fresh_postgres_database().await,
         };
+        let evidence_dir = dir.path().join("evidence").display().to_string();
         let config = Config::from_lookup(|k| match k {
             "HIKESHI_DATABASE_URL" => Some(url.clone()),
             "HIKESHI_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
             "HIKESHI_BIND" => Some("127.0.0.1:0".into()),
+            "HIKESHI_EVIDENCE_DIR" if !vars.iter().any(|(k, _)| *k == "HIKESHI_EVIDENCE_DIR") => {
+                Some(evidence_dir.clone())
+            }
             other => vars
                 .iter()
                 .find(|(k, _)| *k == other)
@@ -104,7 +105,7 @@ impl TestApp {
         })
         .expect("test config");
         let mut t = Self::start(config).await;
-        t._dir = dir;
+        t._dir = Some(dir);
         t
     }
 
@@ -114,6 +115,10 @@ impl TestApp {
         let state = AppState {
             hikeshi: Hikeshi {
                 db,
+                evidence: server::evidence_store::EvidenceStore::new(
+                    &config.evidence_dir,
+                    config.evidence_max_bytes,
+                ),
                 model: Arc::new(model),
             },
             leptos: leptos_options(&config),
@@ -226,6 +231,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub text: String,
+    /// The body as received, for binary downloads.
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -291,6 +298,7 @@ impl Client {
             status,
             headers,
             text: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         }
     }
 
@@ -323,6 +331,28 @@ impl Client {
             req = req.header(header::ORIGIN, o);
         }
         self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// POSTs a body of any type, e.g. a streamed multipart upload.
+    pub async fn post_body(&mut self, path: &str, content_type: &str, body: Body) -> Response {
+        let mut req = Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(o) = &self.origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        self.send(req.body(body).unwrap()).await
+    }
+
+    /// GETs a path as an API client (no `Accept: text/html`).
+    pub async fn fetch(&mut self, path: &str) -> Response {
+        let req = Request::get(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
     }
 
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Response {
