@@ -1,0 +1,79 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+
+const RESPONDER = { username: 'hayashi', name: 'Hayashi (IT LAN admin)', password: 'responder password 3', role: 'it_lan_admin' };
+
+test('a responder uploads a proxy log against its checklist item; the item is done and custody shows the upload', async ({ page, browser }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  const created = await page.request.post('/api/users/create', {
+    form: { 'form[username]': RESPONDER.username, 'form[display_name]': RESPONDER.name, 'form[password]': RESPONDER.password, 'form[roles][]': RESPONDER.role },
+  });
+  expect(await created.json()).toHaveProperty('Done');
+  const officerCreated = await page.request.post('/api/users/create', {
+    form: { 'form[username]': 'ono', 'form[display_name]': 'Ono (officer)', 'form[password]': 'officer password 56', 'form[roles][]': 'security_officer' },
+  });
+  expect(await officerCreated.json()).toHaveProperty('Done');
+  // The administrator declares the proxy with its actual retention.
+  await page.goto('/admin/log-sources');
+  await ready(page);
+  await page.getByLabel('Kind of source').selectOption('proxy');
+  await page.getByLabel('System', { exact: true }).fill('squid01.example.jp');
+  await page.getByLabel('Retention (days)').fill('400');
+  await page.getByRole('button', { name: 'Declare a log source' }).click();
+  await expect(page.locator('table.log-sources input[value="squid01.example.jp"]')).toBeVisible();
+
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo' });
+  const responder = await context.newPage();
+  await signIn(responder, RESPONDER.username, RESPONDER.password);
+  const r = await responder.request.post('/api/incidents/report', {
+    form: {
+      'form[title]': 'Beaconing seen in the proxy log',
+      'form[observed]': 'POST every 60 s to 203.0.113.7',
+      'form[noticed_at]': '2026-11-20T09:30',
+      'form[location]': 'pc-0077',
+      'form[discovery]': 'internal_detection',
+      'form[kind]': 'malware_infection',
+      'form[reporter_contact]': 'it-desk@example.jp',
+    },
+  });
+  const id = (await r.json()).Done as string;
+  const officerContext = await browser.newContext({ locale: 'en-US' });
+  const officer = await officerContext.newPage();
+  await signIn(officer, 'ono', 'officer password 56');
+  const inc = await (await officer.request.post('/api/incidents/get', { form: { id } })).json();
+  for (const t of inc.tasks.filter((t: any) => t.phase === 'A' && t.required && t.status !== 'done')) {
+    await officer.request.post('/api/incidents/task', { form: { id, task: t.id, status: 'done', note: 'ok' } });
+  }
+  expect(await (await responder.request.post('/api/incidents/command', { form: { id, command: 'take_into_triage' } })).json()).toEqual({ Done: null });
+
+  await responder.goto(`/incidents/${id}`);
+  await ready(responder);
+  const panel = responder.locator('section.evidence');
+  const item = panel.locator('ul.checklist li[data-source="proxy"]');
+  await expect(item).toHaveAttribute('data-status', 'open');
+  await expect(item).toContainText('squid01.example.jp');
+  await shot(responder, '30-evidence-checklist');
+
+  const form = panel.locator('form.upload-form');
+  await form.getByLabel('Fulfils checklist item').selectOption({ label: 'Web proxy — squid01.example.jp' });
+  await form.getByLabel('What it is').selectOption('log');
+  await form.getByLabel('Description').fill('Squid access log, 13–20 November');
+  await form.getByLabel('Source host').fill('squid01.example.jp');
+  await form.getByLabel('How it was acquired').fill('scp of /var/log/squid/access.log*');
+  await form.getByLabel('When it was acquired').fill('2026-11-20T11:00');
+  await form.getByLabel('File').setInputFiles({
+    name: 'access.log',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('1763601000.123 200 10.0.0.77 TCP_MISS/200 512 POST http://203.0.113.7/b - HIER_DIRECT/203.0.113.7 -\n'),
+  });
+  await form.getByRole('button', { name: 'Upload evidence' }).click();
+  await ready(responder);
+  await expect(responder.getByText('Evidence stored.')).toBeVisible();
+  await expect(item).toHaveAttribute('data-status', 'fulfilled');
+  await expect(item).toContainText('access.log');
+  const entry = panel.locator('ul.registry li[data-file="access.log"]');
+  await expect(entry.locator('ol.custody li[data-kind="uploaded"]')).toContainText(RESPONDER.name);
+  await expect(entry.locator('ol.custody li[data-kind="acquired"]')).toBeVisible();
+  await expect(entry).toContainText('SHA-256');
+  await shot(responder, '31-evidence-uploaded');
+});
