@@ -82,3 +82,4 @@ bench: build-release
 	cargo bench -p server --bench list_page
 	bash server/benches/cold_start.sh
 	bash server/benches/bundle_size.sh
+	bash server/benches/upload.sh
