@@ -10,6 +10,7 @@ mod m0002_incidents;
 mod m0003_workflow;
 mod m0004_containment;
 mod m0005_evidence;
+mod m0006_mail;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_workflow::Migration),
             Box::new(m0004_containment::Migration),
             Box::new(m0005_evidence::Migration),
+            Box::new(m0006_mail::Migration),
         ]
     }
 }

@@ -35,6 +35,39 @@ pub struct Config {
     pub evidence_dir: PathBuf,
     /// `HIKESHI_EVIDENCE_MAX_BYTES`: the largest evidence file accepted.
     pub evidence_max_bytes: u64,
+    /// Where mail goes: an SMTP server (`HIKESHI_SMTP_*`), or, when no
+    /// `HIKESHI_SMTP_HOST` is set, `.eml` files in `HIKESHI_MAIL_DIR`.
+    pub mail: MailConfig,
+    /// `HIKESHI_BASE_URL`: how users reach Hikeshi, for links in mail.
+    pub base_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    None,
+    StartTls,
+    Tls,
+}
+
+#[derive(Clone, Debug)]
+pub enum MailTransport {
+    Smtp {
+        host: String,
+        port: u16,
+        security: SmtpSecurity,
+        user: Option<String>,
+        password: Option<String>,
+    },
+    Dir(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    /// `HIKESHI_MAIL_FROM`.
+    pub from: String,
+    /// The base URL for links (`HIKESHI_BASE_URL`).
+    pub base_url: String,
 }
 
 /// 8 GiB: a laptop's memory dump or a small disk image.
@@ -163,7 +196,65 @@ impl Config {
                 )
             })?,
         };
+        let security = match var("HIKESHI_SMTP_SECURITY").as_deref() {
+            None | Some("starttls") => SmtpSecurity::StartTls,
+            Some("tls") => SmtpSecurity::Tls,
+            Some("none") => SmtpSecurity::None,
+            Some(other) => {
+                return Err(bad(
+                    "HIKESHI_SMTP_SECURITY",
+                    format!("expected starttls, tls or none, got {other:?}"),
+                ));
+            }
+        };
+        let transport = match var("HIKESHI_SMTP_HOST") {
+            Some(host) => {
+                let default_port = match security {
+                    SmtpSecurity::Tls => 465,
+                    SmtpSecurity::StartTls => 587,
+                    SmtpSecurity::None => 25,
+                };
+                let port = match var("HIKESHI_SMTP_PORT") {
+                    None => default_port,
+                    Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                        bad(
+                            "HIKESHI_SMTP_PORT",
+                            format!("expected a port number, got {p:?}"),
+                        )
+                    })?,
+                };
+                MailTransport::Smtp {
+                    host,
+                    port,
+                    security,
+                    user: var("HIKESHI_SMTP_USER"),
+                    password: var("HIKESHI_SMTP_PASSWORD"),
+                }
+            }
+            None => MailTransport::Dir(
+                var("HIKESHI_MAIL_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("data/mail")),
+            ),
+        };
+        let from = var("HIKESHI_MAIL_FROM").unwrap_or_else(|| "Hikeshi <hikeshi@localhost>".into());
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad(
+                "HIKESHI_MAIL_FROM",
+                format!("not a mail address: {from:?}"),
+            ));
+        }
+        let base_url = var("HIKESHI_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_string();
         Ok(Config {
+            mail: MailConfig {
+                transport,
+                from,
+                base_url: base_url.clone(),
+            },
+            base_url,
             evidence_dir,
             evidence_max_bytes,
             database_url,
@@ -213,6 +304,8 @@ mod tests {
             ("HIKESHI_ADMIN_USERNAME", "Bad Name"),
             ("HIKESHI_DB_MAX_CONNECTIONS", "many"),
             ("HIKESHI_EVIDENCE_MAX_BYTES", "0"),
+            ("HIKESHI_SMTP_SECURITY", "ssl3"),
+            ("HIKESHI_MAIL_FROM", "not an address"),
         ] {
             let err = with(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var);

@@ -102,6 +102,10 @@ impl Application {
     }
 
     pub async fn run(self) -> std::io::Result<()> {
+        crate::mail::spawn_sender(
+            self.state.hikeshi.db.clone(),
+            self.state.config.mail.clone(),
+        );
         let store = DbSessionStore::new(self.state.hikeshi.db.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));

@@ -13,6 +13,7 @@ pub mod incident_phase;
 pub mod log_source;
 pub mod login_throttle;
 pub mod notification;
+pub mod outbox;
 pub mod playbook_version;
 pub mod session;
 pub mod task;

@@ -12,6 +12,7 @@ pub struct Model {
     pub password_hash: String,
     pub language: Option<String>,
     pub is_active: bool,
+    pub mail_opt_out: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -256,6 +256,7 @@ pub async fn create(
         password_hash: Set(hash),
         language: Set(None),
         is_active: Set(true),
+        mail_opt_out: Set(String::new()),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -222,6 +222,7 @@ async fn apply_step(
     let now = Utc::now();
     let proposer = m.proposed_by;
     let id = m.id;
+    let target = m.target.clone();
     let mut d = detail([
         ("measure", m.measure_id.clone()),
         ("target", m.target.clone()),
@@ -306,7 +307,28 @@ async fn apply_step(
             actor,
         )
         .await?;
+        let detail = (
+            format!("{} → {}: {}", def.name.ja, target, next.id()),
+            format!("{} → {}: {}", def.name.en, target, next.id()),
+        );
+        mail(txn, &[proposer], "containment_decided", inc, &detail).await?;
     }
+    Ok(())
+}
+
+async fn mail(
+    txn: &DatabaseTransaction,
+    to: &[Uuid],
+    kind: &str,
+    inc: &incident::Model,
+    detail: &(String, String),
+) -> Result<(), Refused> {
+    let about = crate::mail::About {
+        human_id: &inc.human_id,
+        title: &inc.title,
+        detail: (&detail.0, &detail.1),
+    };
+    crate::mail::enqueue(txn, to, kind, &about).await?;
     Ok(())
 }
 

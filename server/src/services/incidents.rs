@@ -16,7 +16,7 @@ use app::domain::incident::{
     human_id,
 };
 use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
-use app::domain::{AppError, Phase};
+use app::domain::{AppError, Phase, Role};
 
 use app::domain::classification::{Severity, Tlp};
 use app::domain::workflow::{Status, TaskStatus};
@@ -84,6 +84,20 @@ pub async fn report(
     )
     .await
     .map_err(internal)?;
+    // The triage roles hear of it by mail (not the reporter, if one of them).
+    let triage = [Role::ItLanAdmin, Role::BuLanAdmin, Role::SecurityOfficer];
+    let mut to = crate::mail::holders(&txn, &triage)
+        .await
+        .map_err(internal)?;
+    to.retain(|u| *u != actor.id);
+    let about = crate::mail::About {
+        human_id: &hid,
+        title: &r.title,
+        detail: ("", ""),
+    };
+    crate::mail::enqueue(&txn, &to, "new_report", &about)
+        .await
+        .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     Ok(hid)
 }

@@ -270,7 +270,23 @@ async fn apply(
             m.updated_at = Set(Utc::now());
             m.update(txn).await?;
             let d = detail([("responder", responder_name), ("officer", officer_name)]);
-            event(txn, inc, actor, "assigned", None, d).await
+            event(txn, inc, actor, "assigned", None, d).await?;
+            // Mail the people newly assigned (not the one assigning).
+            let newly: Vec<Uuid> = [
+                responder.filter(|r| inc.responder_id != Some(*r)),
+                officer.filter(|o| inc.officer_id != Some(*o)),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|u| *u != actor.id)
+            .collect();
+            let about = crate::mail::About {
+                human_id: &inc.human_id,
+                title: &inc.title,
+                detail: ("", ""),
+            };
+            crate::mail::enqueue(txn, &newly, "assigned", &about).await?;
+            Ok(())
         }
         IncidentOp::Prevention {
             technical,

@@ -91,12 +91,16 @@ impl TestApp {
             Db::Postgres => fresh_postgres_database().await,
         };
         let evidence_dir = dir.path().join("evidence").display().to_string();
+        let mail_dir = dir.path().join("mail").display().to_string();
         let config = Config::from_lookup(|k| match k {
             "HIKESHI_DATABASE_URL" => Some(url.clone()),
             "HIKESHI_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
             "HIKESHI_BIND" => Some("127.0.0.1:0".into()),
             "HIKESHI_EVIDENCE_DIR" if !vars.iter().any(|(k, _)| *k == "HIKESHI_EVIDENCE_DIR") => {
                 Some(evidence_dir.clone())
+            }
+            "HIKESHI_MAIL_DIR" if !vars.iter().any(|(k, _)| *k == "HIKESHI_MAIL_DIR") => {
+                Some(mail_dir.clone())
             }
             other => vars
                 .iter()

@@ -1,0 +1,327 @@
+//! E-mail through a persistent outbox. A change that should notify someone
+//! queues the mail in its own transaction (`enqueue`), in the recipient's
+//! language, unless they opted out of that kind; a background sender
+//! (`spawn_sender`, or `deliver_due` directly) sends what is due over SMTP,
+//! or writes `.eml` files when no SMTP server is configured, and retries
+//! failures with back-off. Nothing blocks a request; a restart loses nothing;
+//! the last error of every undelivered mail stays visible.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use app::i18n::Lang;
+
+use crate::config::{MailConfig, MailTransport, SmtpSecurity};
+use crate::entity::{outbox, user, user_role};
+
+/// After this many failed attempts a mail is given up (and stays listed).
+pub const MAX_ATTEMPTS: i32 = 12;
+
+/// The kinds of mail, as users choose them.
+pub const KINDS: [&str; 4] = [
+    "new_report",
+    "assigned",
+    "containment_proposed",
+    "containment_decided",
+];
+
+/// 30 s, doubling, at most an hour.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let secs = 30i64.saturating_mul(1 << attempts.clamp(0, 10));
+    chrono::Duration::seconds(secs.min(3600))
+}
+
+/// What a mail says, in both languages; `{…}` are filled in by `enqueue`.
+fn template(kind: &str, lang: Lang) -> (&'static str, &'static str) {
+    match (kind, lang) {
+        ("new_report", Lang::Ja) => (
+            "[Hikeshi] 新しい通報 {id}: {title}",
+            "新しい事象が通報されました。トリアージしてください。\n\n{id} {title}\n{url}\n",
+        ),
+        ("new_report", Lang::En) => (
+            "[Hikeshi] New report {id}: {title}",
+            "A new event was reported and waits for triage.\n\n{id} {title}\n{url}\n",
+        ),
+        ("assigned", Lang::Ja) => (
+            "[Hikeshi] {id} の担当になりました",
+            "あなたがインシデントの担当に割り当てられました。\n\n{id} {title}\n{url}\n",
+        ),
+        ("assigned", Lang::En) => (
+            "[Hikeshi] You were assigned to {id}",
+            "You were assigned to an incident.\n\n{id} {title}\n{url}\n",
+        ),
+        ("containment_proposed", Lang::Ja) => (
+            "[Hikeshi] {id}: 暫定対処の承認依頼 — {detail}",
+            "暫定対処が提案され、あなたの承認を待っています。\n\n{detail}\n{id} {title}\n{url}#containment\n",
+        ),
+        ("containment_proposed", Lang::En) => (
+            "[Hikeshi] {id}: containment awaits your approval — {detail}",
+            "A containment measure was proposed and awaits your approval.\n\n{detail}\n{id} {title}\n{url}#containment\n",
+        ),
+        ("containment_decided", Lang::Ja) => (
+            "[Hikeshi] {id}: 暫定対処の提案が判断されました — {detail}",
+            "あなたの暫定対処の提案が判断されました。\n\n{detail}\n{id} {title}\n{url}#containment\n",
+        ),
+        (_, _) => (
+            "[Hikeshi] {id}: your containment proposal was decided — {detail}",
+            "Your containment proposal was decided.\n\n{detail}\n{id} {title}\n{url}#containment\n",
+        ),
+    }
+}
+
+/// What a mail is about.
+pub struct About<'a> {
+    pub human_id: &'a str,
+    pub title: &'a str,
+    /// The kind-specific line (a measure and its target, a decision), in
+    /// Japanese and English.
+    pub detail: (&'a str, &'a str),
+}
+
+/// Links in queued mail start with this; the sender puts the configured
+/// base URL in its place, so the URL is the one in force when it is sent.
+const BASE: &str = "{base}";
+
+/// Queues one mail per recipient who has an address, is active and has not
+/// opted out of `kind`, in their language. Runs inside the caller's
+/// transaction: the mail is queued exactly when the change is made.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    recipients: &[Uuid],
+    kind: &str,
+    about: &About<'_>,
+) -> Result<usize, sea_orm::DbErr> {
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(recipients.to_vec()))
+        .filter(user::Column::IsActive.eq(true))
+        .all(conn)
+        .await?;
+    let now = Utc::now();
+    let mut queued = 0;
+    for u in users {
+        let Some(address) = u.email.clone().filter(|e| !e.trim().is_empty()) else {
+            continue;
+        };
+        if u.mail_opt_out.split(',').any(|k| k.trim() == kind) {
+            continue;
+        }
+        let lang = u
+            .language
+            .as_deref()
+            .and_then(Lang::from_code)
+            .unwrap_or_default();
+        let (subject, body) = template(kind, lang);
+        let detail = match lang {
+            Lang::Ja => about.detail.0,
+            Lang::En => about.detail.1,
+        };
+        let url = format!("{BASE}/incidents/{}", about.human_id);
+        let fill = |t: &str| {
+            t.replace("{id}", about.human_id)
+                .replace("{title}", about.title)
+                .replace("{detail}", detail)
+                .replace("{url}", &url)
+        };
+        outbox::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            user_id: Set(Some(u.id)),
+            to_address: Set(address),
+            kind: Set(kind.into()),
+            subject: Set(fill(subject)),
+            body: Set(fill(body)),
+            created_at: Set(now),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            sent_at: Set(None),
+            last_error: Set(None),
+        }
+        .insert(conn)
+        .await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// The active holders of any of these roles.
+pub async fn holders(
+    conn: &impl ConnectionTrait,
+    roles: &[app::domain::Role],
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    let ids: Vec<&str> = roles.iter().map(|r| r.id()).collect();
+    let mut users: Vec<Uuid> = user_role::Entity::find()
+        .filter(user_role::Column::Role.is_in(ids))
+        .select_only()
+        .column(user_role::Column::UserId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    users.sort();
+    users.dedup();
+    Ok(users)
+}
+
+/// Sends what is due. Each mail is claimed first (its next attempt moved on
+/// by a lease), so several instances never send one mail twice. Returns
+/// (sent, failed).
+pub async fn deliver_due(
+    db: &DatabaseConnection,
+    config: &MailConfig,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), sea_orm::DbErr> {
+    let due = outbox::Entity::find()
+        .filter(outbox::Column::SentAt.is_null())
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .filter(outbox::Column::Attempts.lt(MAX_ATTEMPTS))
+        .order_by_asc(outbox::Column::CreatedAt)
+        .limit(50)
+        .all(db)
+        .await?;
+    let (mut sent, mut failed) = (0, 0);
+    for m in due {
+        let lease = now + chrono::Duration::minutes(5);
+        let claimed = outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(lease))
+            .filter(outbox::Column::Id.eq(m.id))
+            .filter(outbox::Column::NextAttemptAt.eq(m.next_attempt_at))
+            .filter(outbox::Column::SentAt.is_null())
+            .exec(db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let result = send(config, &m).await;
+        let mut a: outbox::ActiveModel = m.clone().into();
+        match result {
+            Ok(()) => {
+                a.sent_at = Set(Some(Utc::now()));
+                a.last_error = Set(None);
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(to = %m.to_address, error = %e, "mail not delivered; will retry");
+                a.attempts = Set(m.attempts + 1);
+                a.next_attempt_at = Set(now + backoff(m.attempts));
+                a.last_error = Set(Some(e));
+                failed += 1;
+            }
+        }
+        a.update(db).await?;
+    }
+    Ok((sent, failed))
+}
+
+fn message(config: &MailConfig, m: &outbox::Model) -> Result<Message, String> {
+    let from: Mailbox = config.from.parse().map_err(|e| format!("from: {e}"))?;
+    let to: Mailbox = m.to_address.parse().map_err(|e| format!("to: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(m.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(m.body.replace(BASE, &config.base_url))
+        .map_err(|e| e.to_string())
+}
+
+async fn send(config: &MailConfig, m: &outbox::Model) -> Result<(), String> {
+    let msg = message(config, m)?;
+    match &config.transport {
+        MailTransport::Dir(dir) => {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| e.to_string())?;
+            let path = dir.join(format!("{}.eml", m.id));
+            tokio::fs::write(&path, msg.formatted())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        MailTransport::Smtp {
+            host,
+            port,
+            security,
+            user,
+            password,
+        } => {
+            let builder = match security {
+                SmtpSecurity::None => {
+                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
+                }
+                SmtpSecurity::StartTls => {
+                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                        .map_err(|e| e.to_string())?
+                }
+                SmtpSecurity::Tls => {
+                    AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| e.to_string())?
+                }
+            };
+            let mut builder = builder.port(*port).timeout(Some(Duration::from_secs(20)));
+            if let (Some(u), Some(p)) = (user, password) {
+                builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+            }
+            builder
+                .build()
+                .send(msg)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Runs `deliver_due` every few seconds for the life of the server.
+pub fn spawn_sender(db: DatabaseConnection, config: MailConfig) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = deliver_due(&db, &config, Utc::now()).await {
+                tracing::warn!(error = %e, "mail sender");
+            }
+        }
+    });
+}
+
+/// Undelivered mail, for the administrator: (to, subject, attempts, last error).
+pub async fn undelivered(db: &DatabaseConnection) -> Result<Vec<outbox::Model>, sea_orm::DbErr> {
+    outbox::Entity::find()
+        .filter(outbox::Column::SentAt.is_null())
+        .order_by_asc(outbox::Column::CreatedAt)
+        .limit(500)
+        .all(db)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_30_seconds_to_an_hour() {
+        let s = |n| backoff(n).num_seconds();
+        assert_eq!([s(0), s(1), s(2), s(3)], [30, 60, 120, 240]);
+        assert_eq!(s(7), 3600);
+        assert_eq!(s(50), 3600);
+    }
+
+    #[test]
+    fn every_kind_has_both_languages() {
+        for kind in KINDS {
+            let (ja, _) = template(kind, Lang::Ja);
+            let (en, _) = template(kind, Lang::En);
+            assert_ne!(ja, en, "{kind}");
+            assert!(ja.contains("{id}") && en.contains("{id}"), "{kind}");
+        }
+    }
+}

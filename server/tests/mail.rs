@@ -1,0 +1,204 @@
+//! Mail against a real SMTP server (aiosmtpd on 127.0.0.1), on SQLite and
+//! PostgreSQL: a new report reaches the triage roles in their own language
+//! and not those who opted out; with the server down the mail stays queued,
+//! survives a restart, and goes out once the server is back.
+
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use common::flow::report;
+use common::{Db, TestApp};
+
+use app::domain::Role;
+
+/// aiosmtpd writing what it receives into a maildir; killed when dropped.
+struct SmtpServer {
+    child: Child,
+    pub dir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    fn start(port: u16) -> SmtpServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (make setup-test installs it)");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return SmtpServer { child, dir };
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start on port {port}");
+    }
+
+    /// (recipient, decoded subject, body) of every message received.
+    fn messages(&self) -> Vec<(String, String, String)> {
+        let script = r#"
+import sys, json, mailbox, email.header
+box = mailbox.Maildir(sys.argv[1], create=False)
+out = []
+for m in box:
+    subject = str(email.header.make_header(email.header.decode_header(m["Subject"])))
+    body = m.get_payload(decode=True).decode(m.get_content_charset() or "utf-8")
+    out.append([m["To"], subject, body])
+out.sort()
+print(json.dumps(out))
+"#;
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(self.dir.path().join("maildir"))
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return Vec::new();
+        }
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn smtp_app(db: Db, port: u16) -> TestApp {
+    let port = port.to_string();
+    TestApp::spawn_with(
+        db,
+        &[
+            ("HIKESHI_SMTP_HOST", "127.0.0.1"),
+            ("HIKESHI_SMTP_PORT", &port),
+            ("HIKESHI_SMTP_SECURITY", "none"),
+            ("HIKESHI_MAIL_FROM", "Hikeshi CSIRT <csirt@example.jp>"),
+            ("HIKESHI_BASE_URL", "https://hikeshi.example.jp"),
+        ],
+    )
+    .await
+}
+
+/// A user with an address, a language and the kinds they opted out of.
+async fn person(app: &TestApp, name: &str, role: Role, lang: &str, opt_out: &str) {
+    let id = app.user(name, &[role]).await;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::entity::user;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Email,
+            Expr::value(format!("{name}@example.jp")),
+        )
+        .col_expr(user::Column::Language, Expr::value(lang))
+        .col_expr(user::Column::MailOptOut, Expr::value(opt_out))
+        .filter(user::Column::Id.eq(id))
+        .exec(&app.state.hikeshi.db)
+        .await
+        .unwrap();
+}
+
+async fn deliver(app: &TestApp, at: chrono::DateTime<Utc>) -> (usize, usize) {
+    server::mail::deliver_due(&app.state.hikeshi.db, &app.config.mail, at)
+        .await
+        .unwrap()
+}
+
+async fn a_new_report_reaches_the_triage_roles_in_their_language(db: Db) {
+    let port = free_port();
+    let smtp = SmtpServer::start(port);
+    let app = smtp_app(db, port).await;
+    person(&app, "sato", Role::SecurityOfficer, "ja", "").await;
+    person(&app, "smith", Role::ItLanAdmin, "en", "").await;
+    person(&app, "quiet", Role::BuLanAdmin, "en", "new_report,assigned").await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let id = report(&mut reporter, "targeted_email").await;
+    // Queued with the report, sent by the sender: the request did not wait.
+    assert_eq!(app.count("outbox").await, 2);
+    assert_eq!(deliver(&app, Utc::now()).await, (2, 0));
+    assert_eq!(deliver(&app, Utc::now()).await, (0, 0), "nothing twice");
+    let got = smtp.messages();
+    assert_eq!(got.len(), 2, "{got:?}");
+    let (to, subject, body) = &got[0];
+    assert_eq!(to, "sato@example.jp");
+    assert_eq!(
+        subject,
+        &format!("[Hikeshi] 新しい通報 {id}: Beaconing from pc-0042")
+    );
+    assert!(
+        body.contains(&format!("https://hikeshi.example.jp/incidents/{id}")),
+        "{body}"
+    );
+    let (to, subject, _) = &got[1];
+    assert_eq!(to, "smith@example.jp");
+    assert_eq!(
+        subject,
+        &format!("[Hikeshi] New report {id}: Beaconing from pc-0042")
+    );
+}
+
+async fn with_the_server_down_mail_waits_and_survives_a_restart(db: Db) {
+    let port = free_port();
+    let app = smtp_app(db, port).await;
+    person(&app, "sato", Role::SecurityOfficer, "en", "").await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    report(&mut reporter, "other").await;
+    let now = Utc::now();
+    assert_eq!(deliver(&app, now).await, (0, 1));
+    let pending = server::mail::undelivered(&app.state.hikeshi.db)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].attempts, 1);
+    assert!(
+        pending[0].last_error.is_some(),
+        "the administrator sees why"
+    );
+    // Not due again before its back-off.
+    assert_eq!(
+        deliver(&app, now + chrono::Duration::seconds(5)).await,
+        (0, 0)
+    );
+
+    let restarted = app.restart().await;
+    let smtp = SmtpServer::start(port);
+    assert_eq!(
+        deliver(&restarted, now + chrono::Duration::minutes(10)).await,
+        (1, 0)
+    );
+    assert!(
+        server::mail::undelivered(&restarted.state.hikeshi.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let got = smtp.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "sato@example.jp");
+}
+
+on_both_databases!(
+    a_new_report_reaches_the_triage_roles_in_their_language,
+    with_the_server_down_mail_waits_and_survives_a_restart,
+);
