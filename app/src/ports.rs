@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::domain::account::{SessionUser, UserRow, ValidNewUser};
+use crate::domain::account::{MailSettings, PendingMail, SessionUser, UserRow, ValidNewUser};
 use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use crate::domain::containment::Step;
 use crate::domain::evidence::{CustodyKind, OrgLogSource};
@@ -73,6 +73,15 @@ pub trait Backend: Send + Sync + 'static {
         source: OrgLogSource,
         is_new: bool,
     ) -> Result<FormResult<()>, AppError>;
+
+    async fn mail_settings(&self, actor: &Actor) -> Result<MailSettings, AppError>;
+    async fn save_mail_settings(
+        &self,
+        actor: &Actor,
+        settings: MailSettings,
+    ) -> Result<FormResult<()>, AppError>;
+    /// Mail not yet delivered, with the last error: administrators only.
+    async fn undelivered_mail(&self, actor: &Actor) -> Result<Vec<PendingMail>, AppError>;
 
     /// The reader's notifications, newest first (at most 200).
     async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError>;

@@ -28,12 +28,7 @@ use crate::entity::{outbox, user, user_role};
 pub const MAX_ATTEMPTS: i32 = 12;
 
 /// The kinds of mail, as users choose them.
-pub const KINDS: [&str; 4] = [
-    "new_report",
-    "assigned",
-    "containment_proposed",
-    "containment_decided",
-];
+pub use app::domain::account::MAIL_KINDS as KINDS;
 
 /// 30 s, doubling, at most an hour.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -301,6 +296,83 @@ pub async fn undelivered(db: &DatabaseConnection) -> Result<Vec<outbox::Model>, 
         .limit(500)
         .all(db)
         .await
+}
+
+/// A user's mail settings.
+pub async fn settings(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+) -> Result<app::domain::account::MailSettings, sea_orm::DbErr> {
+    let u = user::Entity::find_by_id(user_id).one(db).await?;
+    Ok(u.map(|u| app::domain::account::MailSettings {
+        email: u.email.unwrap_or_default(),
+        language: u.language.unwrap_or_else(|| "ja".into()),
+        opt_out: u
+            .mail_opt_out
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(String::from)
+            .collect(),
+    })
+    .unwrap_or_default())
+}
+
+/// Saves a user's own mail settings; the address is checked.
+pub async fn save_settings(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    s: app::domain::account::MailSettings,
+) -> Result<app::domain::FormResult<()>, sea_orm::DbErr> {
+    use app::domain::{ErrorCode, FieldError, FormResult};
+    let email = s.email.trim().to_string();
+    let mut errors = Vec::new();
+    if !email.is_empty() && (email.len() > 254 || email.parse::<lettre::Address>().is_err()) {
+        errors.push(FieldError {
+            field: "email".into(),
+            code: ErrorCode::InvalidChoice,
+        });
+    }
+    if Lang::from_code(&s.language).is_none() {
+        errors.push(FieldError {
+            field: "language".into(),
+            code: ErrorCode::InvalidChoice,
+        });
+    }
+    if !errors.is_empty() {
+        return Ok(FormResult::Invalid(errors));
+    }
+    let opt_out: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| s.opt_out.iter().any(|o| o == k))
+        .collect();
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Email,
+            Expr::value(Some(email.clone()).filter(|e| !e.is_empty())),
+        )
+        .col_expr(
+            user::Column::Language,
+            Expr::value(Some(s.language.clone())),
+        )
+        .col_expr(user::Column::MailOptOut, Expr::value(opt_out.join(",")))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    crate::services::audit::record(
+        &txn,
+        Some(user_id),
+        "mail_settings_changed",
+        "user",
+        user_id,
+        serde_json::json!({ "email": email, "language": s.language, "opt_out": opt_out }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(FormResult::Done(()))
 }
 
 #[cfg(test)]

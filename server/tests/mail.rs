@@ -198,7 +198,49 @@ async fn with_the_server_down_mail_waits_and_survives_a_restart(db: Db) {
     assert_eq!(got[0].0, "sato@example.jp");
 }
 
+async fn users_choose_address_language_and_kinds(db: Db) {
+    let port = free_port();
+    let smtp = SmtpServer::start(port);
+    let app = smtp_app(db, port).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let r = officer
+        .post(
+            "/api/mail/settings/save",
+            &[("email", "not an address"), ("language", "fr")],
+        )
+        .await;
+    let fields: Vec<String> = r.field_errors().into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["email", "language"]);
+    let r = officer
+        .post(
+            "/api/mail/settings/save",
+            &[
+                ("email", "sato@example.jp"),
+                ("language", "en"),
+                ("opt_out[]", "assigned"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), serde_json::json!({ "Done": null }), "{}", r.text);
+    let s = officer.post("/api/mail/settings", &[]).await.json();
+    assert_eq!(s["email"], "sato@example.jp");
+    assert_eq!(s["opt_out"], serde_json::json!(["assigned"]));
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let id = report(&mut reporter, "other").await;
+    assert_eq!(deliver(&app, Utc::now()).await, (1, 0));
+    assert_eq!(
+        smtp.messages()[0].1,
+        format!("[Hikeshi] New report {id}: Beaconing from pc-0042")
+    );
+    // Undelivered mail is the administrator's to see.
+    let r = officer.post("/api/mail/undelivered", &[]).await;
+    assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN);
+    let r = app.admin().await.post("/api/mail/undelivered", &[]).await;
+    assert_eq!(r.json(), serde_json::json!([]));
+}
+
 on_both_databases!(
+    users_choose_address_language_and_kinds,
     a_new_report_reaches_the_triage_roles_in_their_language,
     with_the_server_down_mail_waits_and_survives_a_restart,
 );

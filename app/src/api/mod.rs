@@ -7,6 +7,7 @@ pub mod auth;
 pub mod containment;
 pub mod evidence;
 pub mod incidents;
+pub mod mail;
 pub mod users;
 pub mod workflow;
 

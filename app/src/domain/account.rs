@@ -219,3 +219,33 @@ mod tests {
         assert_eq!(errs[0].code, ErrorCode::PasswordMismatch);
     }
 }
+
+/// Which notifications a user gets by mail, where and in which language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailSettings {
+    pub email: String,
+    /// `ja` or `en`.
+    pub language: String,
+    /// The kinds of mail the user does not want.
+    pub opt_out: Vec<String>,
+}
+
+/// One undelivered mail, for the administrator.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingMail {
+    pub to: String,
+    pub subject: String,
+    pub kind: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub attempts: i32,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+    pub last_error: Option<String>,
+}
+
+/// The kinds of mail a user can choose, as the server sends them.
+pub const MAIL_KINDS: [&str; 4] = [
+    "new_report",
+    "assigned",
+    "containment_proposed",
+    "containment_decided",
+];

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::{ChangePassword, me};
+use crate::api::mail::{SaveMailSettings, get_mail_settings};
+use crate::domain::account::MAIL_KINDS;
 use crate::domain::form::FormResult;
 use crate::i18n::t;
 use crate::ui::fields::{Field, FormStatus, Input, errors_of};
@@ -39,6 +41,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <Field name="form[confirm]" field="confirm" label="account.confirm" errors input=Input::Password autocomplete="new-password"/>
                                 <button type="submit">{t(lang, "account.change")}</button>
                             </ActionForm>
+                            <MailSettingsForm/>
                         </section>
                     }
                     .into_any(),
@@ -46,6 +49,44 @@ pub fn AccountPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 })
             }}
+        </Suspense>
+    }
+}
+
+/// Where mail goes, in which language, and which kinds are wanted.
+#[component]
+fn MailSettingsForm() -> impl IntoView {
+    let lang = use_lang();
+    let save = ServerAction::<SaveMailSettings>::new();
+    let settings = Resource::new(move || save.version().get(), |_| get_mail_settings());
+    let errors = errors_of(save.value());
+    let saved = move || matches!(save.value().get(), Some(Ok(FormResult::Done(()))));
+    view! {
+        <h2>{t(lang, "mail.title")}</h2>
+        <Suspense>
+            {move || settings.get().and_then(Result::ok).map(|s| view! {
+                <ActionForm action=save attr:class="stack mail-settings">
+                    <FormStatus errors/>
+                    {move || saved().then(|| view! { <p class="ok" role="status">{t(lang, "mail.saved")}</p> })}
+                    <label for="mail-email">{t(lang, "mail.email")}</label>
+                    <input id="mail-email" type="email" name="email" value=s.email.clone() autocomplete="email"/>
+                    <label for="mail-language">{t(lang, "mail.language")}</label>
+                    <select id="mail-language" name="language">
+                        <option value="ja" selected=s.language == "ja">"日本語"</option>
+                        <option value="en" selected=s.language == "en">"English"</option>
+                    </select>
+                    <fieldset>
+                        <legend>{t(lang, "mail.not_wanted")}</legend>
+                        {MAIL_KINDS.iter().map(|k| view! {
+                            <label class="check">
+                                <input type="checkbox" name="opt_out[]" value=*k checked=s.opt_out.iter().any(|o| o == k)/>
+                                {t(lang, &format!("mail.kind.{k}"))}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <button type="submit">{t(lang, "mail.save")}</button>
+                </ActionForm>
+            })}
         </Suspense>
     }
 }

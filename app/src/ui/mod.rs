@@ -10,6 +10,7 @@ mod incidents;
 mod layout;
 mod log_sources;
 mod login;
+mod mail_admin;
 mod notifications;
 mod tasks;
 mod users;
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=notifications::NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/log-sources") view=log_sources::LogSourcesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/mail") view=mail_admin::MailAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>

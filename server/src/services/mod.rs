@@ -16,7 +16,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use app::domain::account::{UserRow, ValidNewUser};
+use app::domain::account::{MailSettings, PendingMail, UserRow, ValidNewUser};
 use app::domain::evidence::{CustodyKind, OrgLogSource};
 use app::domain::form::FormResult;
 use app::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
@@ -130,6 +130,42 @@ impl Backend for Hikeshi {
         is_new: bool,
     ) -> Result<FormResult<()>, AppError> {
         evidence::save_log_source(&self.db, &self.model, actor, source, is_new).await
+    }
+
+    async fn mail_settings(&self, actor: &Actor) -> Result<MailSettings, AppError> {
+        crate::mail::settings(&self.db, actor.id)
+            .await
+            .map_err(internal)
+    }
+
+    async fn save_mail_settings(
+        &self,
+        actor: &Actor,
+        settings: MailSettings,
+    ) -> Result<FormResult<()>, AppError> {
+        crate::mail::save_settings(&self.db, actor.id, settings)
+            .await
+            .map_err(internal)
+    }
+
+    async fn undelivered_mail(&self, actor: &Actor) -> Result<Vec<PendingMail>, AppError> {
+        if !actor.roles.contains(&Role::Admin) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(crate::mail::undelivered(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|m| PendingMail {
+                to: m.to_address,
+                subject: m.subject,
+                kind: m.kind,
+                created_at: m.created_at,
+                attempts: m.attempts,
+                next_attempt_at: m.next_attempt_at,
+                last_error: m.last_error,
+            })
+            .collect())
     }
 
     async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError> {
