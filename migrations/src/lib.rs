@@ -27,3 +27,19 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// A foreign key from `table.col` to `to.to_col`, declared inside
+/// `create_table` (SQLite cannot add one later).
+pub(crate) fn fk(
+    table: impl IntoIden + 'static,
+    col: impl IntoIden + 'static,
+    to: impl IntoIden + 'static,
+    to_col: impl IntoIden + 'static,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table, col)
+        .to(to, to_col)
+        .on_delete(on_delete)
+        .to_owned()
+}

@@ -4,6 +4,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::fk;
 use crate::m0001_accounts::Users;
 
 #[derive(DeriveIden)]
@@ -60,20 +61,6 @@ enum Notifications {
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk<T: IntoIden + 'static, U: IntoIden + 'static, V: IntoIden + 'static>(
-    table: T,
-    col: U,
-    to: V,
-    to_col: impl IntoIden + 'static,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(to, to_col)
-        .on_delete(on_delete)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

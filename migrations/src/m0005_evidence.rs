@@ -4,6 +4,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::fk;
 use crate::m0001_accounts::Users;
 
 #[derive(DeriveIden)]
@@ -83,20 +84,6 @@ enum CustodyEvents {
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    table: impl IntoIden + 'static,
-    col: impl IntoIden + 'static,
-    to: impl IntoIden + 'static,
-    to_col: impl IntoIden + 'static,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(to, to_col)
-        .on_delete(on_delete)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod upload;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
