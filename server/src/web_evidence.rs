@@ -202,16 +202,18 @@ pub async fn download(
         Err(r) => return *r,
     };
     let hikeshi = &state.hikeshi;
-    // Peek first so that an undeliberate sample download records nothing.
-    if let Ok(Some(e)) = crate::services::evidence::kind_of(&hikeshi.db, id).await
-        && e == EvidenceKind::MalwareSample
-        && q.deliberate.as_deref() != Some("1")
-    {
-        return (
-            StatusCode::CONFLICT,
-            "this is a live malware sample: ask for it deliberately (deliberate=1); it comes as a zip with the password \"infected\"",
-        )
-            .into_response();
+    // Checked like the download itself (an outsider learns nothing), and
+    // before anything is recorded: a sample must be asked for deliberately.
+    match crate::services::evidence::kind_for(&hikeshi.db, &actor, id).await {
+        Err(e) => return refuse(e),
+        Ok(EvidenceKind::MalwareSample) if q.deliberate.as_deref() != Some("1") => {
+            return (
+                StatusCode::CONFLICT,
+                "this is a live malware sample: ask for it deliberately (deliberate=1); it comes as a zip with the password \"infected\"",
+            )
+                .into_response();
+        }
+        Ok(_) => {}
     }
     let reason = q.reason.unwrap_or_default();
     let d = match evidence::download(&hikeshi.db, &hikeshi.evidence, &actor, id, &reason).await {

@@ -318,6 +318,9 @@ async fn downloads_are_custody_events_and_refused_to_others(db: Db) {
     let s = r.json()["Done"].as_str().unwrap().to_string();
     let spath = format!("/api/evidence/{s}/download");
     assert_eq!(c.officer.fetch(&spath).await.status, StatusCode::CONFLICT);
+    // Probing a sample's id tells an outsider nothing, deliberate or not.
+    assert_eq!(vendor.fetch(&spath).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.reporter.fetch(&spath).await.status, StatusCode::FORBIDDEN);
     let r = c.officer.fetch(&format!("{spath}?deliberate=1")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(&r.bytes[..2], b"PK");

@@ -784,14 +784,42 @@ fn clean_name(name: &str) -> String {
 
 // ---- download ------------------------------------------------------------------
 
-/// What an item is, without any check: only to decide whether a download
-/// must be deliberate before the checked path records it.
-pub async fn kind_of(db: &DatabaseConnection, id: Uuid) -> Result<Option<EvidenceKind>, AppError> {
-    Ok(evidence::Entity::find_by_id(id)
+/// What an item is, after the same checks as a download: someone who may
+/// not see its incident gets `NotFound`, someone who may not handle evidence
+/// `Forbidden`. Used to ask for a deliberate download of a malware sample
+/// before anything is recorded.
+pub async fn kind_for(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<EvidenceKind, AppError> {
+    let e = authorised(db, actor, id).await?;
+    EvidenceKind::from_id(&e.kind).ok_or(AppError::Internal)
+}
+
+async fn authorised(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<evidence::Model, AppError> {
+    let e = evidence::Entity::find_by_id(id)
         .one(db)
         .await
         .map_err(internal)?
-        .and_then(|e| EvidenceKind::from_id(&e.kind)))
+        .ok_or(AppError::NotFound)?;
+    let inc = incident::Entity::find_by_id(e.incident_id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    visible_incident(db, actor, &inc.human_id).await?;
+    if !rules::may_handle(&actor.roles) {
+        return Err(AppError::Forbidden);
+    }
+    if e.integrity == Integrity::Disposed.id() {
+        return Err(AppError::NotFound);
+    }
+    Ok(e)
 }
 
 /// An item the reader may download, after the download is recorded.
@@ -814,26 +842,10 @@ pub async fn download(
     id: Uuid,
     reason: &str,
 ) -> Result<Download, AppError> {
-    let e = evidence::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    let inc = incident::Entity::find_by_id(e.incident_id)
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    let inc = visible_incident(db, actor, &inc.human_id).await?;
-    if !rules::may_handle(&actor.roles) {
-        return Err(AppError::Forbidden);
-    }
-    if e.integrity == Integrity::Disposed.id() {
-        return Err(AppError::NotFound);
-    }
+    let e = authorised(db, actor, id).await?;
     let kind = EvidenceKind::from_id(&e.kind).ok_or(AppError::Internal)?;
     let txn = db.begin().await.map_err(internal)?;
-    let inc = super::timeline::lock(&txn, inc.id)
+    let inc = super::timeline::lock(&txn, e.incident_id)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
