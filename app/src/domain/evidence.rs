@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::classification::AssetType;
 use super::role::Role;
-use super::workflow::is_handler;
+use super::workflow::{is_handler, is_officer};
 use crate::string_enum;
 
 string_enum! {
@@ -146,12 +146,12 @@ pub fn may_handle(roles: &[Role]) -> bool {
 
 /// Waiving a checklist item is the security officer's call.
 pub fn may_waive(roles: &[Role]) -> bool {
-    roles.contains(&Role::SecurityOfficer)
+    is_officer(roles)
 }
 
 /// Disposing of evidence destroys it: the officer only.
 pub fn may_dispose(roles: &[Role]) -> bool {
-    roles.contains(&Role::SecurityOfficer)
+    is_officer(roles)
 }
 
 /// One item of an incident's preservation checklist.

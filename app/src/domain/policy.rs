@@ -36,12 +36,17 @@ pub enum Action {
     ReportIncident,
     /// Create users, set roles, deactivate, reset passwords.
     ManageUsers,
+    /// Declare the organisation's log sources and their retention.
+    ManageLogSources,
+    /// See undelivered mail and why it failed.
+    SeeOutbox,
 }
 
 pub fn may(actor: &Actor, action: Action) -> bool {
     match action {
         Action::ReportIncident => true,
-        Action::ManageUsers => actor.has(Role::Admin),
+        Action::ManageUsers | Action::SeeOutbox => actor.has(Role::Admin),
+        Action::ManageLogSources => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
     }
 }
 
@@ -118,5 +123,18 @@ mod tests {
             assert!(may(&actor(&[role]), Action::ReportIncident));
         }
         assert!(!may(&actor(&[]), Action::ManageUsers));
+    }
+
+    #[test]
+    fn log_sources_are_declared_by_admins_and_officers_and_mail_is_seen_by_admins() {
+        for role in Role::ALL {
+            let a = actor(&[role]);
+            assert_eq!(
+                may(&a, Action::ManageLogSources),
+                matches!(role, Role::Admin | Role::SecurityOfficer),
+                "{role:?}"
+            );
+            assert_eq!(may(&a, Action::SeeOutbox), role == Role::Admin, "{role:?}");
+        }
     }
 }

@@ -14,7 +14,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use app::domain::AppError;
-use app::domain::Role;
 use app::domain::classification::AssetType;
 use app::domain::evidence::{
     self as rules, ChecklistStatus, ChecklistView, CustodyKind, CustodyView, Declared,
@@ -33,15 +32,13 @@ use crate::evidence_store::{EvidenceStore, StoreError};
 
 // ---- the organisation's log sources -----------------------------------------
 
-fn may_manage_sources(actor: &Actor) -> bool {
-    actor.roles.contains(&Role::Admin) || actor.roles.contains(&Role::SecurityOfficer)
-}
-
 pub(super) async fn log_sources(
     db: &DatabaseConnection,
     actor: &Actor,
 ) -> Result<Vec<OrgLogSource>, AppError> {
-    if !(may_manage_sources(actor) || rules::may_handle(&actor.roles)) {
+    if !(app::domain::policy::may(actor, app::domain::policy::Action::ManageLogSources)
+        || rules::may_handle(&actor.roles))
+    {
         return Err(AppError::Forbidden);
     }
     Ok(log_source::Entity::find()
@@ -68,7 +65,7 @@ pub(super) async fn save_log_source(
     s: OrgLogSource,
     is_new: bool,
 ) -> Result<FormResult<()>, AppError> {
-    if !may_manage_sources(actor) {
+    if !app::domain::policy::may(actor, app::domain::policy::Action::ManageLogSources) {
         return Err(AppError::Forbidden);
     }
     let mut errors = Vec::new();

@@ -149,7 +149,7 @@ impl Backend for Hikeshi {
     }
 
     async fn undelivered_mail(&self, actor: &Actor) -> Result<Vec<PendingMail>, AppError> {
-        if !actor.roles.contains(&Role::Admin) {
+        if !app::domain::policy::may(actor, app::domain::policy::Action::SeeOutbox) {
             return Err(AppError::Forbidden);
         }
         Ok(crate::mail::undelivered(&self.db)
