@@ -10,6 +10,7 @@ use crate::domain::account::{MailSettings, PendingMail, SessionUser, UserRow, Va
 use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use crate::domain::containment::Step;
 use crate::domain::evidence::{CustodyKind, OrgLogSource};
+use crate::domain::external::{OrganisationView, ValidOrganisation};
 use crate::domain::form::FormResult;
 use crate::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use crate::domain::policy::Actor;
@@ -90,12 +91,27 @@ pub trait Backend: Send + Sync + 'static {
     async fn mark_notifications_read(&self, actor: &Actor) -> Result<(), AppError>;
 
     async fn users(&self, actor: &Actor) -> Result<Vec<UserRow>, AppError>;
-    /// `Ok(None)` when the username is taken.
+    /// Field errors when the username is taken or the organisation unknown.
     async fn create_user(
         &self,
         actor: &Actor,
         user: ValidNewUser,
-    ) -> Result<Option<Uuid>, AppError>;
+    ) -> Result<FormResult<Uuid>, AppError>;
+    /// Puts a user in an external organisation, or takes them out.
+    async fn set_user_organisation(
+        &self,
+        actor: &Actor,
+        user: Uuid,
+        organisation: Option<Uuid>,
+    ) -> Result<FormResult<()>, AppError>;
+
+    /// External organisations (administrators and officers).
+    async fn organisations(&self, actor: &Actor) -> Result<Vec<OrganisationView>, AppError>;
+    async fn create_organisation(
+        &self,
+        actor: &Actor,
+        organisation: ValidOrganisation,
+    ) -> Result<Uuid, AppError>;
     async fn set_roles(&self, actor: &Actor, user: Uuid, roles: Vec<Role>) -> Result<(), AppError>;
     /// Deactivating ends the user's sessions at once.
     async fn set_active(&self, actor: &Actor, user: Uuid, active: bool) -> Result<(), AppError>;
@@ -179,6 +195,15 @@ pub enum IncidentOp {
         to: String,
         reason: String,
     },
+    /// The officer engages an external organisation on the incident.
+    Engage(crate::domain::external::ValidEngagement),
+    /// The officer ends an engagement now, with a reason.
+    Revoke {
+        engagement: Uuid,
+        reason: String,
+    },
+    /// The engaged vendor submits or revises its full-investigation report.
+    SubmitReport(crate::domain::external::ReportParts),
     /// Re-hash the stored file and record the result. `actual` is filled in
     /// by the backend (the hash it computed, `None` when the file is gone),
     /// never by the caller.

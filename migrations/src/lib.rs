@@ -11,6 +11,7 @@ mod m0003_workflow;
 mod m0004_containment;
 mod m0005_evidence;
 mod m0006_mail;
+mod m0007_external;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_containment::Migration),
             Box::new(m0005_evidence::Migration),
             Box::new(m0006_mail::Migration),
+            Box::new(m0007_external::Migration),
         ]
     }
 }

@@ -49,6 +49,7 @@ async fn main() {
             email: None,
             password: password.into(),
             roles: vec![Role::ItLanAdmin],
+            organisation: None,
         },
     )
     .await

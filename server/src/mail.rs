@@ -67,9 +67,41 @@ fn template(kind: &str, lang: Lang) -> (&'static str, &'static str) {
             "[Hikeshi] {id}: 暫定対処の提案が判断されました — {detail}",
             "あなたの暫定対処の提案が判断されました。\n\n{detail}\n{id} {title}\n{url}#containment\n",
         ),
-        (_, _) => (
+        ("containment_decided", Lang::En) => (
             "[Hikeshi] {id}: your containment proposal was decided — {detail}",
             "Your containment proposal was decided.\n\n{detail}\n{id} {title}\n{url}#containment\n",
+        ),
+        ("engagement_granted", Lang::Ja) => (
+            "[Hikeshi] {id} への参加が許可されました",
+            "あなたの組織がインシデントの対応に参加できるようになりました。\n\n{detail}\n{id} {title}\n{url}\n",
+        ),
+        ("engagement_granted", Lang::En) => (
+            "[Hikeshi] You were engaged on {id}",
+            "Your organisation was engaged on an incident.\n\n{detail}\n{id} {title}\n{url}\n",
+        ),
+        ("engagement_expiring", Lang::Ja) => (
+            "[Hikeshi] {id} へのアクセスがまもなく終了します",
+            "外部組織のアクセス期限が近づいています。延長が必要なら情報セキュリティ責任者が新たに許可してください。\n\n{detail}\n{id} {title}\n{url}\n",
+        ),
+        ("engagement_expiring", Lang::En) => (
+            "[Hikeshi] Access to {id} ends soon",
+            "An external organisation's access ends soon. If it must go on, the security officer grants a new engagement.\n\n{detail}\n{id} {title}\n{url}\n",
+        ),
+        ("checklist_deadline", Lang::Ja) => (
+            "[Hikeshi] {id}: ログの保存期限が近づいています — {detail}",
+            "証拠保全チェックリストの項目が、ログのローテーションで失われる前に保全されていません。\n\n{detail}\n{id} {title}\n{url}#evidence\n",
+        ),
+        ("checklist_deadline", Lang::En) => (
+            "[Hikeshi] {id}: logs rotate away soon — {detail}",
+            "An item of the evidence-preservation checklist is not secured yet and its logs rotate away soon.\n\n{detail}\n{id} {title}\n{url}#evidence\n",
+        ),
+        ("target_breached", Lang::Ja) => (
+            "[Hikeshi] {id}: 目標時間を超過しました — {detail}",
+            "インシデントの目標時間を過ぎています。\n\n{detail}\n{id} {title}\n{url}\n",
+        ),
+        (_, _) => (
+            "[Hikeshi] {id}: time target breached — {detail}",
+            "A time target of the incident was missed.\n\n{detail}\n{id} {title}\n{url}\n",
         ),
     }
 }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod containment;
 pub mod evidence;
+pub mod external;
 pub mod incidents;
 pub mod mail;
 pub mod users;

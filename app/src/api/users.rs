@@ -18,24 +18,16 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
 pub async fn create_user(form: NewUserForm) -> Result<FormResult<Uuid>, AppError> {
     use crate::api::ctx;
     use crate::domain::account::validate_new_user;
-    use crate::domain::{ErrorCode, FieldError};
 
     let actor = ctx::actor()?;
     let user = match validate_new_user(&form) {
         Ok(u) => u,
         Err(errors) => return Ok(FormResult::Invalid(errors)),
     };
-    match ctx::services()?
+    ctx::services()?
         .create_user(&actor, user)
         .await
-        .map_err(ctx::status)?
-    {
-        Some(id) => Ok(FormResult::Done(id)),
-        None => Ok(FormResult::Invalid(vec![FieldError {
-            field: "username".into(),
-            code: ErrorCode::UsernameTaken,
-        }])),
-    }
+        .map_err(ctx::status)
 }
 
 #[server(endpoint = "users/roles")]

@@ -23,6 +23,9 @@ pub struct NewUserForm {
     /// Role ids; a form sends one value per ticked checkbox.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The external organisation the user belongs to (id), or empty.
+    #[serde(default)]
+    pub organisation: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +35,7 @@ pub struct ValidNewUser {
     pub email: Option<String>,
     pub password: String,
     pub roles: Vec<Role>,
+    pub organisation: Option<Uuid>,
 }
 
 pub fn validate_new_user(form: &NewUserForm) -> Result<ValidNewUser, Vec<FieldError>> {
@@ -51,7 +55,18 @@ pub fn validate_new_user(form: &NewUserForm) -> Result<ValidNewUser, Vec<FieldEr
     }
     check_password(&mut c, "password", &form.password);
     let roles = parse_roles(&mut c, &form.roles);
+    let organisation = match form.organisation.trim() {
+        "" => None,
+        s => {
+            let id = Uuid::parse_str(s).ok();
+            if id.is_none() {
+                c.fail("organisation", ErrorCode::InvalidChoice);
+            }
+            id
+        }
+    };
     c.finish(|| ValidNewUser {
+        organisation,
         username,
         display_name,
         email,
@@ -140,6 +155,7 @@ pub struct UserRow {
     pub roles: Vec<Role>,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
+    pub organisation: Option<Uuid>,
 }
 
 /// The signed-in user as the page header shows them.
@@ -243,9 +259,13 @@ pub struct PendingMail {
 }
 
 /// The kinds of mail a user can choose, as the server sends them.
-pub const MAIL_KINDS: [&str; 4] = [
+pub const MAIL_KINDS: [&str; 8] = [
     "new_report",
     "assigned",
     "containment_proposed",
     "containment_decided",
+    "engagement_granted",
+    "engagement_expiring",
+    "checklist_deadline",
+    "target_breached",
 ];

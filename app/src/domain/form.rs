@@ -12,6 +12,8 @@ pub enum ErrorCode {
     InvalidChoice,
     InvalidDateTime,
     InFuture,
+    /// A time that must come later (an expiry after its start and after now).
+    MustBeLater,
     InvalidUsername,
     InvalidEmail,
     UsernameTaken,

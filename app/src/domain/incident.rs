@@ -229,6 +229,26 @@ pub struct IncidentDetail {
     pub may_assign: bool,
     /// Candidates for assignment; empty unless the reader may assign.
     pub people: Vec<PersonRef>,
+    /// External organisations engaged on the incident (handlers only).
+    pub engagements: Vec<super::external::EngagementView>,
+    /// Full-investigation reports, the input of phase F (handlers only).
+    pub reports: Vec<super::external::ReportView>,
+    /// The officer may engage an organisation: these are the choices.
+    pub may_engage: bool,
+    pub organisations: Vec<super::external::OrganisationView>,
+    /// Set when the reader is an external party: what its engagement covers.
+    pub external: Option<ExternalAccess>,
+}
+
+/// An external reader's engagement, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalAccess {
+    pub kind: super::external::OrgKind,
+    pub scope: super::external::Scope,
+    pub expires_at: DateTime<Utc>,
+    pub may_report: bool,
+    /// The report as last submitted, to revise.
+    pub report: Option<super::external::ReportParts>,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod classification;
 pub mod containment;
 pub mod error;
 pub mod evidence;
+pub mod external;
 pub mod form;
 pub mod ids;
 pub mod incident;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::external::{Grant, OrgKind, Scope};
 use super::role::Role;
 
 /// The signed-in, active user on whose behalf a request runs.
@@ -14,6 +15,11 @@ pub struct Actor {
     pub username: String,
     pub display_name: String,
     pub roles: Vec<Role>,
+    /// The engagements in force for the user's organisation (external
+    /// parties only), read afresh on every request: revoking or expiring
+    /// one takes effect at the user's next click.
+    #[serde(default)]
+    pub grants: Vec<Grant>,
 }
 
 impl Actor {
@@ -25,6 +31,7 @@ impl Actor {
 /// What an action touches, as far as the policy needs to know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IncidentFacts {
+    pub id: Uuid,
     pub reporter_id: Uuid,
 }
 
@@ -40,40 +47,118 @@ pub enum Action {
     ManageLogSources,
     /// See undelivered mail and why it failed.
     SeeOutbox,
+    /// Record external organisations (vendors, ISPs) and their contracts.
+    ManageOrganisations,
+    /// See the list of external organisations, to engage one.
+    SeeOrganisations,
 }
 
 pub fn may(actor: &Actor, action: Action) -> bool {
     match action {
         Action::ReportIncident => true,
-        Action::ManageUsers | Action::SeeOutbox => actor.has(Role::Admin),
+        Action::ManageUsers | Action::SeeOutbox | Action::ManageOrganisations => {
+            actor.has(Role::Admin)
+        }
+        Action::SeeOrganisations => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
         Action::ManageLogSources => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
     }
 }
 
 /// Which incidents a user may see: the rule a list query is built from and
 /// the single-incident check derives from, so the two can never disagree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Visibility {
     /// Internal handling roles work every incident.
     All,
-    /// Everyone else sees the incidents they reported themselves. External
-    /// parties will additionally see their engagements.
-    ReportedBy(Uuid),
+    /// Everyone else sees the incidents they reported themselves and, for
+    /// external parties, those their organisation is engaged on now.
+    Limited { reporter: Uuid, engaged: Vec<Uuid> },
 }
 
 pub fn incident_visibility(actor: &Actor) -> Visibility {
     if actor.roles.iter().any(|r| r.is_internal_handler()) {
         Visibility::All
     } else {
-        Visibility::ReportedBy(actor.id)
+        Visibility::Limited {
+            reporter: actor.id,
+            engaged: actor.grants.iter().map(|g| g.incident).collect(),
+        }
+    }
+}
+
+/// How much of one incident a user reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// An internal handler: the whole incident, under the workflow's rules.
+    Handler,
+    /// The reporter of the incident (and nothing more).
+    Reporter,
+    /// An external party through an engagement: what its scope covers.
+    Engaged { kind: OrgKind, scope: Scope },
+    /// Nothing: the incident does not exist for this user.
+    None,
+}
+
+impl Access {
+    pub fn sees(&self) -> bool {
+        *self != Access::None
+    }
+
+    /// The engagement's scope, for an external party.
+    pub fn scope(&self) -> Option<(&Scope, OrgKind)> {
+        match self {
+            Access::Engaged { kind, scope } => Some((scope, *kind)),
+            _ => None,
+        }
+    }
+}
+
+pub fn access(actor: &Actor, incident: IncidentFacts) -> Access {
+    if actor.roles.iter().any(|r| r.is_internal_handler()) {
+        return Access::Handler;
+    }
+    // An external user engaged twice on one incident (a vendor with two
+    // contracts) gets the union of the scopes.
+    let mut grants = actor
+        .grants
+        .iter()
+        .filter(|g| g.incident == incident.id && actor.roles.iter().any(|r| r.is_external()));
+    if let Some(first) = grants.next() {
+        let mut scope = first.scope.clone();
+        for g in grants {
+            for p in &g.scope.phases {
+                if !scope.phases.contains(p) {
+                    scope.phases.push(*p);
+                }
+            }
+            if g.scope.evidence {
+                // An empty list means every item.
+                if !scope.evidence {
+                    scope.evidence_items = g.scope.evidence_items.clone();
+                } else if scope.evidence_items.is_empty() || g.scope.evidence_items.is_empty() {
+                    scope.evidence_items.clear();
+                } else {
+                    scope.evidence_items.extend(g.scope.evidence_items.iter().copied());
+                }
+            }
+            scope.evidence |= g.scope.evidence;
+            scope.containment |= g.scope.containment;
+            scope.timeline |= g.scope.timeline;
+        }
+        return Access::Engaged {
+            kind: first.kind,
+            scope,
+        };
+    }
+    if incident.reporter_id == actor.id {
+        Access::Reporter
+    } else {
+        Access::None
     }
 }
 
 pub fn may_view_incident(actor: &Actor, incident: IncidentFacts) -> bool {
-    match incident_visibility(actor) {
-        Visibility::All => true,
-        Visibility::ReportedBy(id) => incident.reporter_id == id,
-    }
+    access(actor, incident).sees()
 }
 
 #[cfg(test)]
@@ -86,17 +171,32 @@ mod tests {
             username: "u".into(),
             display_name: "U".into(),
             roles: roles.to_vec(),
+            grants: vec![],
+        }
+    }
+
+    fn grant(incident: Uuid, kind: OrgKind, scope: Scope) -> Grant {
+        Grant {
+            engagement: Uuid::new_v4(),
+            incident,
+            kind,
+            scope,
+            expires_at: chrono::Utc::now(),
         }
     }
 
     #[test]
     fn handling_roles_see_every_incident_others_only_their_own() {
         let someone_else = IncidentFacts {
+            id: Uuid::new_v4(),
             reporter_id: Uuid::new_v4(),
         };
         for role in Role::ALL {
             let a = actor(&[role]);
-            let own = IncidentFacts { reporter_id: a.id };
+            let own = IncidentFacts {
+                id: Uuid::new_v4(),
+                reporter_id: a.id,
+            };
             assert!(may_view_incident(&a, own), "{role:?} must see own report");
             let expected = matches!(
                 role,
@@ -135,6 +235,93 @@ mod tests {
                 "{role:?}"
             );
             assert_eq!(may(&a, Action::SeeOutbox), role == Role::Admin, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn external_parties_see_exactly_their_engagements() {
+        let engaged = IncidentFacts {
+            id: Uuid::new_v4(),
+            reporter_id: Uuid::new_v4(),
+        };
+        let other = IncidentFacts {
+            id: Uuid::new_v4(),
+            reporter_id: Uuid::new_v4(),
+        };
+        let scope = Scope {
+            phases: vec![crate::domain::Phase::E],
+            evidence: true,
+            ..Scope::default()
+        };
+        let mut vendor = actor(&[Role::ExternalSpecialist]);
+        vendor.grants = vec![grant(engaged.id, OrgKind::ForensicsVendor, scope.clone())];
+        assert_eq!(
+            access(&vendor, engaged),
+            Access::Engaged {
+                kind: OrgKind::ForensicsVendor,
+                scope: scope.clone()
+            }
+        );
+        assert_eq!(access(&vendor, other), Access::None);
+        assert_eq!(
+            incident_visibility(&vendor),
+            Visibility::Limited {
+                reporter: vendor.id,
+                engaged: vec![engaged.id]
+            }
+        );
+        // A grant on a user who is not an external party gives nothing.
+        let mut reporter = actor(&[Role::Reporter]);
+        reporter.grants = vendor.grants.clone();
+        assert_eq!(access(&reporter, engaged), Access::None);
+        // Handlers reach everything, with or without grants.
+        assert_eq!(access(&actor(&[Role::BuLanAdmin]), other), Access::Handler);
+    }
+
+    #[test]
+    fn two_engagements_on_one_incident_unite_their_scopes() {
+        let inc = IncidentFacts {
+            id: Uuid::new_v4(),
+            reporter_id: Uuid::new_v4(),
+        };
+        let item = Uuid::new_v4();
+        let mut isp = actor(&[Role::Isp]);
+        isp.grants = vec![
+            grant(
+                inc.id,
+                OrgKind::Isp,
+                Scope {
+                    containment: true,
+                    ..Scope::default()
+                },
+            ),
+            grant(
+                inc.id,
+                OrgKind::Isp,
+                Scope {
+                    phases: vec![crate::domain::Phase::C],
+                    evidence: true,
+                    evidence_items: vec![item],
+                    ..Scope::default()
+                },
+            ),
+        ];
+        let (scope, kind) = access(&isp, inc).scope().map(|(s, k)| (s.clone(), k)).unwrap();
+        assert_eq!(kind, OrgKind::Isp);
+        assert!(scope.containment && scope.evidence && !scope.timeline);
+        assert!(scope.covers_phase(crate::domain::Phase::C));
+        assert!(scope.covers_evidence(item) && !scope.covers_evidence(Uuid::new_v4()));
+    }
+
+    #[test]
+    fn organisations_are_recorded_by_admins_and_seen_by_officers() {
+        for role in Role::ALL {
+            let a = actor(&[role]);
+            assert_eq!(may(&a, Action::ManageOrganisations), role == Role::Admin);
+            assert_eq!(
+                may(&a, Action::SeeOrganisations),
+                matches!(role, Role::Admin | Role::SecurityOfficer)
+            );
         }
     }
 }

@@ -45,6 +45,9 @@ pub fn Evidence(id: String, incident: IncidentDetail) -> impl IntoView {
         .any(|e| e.integrity == Integrity::Mismatch);
     let officer = incident.may_set_severity;
     let closed = incident.status == crate::domain::workflow::Status::Closed;
+    // An external party downloads and uploads; the checklist, the exports
+    // and the custody records are the organisation's.
+    let internal = incident.external.is_none();
     let open_items: Vec<ChecklistView> = incident
         .checklist
         .iter()
@@ -55,8 +58,10 @@ pub fn Evidence(id: String, incident: IncidentDetail) -> impl IntoView {
         <section class="panel evidence" id="evidence">
             <h2>{t(lang, "evd.title")}</h2>
             {alarm.then(|| view! { <p class="alarm" role="alert">{t(lang, "evd.alarm")}</p> })}
-            <h3>{t(lang, "evd.checklist")}</h3>
-            {if incident.checklist.is_empty() {
+            {internal.then(|| view! { <h3>{t(lang, "evd.checklist")}</h3> })}
+            {if !internal {
+                ().into_any()
+            } else if incident.checklist.is_empty() {
                 view! { <p class="muted">{t(lang, "evd.checklist_empty")}</p> }.into_any()
             } else {
                 view! {
@@ -74,12 +79,14 @@ pub fn Evidence(id: String, incident: IncidentDetail) -> impl IntoView {
                 <UploadForm id=id.clone() open_items=open_items.clone()/>
             })}
             <h3>{t(lang, "evd.registry")}</h3>
-            <p class="exports">
-                <a href=format!("/api/incidents/{id}/custody-report") rel="external">{t(lang, "evd.custody_report")}</a>" · "
-                <a href=format!("/api/incidents/{id}/evidence-bundle") rel="external">{t(lang, "evd.bundle")}</a>
-            </p>
+            {internal.then(|| view! {
+                <p class="exports">
+                    <a href=format!("/api/incidents/{id}/custody-report") rel="external">{t(lang, "evd.custody_report")}</a>" · "
+                    <a href=format!("/api/incidents/{id}/evidence-bundle") rel="external">{t(lang, "evd.bundle")}</a>
+                </p>
+            })}
             <ul class="registry">
-                {incident.evidence.iter().cloned().map(|e| view! { <EvidenceItem id=id.clone() e=e officer=officer closed=closed/> }).collect_view()}
+                {incident.evidence.iter().cloned().map(|e| view! { <EvidenceItem id=id.clone() e=e officer=officer closed=closed || !internal/> }).collect_view()}
             </ul>
         </section>
     }

@@ -50,7 +50,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         })}
                                     </A>
                                     <A href="/incidents/new">{t(lang, "nav.report")}</A>
-                                    {admin.then(|| view! { <A href="/admin/users">{t(lang, "nav.users")}</A> <A href="/admin/mail">{t(lang, "nav.mail")}</A> })}
+                                    {admin.then(|| view! { <A href="/admin/users">{t(lang, "nav.users")}</A> <A href="/admin/mail">{t(lang, "nav.mail")}</A> <A href="/admin/organisations">{t(lang, "nav.organisations")}</A> })}
                                     {(admin || u.roles.contains(&Role::SecurityOfficer)).then(|| view! { <A href="/admin/log-sources">{t(lang, "nav.log_sources")}</A> })}
                                     <A href="/account">{t(lang, "nav.account")}</A>
                                     <span class="who">{u.display_name}" ("{u.username}")"</span>

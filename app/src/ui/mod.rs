@@ -5,6 +5,7 @@
 mod account;
 mod containment;
 mod evidence;
+mod external;
 mod fields;
 mod incidents;
 mod layout;
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/log-sources") view=log_sources::LogSourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mail") view=mail_admin::MailAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organisations") view=external::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>

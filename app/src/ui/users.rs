@@ -19,6 +19,7 @@ pub fn UsersPage() -> impl IntoView {
     let roles = ServerAction::<SetUserRoles>::new();
     let active = ServerAction::<SetUserActive>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
+    let member = ServerAction::<crate::api::external::SetUserOrganisation>::new();
     let users = Resource::new(
         move || {
             (
@@ -26,10 +27,13 @@ pub fn UsersPage() -> impl IntoView {
                 roles.version().get(),
                 active.version().get(),
                 reset.version().get(),
+                member.version().get(),
             )
         },
         |_| list_users(),
     );
+    let orgs = Resource::new(|| (), |_| crate::api::external::list_organisations());
+    let orgs_now = move || orgs.get().and_then(Result::ok).unwrap_or_default();
     let errors = errors_of(create.value());
     let created = move || matches!(create.value().get(), Some(Ok(FormResult::Done(_))));
     view! {
@@ -38,7 +42,7 @@ pub fn UsersPage() -> impl IntoView {
             <h1>{t(lang, "users.title")}</h1>
             <Transition>
                 {move || users.get().map(|r| match r {
-                    Ok(list) => view! { <UserTable users=list roles active reset/> }.into_any(),
+                    Ok(list) => view! { <UserTable users=list roles active reset member orgs=orgs_now()/> }.into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 })}
             </Transition>
@@ -53,6 +57,15 @@ pub fn UsersPage() -> impl IntoView {
                 <Field name="form[email]" field="email" label="users.f.email" errors/>
                 <Field name="form[password]" field="password" label="users.f.password" errors input=Input::Password autocomplete="new-password"/>
                 <RoleBoxes name="form[roles][]" checked=vec![] errors/>
+                <div class="field">
+                    <label for="f-organisation">{t(lang, "ext.organisation")}</label>
+                    <select id="f-organisation" name="form[organisation]">
+                        <option value="">{t(lang, "ext.no_organisation")}</option>
+                        {move || orgs_now().into_iter().map(|o| view! {
+                            <option value=o.id.to_string()>{o.name_en.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
                 <button type="submit">{t(lang, "users.submit")}</button>
             </ActionForm>
         </section>
@@ -94,6 +107,8 @@ fn UserTable(
     roles: ServerAction<SetUserRoles>,
     active: ServerAction<SetUserActive>,
     reset: ServerAction<ResetUserPassword>,
+    member: ServerAction<crate::api::external::SetUserOrganisation>,
+    orgs: Vec<crate::domain::external::OrganisationView>,
 ) -> impl IntoView {
     let lang = use_lang();
     let model = use_model();
@@ -113,6 +128,7 @@ fn UserTable(
                     let (id_roles, id_reset, id_active) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
                     let role_names = u.roles.iter().map(|r| model().role_name(lang, *r)).collect::<Vec<_>>().join(", ");
                     let no_errors = Signal::derive(Vec::new);
+                    let orgs = orgs.clone();
                     view! {
                         <tr class:inactive=!u.is_active>
                             <td>{u.username.clone()}</td>
@@ -131,6 +147,18 @@ fn UserTable(
                                             <input type="password" name="password" autocomplete="new-password"/>
                                         </label>
                                         <button type="submit">{t(lang, "users.reset")}</button>
+                                    </ActionForm>
+                                    <ActionForm action=member>
+                                        <input type="hidden" name="user" value=u.id.to_string()/>
+                                        <label>{t(lang, "ext.organisation")}
+                                            <select name="organisation">
+                                                <option value="">{t(lang, "ext.no_organisation")}</option>
+                                                {orgs.iter().map(|o| view! {
+                                                    <option value=o.id.to_string() selected=u.organisation == Some(o.id)>{o.name_en.clone()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </label>
+                                        <button type="submit">{t(lang, "ext.set_organisation")}</button>
                                     </ActionForm>
                                 </details>
                             </td>

@@ -36,6 +36,9 @@ pub(crate) struct Acts {
     pub waive_item: ServerAction<WaiveChecklistItem>,
     pub custody: ServerAction<RecordCustody>,
     pub verify: ServerAction<VerifyEvidence>,
+    pub engage: ServerAction<crate::api::external::Engage>,
+    pub revoke: ServerAction<crate::api::external::RevokeEngagement>,
+    pub report: ServerAction<crate::api::external::SubmitInvestigationReport>,
     command: ServerAction<IncidentCommand>,
     task: ServerAction<UpdateTask>,
     waive: ServerAction<WaiveTask>,
@@ -56,6 +59,9 @@ impl Acts {
         on_done(self.waive_item.value(), refresh);
         on_done(self.custody.value(), refresh);
         on_done(self.verify.value(), refresh);
+        on_done(self.engage.value(), refresh);
+        on_done(self.revoke.value(), refresh);
+        on_done(self.report.value(), refresh);
         on_done(self.command.value(), refresh);
         on_done(self.task.value(), refresh);
         on_done(self.waive.value(), refresh);
@@ -138,6 +144,9 @@ pub fn IncidentPage() -> impl IntoView {
         waive_item: ServerAction::new(),
         custody: ServerAction::new(),
         verify: ServerAction::new(),
+        engage: ServerAction::new(),
+        revoke: ServerAction::new(),
+        report: ServerAction::new(),
         command: ServerAction::new(),
         task: ServerAction::new(),
         waive: ServerAction::new(),
@@ -182,6 +191,8 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
         .map(|t| label(lang, &t.name))
         .collect();
     let id = i.human_id.clone();
+    let outsider = i.external.is_some();
+    let sees_timeline = i.external.as_ref().is_none_or(|x| x.scope.timeline);
     view! {
         <Title text=format!("{} {}", i.human_id, i.title)/>
         <section class="panel">
@@ -233,17 +244,21 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
         </section>
         <div class="columns">
             <div class="main-col">
+                <crate::ui::external::Engaged id=id.clone() incident=i.clone()/>
                 <TaskBoard id=id.clone() tasks=i.tasks.clone() current=current closed=closed/>
                 <crate::ui::containment::Containment id=id.clone() incident=i.clone()/>
                 <crate::ui::evidence::Evidence id=id.clone() incident=i.clone()/>
-                <Timeline id=id.clone() incident=i.clone()/>
+                <crate::ui::external::ExternalParties id=id.clone() incident=i.clone()/>
+                {sees_timeline.then(|| view! { <Timeline id=id.clone() incident=i.clone()/> })}
             </div>
             <aside class="side-col">
                 <Facts incident=i.clone()/>
                 <Classification id=id.clone() incident=i.clone()/>
                 <Assets id=id.clone() incident=i.clone()/>
-                <Assignment id=id.clone() incident=i.clone()/>
-                <Prevention id=id incident=i/>
+                {(!outsider).then(|| view! {
+                    <Assignment id=id.clone() incident=i.clone()/>
+                    <Prevention id=id.clone() incident=i.clone()/>
+                })}
             </aside>
         </div>
     }

@@ -18,6 +18,7 @@ pub struct Model {
     pub settled_by: Option<Uuid>,
     pub settled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub deadline_mailed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,8 @@ pub struct Model {
     /// incident's hash chain.
     pub last_event_seq: i32,
     pub last_event_hash: String,
+    pub triage_breach_mailed_at: Option<DateTimeUtc>,
+    pub response_breach_mailed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

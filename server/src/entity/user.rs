@@ -13,6 +13,7 @@ pub struct Model {
     pub language: Option<String>,
     pub is_active: bool,
     pub mail_opt_out: String,
+    pub organisation_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

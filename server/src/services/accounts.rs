@@ -31,11 +31,21 @@ pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<A
     if !u.is_active {
         return Ok(None);
     }
+    let roles = roles_of(db, id).await?;
+    // Engagements count for external parties only, and are read afresh on
+    // every request: a revocation or an expiry ends access at the next click.
+    let grants = match u.organisation_id {
+        Some(org) if roles.iter().any(|r| r.is_external()) => {
+            super::external::grants_of(db, org, Utc::now()).await?
+        }
+        _ => Vec::new(),
+    };
     Ok(Some(Actor {
         id: u.id,
         username: u.username,
         display_name: u.display_name,
-        roles: roles_of(db, id).await?,
+        roles,
+        grants,
     }))
 }
 
@@ -221,6 +231,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<UserRow>
                 roles,
                 is_active: u.is_active,
                 created_at: u.created_at,
+                organisation: u.organisation_id,
             }
         })
         .collect())
@@ -257,6 +268,7 @@ pub async fn create(
         language: Set(None),
         is_active: Set(true),
         mail_opt_out: Set(String::new()),
+        organisation_id: Set(new.organisation),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -453,6 +465,7 @@ pub async fn create_admin(
         email: None,
         password: pw,
         roles: vec![Role::Admin],
+        organisation: None,
     };
     match create(db, None, new.clone()).await? {
         Some(_) => Ok((new.username, generated)),

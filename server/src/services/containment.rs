@@ -501,12 +501,8 @@ pub(super) async fn notifications(
             let inc = incidents.get(&n.incident_id)?;
             // Only what the reader may still see: a notification never
             // outlives access to its incident.
-            let visible = app::domain::policy::may_view_incident(
-                actor,
-                app::domain::policy::IncidentFacts {
-                    reporter_id: inc.reporter_id,
-                },
-            );
+            let visible =
+                app::domain::policy::may_view_incident(actor, super::workflow::facts_of(inc));
             if !visible {
                 return None;
             }

@@ -25,7 +25,8 @@ use app::domain::workflow::{Facts, Refusal, Status};
 use playbooks::HandlingModel;
 
 use super::timeline::detail;
-use super::workflow::{Refused, event, field, visible_incident};
+use super::workflow::{Refused, access_to, event, field, visible_incident};
+use app::domain::policy::Access;
 use super::{audit, internal};
 use crate::entity::{asset, checklist_item, custody_event, evidence, incident, log_source, user};
 use crate::evidence_store::{EvidenceStore, StoreError};
@@ -217,6 +218,7 @@ pub(super) async fn generate_checklist(
             settled_by: Set(None),
             settled_at: Set(None),
             created_at: Set(now),
+            deadline_mailed_at: Set(None),
         }
         .insert(txn)
         .await?;
@@ -608,7 +610,14 @@ where
     E: std::fmt::Display,
 {
     let inc = visible_incident(db, actor, human_id).await?;
-    if !rules::may_handle(&actor.roles) {
+    // Handlers upload; an external party whose scope covers evidence uploads
+    // its findings too, but does not settle the organisation's checklist.
+    let allowed = match access_to(actor, &inc) {
+        Access::Handler => true,
+        Access::Engaged { scope, .. } => scope.evidence && form.checklist_item.trim().is_empty(),
+        Access::Reporter | Access::None => false,
+    };
+    if !allowed {
         return Err(AppError::Forbidden);
     }
     let valid = match check_upload(&form) {
@@ -810,8 +819,18 @@ async fn authorised(
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     visible_incident(db, actor, &inc.human_id).await?;
-    if !rules::may_handle(&actor.roles) {
-        return Err(AppError::Forbidden);
+    match access_to(actor, &inc) {
+        Access::Handler => {}
+        // An item outside the engagement's scope does not exist for it.
+        Access::Engaged { scope, .. } if !scope.covers_evidence(e.id) => {
+            return Err(if scope.evidence {
+                AppError::NotFound
+            } else {
+                AppError::Forbidden
+            });
+        }
+        Access::Engaged { .. } => {}
+        Access::Reporter | Access::None => return Err(AppError::Forbidden),
     }
     if e.integrity == Integrity::Disposed.id() {
         return Err(AppError::NotFound);
@@ -926,15 +945,21 @@ pub(super) async fn views(
     actor: &Actor,
     inc: &incident::Model,
 ) -> Result<(Vec<ChecklistView>, Vec<EvidenceView>), AppError> {
-    if !rules::may_handle(&actor.roles) {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let items = evidence::Entity::find()
+    let access = access_to(actor, inc);
+    let scope = match &access {
+        Access::Handler => None,
+        Access::Engaged { scope, .. } if scope.evidence => Some(scope),
+        _ => return Ok((Vec::new(), Vec::new())),
+    };
+    let mut items = evidence::Entity::find()
         .filter(evidence::Column::IncidentId.eq(inc.id))
         .order_by_asc(evidence::Column::UploadedAt)
         .all(db)
         .await
         .map_err(internal)?;
+    if let Some(scope) = scope {
+        items.retain(|e| scope.covers_evidence(e.id));
+    }
     let ids: Vec<Uuid> = items.iter().map(|e| e.id).collect();
     let events = custody_event::Entity::find()
         .filter(custody_event::Column::EvidenceId.is_in(ids))
@@ -996,6 +1021,10 @@ pub(super) async fn views(
             verified_at: e.verified_at,
         })
         .collect();
+    if scope.is_some() {
+        // The checklist is the organisation's own preparation.
+        return Ok((Vec::new(), registry));
+    }
     let now = Utc::now();
     let checklist = checklist_item::Entity::find()
         .filter(checklist_item::Column::IncidentId.eq(inc.id))
@@ -1046,7 +1075,8 @@ pub async fn for_export(
     human_id: &str,
 ) -> Result<(incident::Model, Vec<EvidenceView>), AppError> {
     let inc = visible_incident(db, actor, human_id).await?;
-    if !rules::may_handle(&actor.roles) {
+    // Exports are the organisation's: external parties download item by item.
+    if access_to(actor, &inc) != Access::Handler {
         return Err(AppError::Forbidden);
     }
     let (_, registry) = views(db, model, actor, &inc).await?;

@@ -209,10 +209,12 @@ async fn next_seq(conn: &impl ConnectionTrait, year: i32) -> Result<i32, AppErro
     row.try_get::<i32>("", "last").map_err(internal)
 }
 
-fn visible(actor: &Actor) -> Condition {
+pub(super) fn visible(actor: &Actor) -> Condition {
     match incident_visibility(actor) {
         Visibility::All => Condition::all(),
-        Visibility::ReportedBy(id) => Condition::all().add(incident::Column::ReporterId.eq(id)),
+        Visibility::Limited { reporter, engaged } => Condition::any()
+            .add(incident::Column::ReporterId.eq(reporter))
+            .add(incident::Column::Id.is_in(engaged)),
     }
 }
 

@@ -6,7 +6,9 @@ mod accounts;
 pub mod audit;
 mod containment;
 pub mod evidence;
+mod external;
 mod incidents;
+pub mod reminders;
 pub mod timeline;
 mod workflow;
 mod workspace;
@@ -18,6 +20,7 @@ use uuid::Uuid;
 
 use app::domain::account::{MailSettings, PendingMail, UserRow, ValidNewUser};
 use app::domain::evidence::{CustodyKind, OrgLogSource};
+use app::domain::external::{OrganisationView, ValidOrganisation};
 use app::domain::form::FormResult;
 use app::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use app::domain::policy::Actor;
@@ -192,8 +195,44 @@ impl Backend for Hikeshi {
         &self,
         actor: &Actor,
         user: ValidNewUser,
-    ) -> Result<Option<Uuid>, AppError> {
-        accounts::create(&self.db, Some(actor), user).await
+    ) -> Result<FormResult<Uuid>, AppError> {
+        use app::domain::{ErrorCode, FieldError};
+        let invalid = |field: &str, code| {
+            Ok(FormResult::Invalid(vec![FieldError {
+                field: field.into(),
+                code,
+            }]))
+        };
+        if let Some(org) = user.organisation
+            && !external::organisation_exists(&self.db, org).await?
+        {
+            return invalid("organisation", ErrorCode::InvalidChoice);
+        }
+        match accounts::create(&self.db, Some(actor), user).await? {
+            Some(id) => Ok(FormResult::Done(id)),
+            None => invalid("username", ErrorCode::UsernameTaken),
+        }
+    }
+
+    async fn set_user_organisation(
+        &self,
+        actor: &Actor,
+        user: Uuid,
+        organisation: Option<Uuid>,
+    ) -> Result<FormResult<()>, AppError> {
+        external::set_user_organisation(&self.db, actor, user, organisation).await
+    }
+
+    async fn organisations(&self, actor: &Actor) -> Result<Vec<OrganisationView>, AppError> {
+        external::organisations(&self.db, actor).await
+    }
+
+    async fn create_organisation(
+        &self,
+        actor: &Actor,
+        organisation: ValidOrganisation,
+    ) -> Result<Uuid, AppError> {
+        external::create_organisation(&self.db, actor, organisation).await
     }
 
     async fn set_roles(&self, actor: &Actor, user: Uuid, roles: Vec<Role>) -> Result<(), AppError> {

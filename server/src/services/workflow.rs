@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use app::domain::classification::Severity;
 use app::domain::form::{ErrorCode, FieldError, FormResult};
-use app::domain::policy::{Actor, IncidentFacts, may_view_incident};
+use app::domain::policy::{Access, Actor, IncidentFacts, access, may_view_incident};
 use app::domain::targets::due;
 use app::domain::workflow::{
     self, CloseReason, Command, Decision, Edit, Facts, Refusal, Status, TaskChange, TaskStatus,
@@ -71,15 +71,23 @@ pub async fn visible_incident(
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    if !may_view_incident(
-        actor,
-        IncidentFacts {
-            reporter_id: found.reporter_id,
-        },
-    ) {
+    if !may_view_incident(actor, facts_of(&found)) {
         return Err(AppError::NotFound);
     }
     Ok(found)
+}
+
+/// What the policy needs to know about an incident.
+pub fn facts_of(inc: &incident::Model) -> IncidentFacts {
+    IncidentFacts {
+        id: inc.id,
+        reporter_id: inc.reporter_id,
+    }
+}
+
+/// How much of the incident the actor reaches.
+pub fn access_to(actor: &Actor, inc: &incident::Model) -> Access {
+    access(actor, facts_of(inc))
 }
 
 pub async fn change(
@@ -90,6 +98,9 @@ pub async fn change(
     op: IncidentOp,
 ) -> Result<FormResult<()>, AppError> {
     let found = visible_incident(db, actor, human_id).await?;
+    if !permitted(db, &access_to(actor, &found), &op, found.id).await? {
+        return Err(AppError::Forbidden);
+    }
     let txn = db.begin().await.map_err(internal)?;
     let inc = timeline::lock(&txn, found.id)
         .await
@@ -111,6 +122,48 @@ pub async fn change(
         Err(Refused::Fields(errors)) => Ok(FormResult::Invalid(errors)),
         Err(Refused::App(e)) => Err(e),
     }
+}
+
+/// What the reader's access to the incident lets through, before the
+/// workflow's role rules decide. Handlers are limited by those rules alone;
+/// a reporter only comments and works reporter tasks; an external party only
+/// what its engagement's scope covers.
+async fn permitted(
+    db: &DatabaseConnection,
+    access: &Access,
+    op: &IncidentOp,
+    incident: Uuid,
+) -> Result<bool, AppError> {
+    let task_of = |id: Uuid| async move {
+        task::Entity::find_by_id(id)
+            .filter(task::Column::IncidentId.eq(incident))
+            .one(db)
+            .await
+            .map_err(internal)
+    };
+    Ok(match access {
+        Access::Handler => !matches!(op, IncidentOp::SubmitReport(_)),
+        Access::None => false,
+        Access::Reporter => match op {
+            IncidentOp::Comment { .. } => true,
+            IncidentOp::Task { task, .. } | IncidentOp::AssignTask { task, .. } => task_of(*task)
+                .await?
+                .is_some_and(|t| Role::from_id(&t.role).is_some_and(|r| !r.is_external())),
+            _ => false,
+        },
+        Access::Engaged { kind, scope } => match op {
+            IncidentOp::Comment { .. } => scope.timeline,
+            IncidentOp::Task { task, .. } | IncidentOp::AssignTask { task, .. } => task_of(*task)
+                .await?
+                .and_then(|t| Phase::from_id(&t.phase))
+                .is_some_and(|p| scope.covers_phase(p)),
+            IncidentOp::Containment { .. } => {
+                scope.containment || *kind == app::domain::external::OrgKind::Isp
+            }
+            IncidentOp::SubmitReport(_) => scope.may_report(*kind),
+            _ => false,
+        },
+    })
 }
 
 /// The facts the workflow rules need, read inside the locking transaction.
@@ -353,6 +406,13 @@ async fn apply(
             reason,
         } => {
             super::evidence::record_custody(txn, actor, inc, evidence, kind, from, to, reason).await
+        }
+        IncidentOp::Engage(v) => super::external::engage(txn, actor, inc, v).await,
+        IncidentOp::Revoke { engagement, reason } => {
+            super::external::revoke(txn, actor, inc, engagement, reason).await
+        }
+        IncidentOp::SubmitReport(parts) => {
+            super::external::submit_report(txn, actor, inc, parts).await
         }
         IncidentOp::VerifyEvidence { evidence, actual } => {
             // The backend fills in the hash; a caller cannot.

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
-use app::domain::policy::{Actor, Visibility, incident_visibility};
+use app::domain::external::OrgKind;
+use app::domain::incident::ExternalAccess;
+use app::domain::policy::{Access, Actor, Visibility, incident_visibility};
 use app::domain::targets::{Target, state};
 use app::domain::workflow::{
     self, CloseReason, Command, Decision, Edit, Refusal, Status, TaskChange, TaskStatus,
@@ -25,7 +27,7 @@ use app::domain::{AppError, Phase, Role};
 use playbooks::ActionDef;
 
 use super::internal;
-use super::workflow::{facts, visible_incident};
+use super::workflow::{access_to, facts, visible_incident};
 use crate::entity::{asset, incident, incident_event, incident_phase, task, user, user_role};
 
 fn corrupt(what: &str) -> AppError {
@@ -73,6 +75,7 @@ pub async fn get(
     human_id: &str,
 ) -> Result<IncidentDetail, AppError> {
     let i = visible_incident(db, actor, human_id).await?;
+    let access = access_to(actor, &i);
     let f = facts(db, &i).await?;
     let tasks = task::Entity::find()
         .filter(task::Column::IncidentId.eq(i.id))
@@ -93,6 +96,7 @@ pub async fn get(
     ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
     ids.extend(events.iter().filter_map(|e| e.actor_id));
     ids.extend(super::containment::people_on(db, i.id).await?);
+    ids.extend(super::external::people_on(db, i.id).await?);
     ids.sort();
     ids.dedup();
     let who = people(db, &ids).await?;
@@ -107,7 +111,7 @@ pub async fn get(
         .into_iter()
         .map(|t| task_view(actor, &f, t, &name))
         .collect::<Result<Vec<_>, _>>()?;
-    let events = events
+    let events: Vec<EventView> = events
         .into_iter()
         .map(|e| EventView {
             seq: e.seq,
@@ -157,9 +161,51 @@ pub async fn get(
     if let Some(d) = i.response_due_at {
         targets.push(state(Target::FirstResponse, d, i.responded_at, now));
     }
-    let measures = super::containment::views(db, actor, &f, i.id, &name).await?;
+    let mut measures = super::containment::views(db, actor, &f, i.id, &name).await?;
     let (checklist, evidence) = super::evidence::views(db, model, actor, &i).await?;
     let officer = workflow::is_officer(&actor.roles);
+    let handler = access == Access::Handler;
+    let (engagements, reports) = if handler {
+        super::external::views(db, i.id, &name).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut tasks = tasks;
+    let mut events = events;
+    let mut external = None;
+    if let Access::Engaged { kind, scope } = &access {
+        // An external party sees the tasks of its phases, the timeline and
+        // the containment only if its scope says so; an ISP always sees the
+        // measures addressed to it.
+        tasks.retain(|t| scope.covers_phase(t.phase));
+        if !scope.timeline {
+            events.clear();
+        }
+        if !scope.containment {
+            measures.retain(|m| *kind == OrgKind::Isp && m.def.executor == Role::Isp.id());
+        }
+        let grant = actor
+            .grants
+            .iter()
+            .filter(|g| g.incident == i.id)
+            .max_by_key(|g| g.expires_at);
+        let report = match actor
+            .grants
+            .iter()
+            .find(|g| g.incident == i.id && g.scope.may_report(g.kind))
+        {
+            Some(g) => super::external::report_of(db, g.engagement).await?,
+            None => None,
+        };
+        external = Some(ExternalAccess {
+            kind: *kind,
+            scope: scope.clone(),
+            expires_at: grant.map(|g| g.expires_at).unwrap_or(now),
+            may_report: scope.may_report(*kind) && f.status == Status::Open,
+            report,
+        });
+    }
+    let outsider = external.is_some();
     let people = if officer {
         assignable(db).await?
     } else {
@@ -177,9 +223,22 @@ pub async fn get(
         observed: i.observed.clone(),
         noticed_at: i.noticed_at,
         location: i.location.clone(),
-        reporter_contact: i.reporter_contact.clone(),
-        reporter: reporter.display_name.clone(),
-        reporter_username: reporter.username.clone(),
+        // The reporter's identity is internal to the organisation.
+        reporter_contact: if outsider {
+            String::new()
+        } else {
+            i.reporter_contact.clone()
+        },
+        reporter: if outsider {
+            String::new()
+        } else {
+            reporter.display_name.clone()
+        },
+        reporter_username: if outsider {
+            String::new()
+        } else {
+            reporter.username.clone()
+        },
         created_at: i.created_at,
         status: f.status,
         close_reason: i.close_reason.as_deref().and_then(CloseReason::from_id),
@@ -205,10 +264,20 @@ pub async fn get(
         may_assign: workflow::may_edit(&actor.roles, &f, &Edit::Assign).is_ok(),
         people,
         may_propose: app::domain::containment::may_propose(&actor.roles, &f).is_ok(),
-        may_handle_evidence: app::domain::evidence::may_handle(&actor.roles),
+        may_handle_evidence: app::domain::evidence::may_handle(&actor.roles)
+            || external.as_ref().is_some_and(|e| e.scope.evidence),
         checklist,
         evidence,
         measures,
+        may_engage: officer && handler && f.status == Status::Open,
+        organisations: if officer && handler {
+            super::external::choices(db, actor).await?
+        } else {
+            Vec::new()
+        },
+        engagements,
+        reports,
+        external,
     })
 }
 
@@ -323,8 +392,8 @@ pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyTa
                 .add(task::Column::Role.is_in(roles))
                 .add(task::Column::AssigneeId.eq(actor.id)),
         );
-    if let Visibility::ReportedBy(id) = incident_visibility(actor) {
-        cond = cond.add(incident::Column::ReporterId.eq(id));
+    if incident_visibility(actor) != Visibility::All {
+        cond = cond.add(super::incidents::visible(actor));
     }
     let rows = task::Entity::find()
         .find_also_related(incident::Entity)

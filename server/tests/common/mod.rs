@@ -172,6 +172,7 @@ impl TestApp {
                 email: None,
                 password: PASSWORD.into(),
                 roles: roles.to_vec(),
+                organisation: None,
             },
         )
         .await
