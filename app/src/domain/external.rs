@@ -268,6 +268,7 @@ pub struct EngagementView {
 /// The four parts of a full-investigation report (seed 000 §3.3): what phase F
 /// correlates with the operational findings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReportParts {
     /// 侵入経路 — how the attacker got in.
     pub intrusion_path: String,
