@@ -186,7 +186,14 @@ pub fn ReportPage() -> impl IntoView {
         .iter()
         .map(|d| (d.id(), discovery_label(lang, *d).to_string()))
         .collect::<Vec<_>>();
+    // Reporting needs a signed-in user: the form is not shown to anyone else.
+    let user = Resource::new(|| (), |_| crate::api::auth::me());
     view! {
+        <Suspense>
+            {move || user.get().map(|u| matches!(u, Ok(None)).then(|| view! {
+                <leptos_router::components::Redirect path="/login"/>
+            }))}
+        </Suspense>
         <Title text=t(lang, "report.title")/>
         <section class="panel">
             <h1>{t(lang, "report.title")}</h1>

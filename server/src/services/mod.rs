@@ -101,10 +101,18 @@ impl Backend for Hikeshi {
         let op = match op {
             // Re-hashing a large file holds no lock: it is done first, and
             // the result recorded under the incident's lock.
-            IncidentOp::VerifyEvidence { evidence: id, .. } => IncidentOp::VerifyEvidence {
-                evidence: id,
-                actual: Some(evidence::rehash(&self.db, &self.evidence, id).await?),
-            },
+            IncidentOp::VerifyEvidence { evidence: id, .. } => {
+                // Only a handler who sees the incident makes the server read
+                // a file.
+                let inc = workflow::visible_incident(&self.db, actor, human_id).await?;
+                if workflow::access_to(actor, &inc) != app::domain::policy::Access::Handler {
+                    return Err(AppError::Forbidden);
+                }
+                IncidentOp::VerifyEvidence {
+                    evidence: id,
+                    actual: Some(evidence::rehash(&self.db, &self.evidence, id).await?),
+                }
+            }
             op => op,
         };
         let disposed = match &op {

@@ -1,0 +1,595 @@
+//! The authorisation matrix, on SQLite and PostgreSQL: every subject (no
+//! session; the incident's reporter and another reporter; the three internal
+//! handling roles; the administrator; a vendor engaged on the incident, one
+//! whose engagement expired, one engaged on another incident; an ISP engaged
+//! on the incident) against every server function, page and file route the
+//! application serves, each compared with the answer the policy expects.
+//!
+//! The routes are not listed by hand: they are read from the server function
+//! registry, the Leptos route list and the router's file routes. A route
+//! without an entry in `RULES` fails the test, and so does an entry for a
+//! route that no longer exists.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use common::external::{engage, engaged, member, organisation};
+use common::flow::{command, done, incident};
+use common::{Client, Db, Response};
+use server::entity::engagement;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Subject {
+    Anonymous,
+    Reporter,
+    OtherReporter,
+    ItLanAdmin,
+    BuLanAdmin,
+    Officer,
+    Admin,
+    Vendor,
+    VendorExpired,
+    VendorElsewhere,
+    Isp,
+}
+
+use Subject::*;
+
+const SUBJECTS: [Subject; 11] = [
+    Anonymous,
+    Reporter,
+    OtherReporter,
+    ItLanAdmin,
+    BuLanAdmin,
+    Officer,
+    Admin,
+    Vendor,
+    VendorExpired,
+    VendorElsewhere,
+    Isp,
+];
+
+/// Who is let through, per route. `Handlers` are the three internal
+/// handling roles.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// Everyone, signed in or not.
+    Public,
+    SignedIn,
+    Admin,
+    AdminOrOfficer,
+    /// Log sources are read by the handlers and the administrator.
+    AdminOrHandlers,
+    /// Whoever sees the incident: its reporter, the handlers, the engaged.
+    SeesIncident,
+    Handlers,
+    Officer,
+    /// The reporter and the handlers (the vendor's scope has no timeline).
+    Comment,
+    /// Handlers, and the vendor for the evidence its scope covers.
+    HandlersAndVendor,
+    /// The officer, and the vendor for its own phase-E task.
+    OfficerAndVendor,
+    /// Handlers, and the ISP for the request addressed to it.
+    HandlersAndIsp,
+    /// The engaged vendor only.
+    Vendor,
+}
+
+fn allowed(rule: Rule, s: Subject) -> bool {
+    let handler = matches!(s, ItLanAdmin | BuLanAdmin | Officer);
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => s != Anonymous,
+        Rule::Admin => s == Admin,
+        Rule::AdminOrOfficer => matches!(s, Admin | Officer),
+        Rule::AdminOrHandlers => s == Admin || handler,
+        Rule::SeesIncident => handler || matches!(s, Reporter | Vendor | Isp),
+        Rule::Handlers => handler,
+        Rule::Officer => s == Officer,
+        Rule::Comment => handler || s == Reporter,
+        Rule::HandlersAndVendor => handler || s == Vendor,
+        Rule::OfficerAndVendor => matches!(s, Officer | Vendor),
+        Rule::HandlersAndIsp => handler || s == Isp,
+        Rule::Vendor => s == Vendor,
+    }
+}
+
+/// Every route with its rule. Server functions by path; pages and file
+/// routes by their pattern.
+const RULES: &[(&str, Rule)] = &[
+    ("/api/auth/login", Rule::Public),
+    ("/api/auth/logout", Rule::Public),
+    ("/api/auth/me", Rule::Public),
+    ("/api/model", Rule::Public),
+    ("/api/auth/password", Rule::SignedIn),
+    ("/api/incidents/report", Rule::SignedIn),
+    ("/api/incidents/list", Rule::SignedIn),
+    ("/api/tasks/mine", Rule::SignedIn),
+    ("/api/notifications", Rule::SignedIn),
+    // The header's badge asks on every page: without a session it is 0.
+    ("/api/notifications/unread", Rule::Public),
+    ("/api/notifications/read", Rule::SignedIn),
+    ("/api/mail/settings", Rule::SignedIn),
+    ("/api/mail/settings/save", Rule::SignedIn),
+    ("/api/mail/undelivered", Rule::Admin),
+    ("/api/users/list", Rule::Admin),
+    ("/api/users/create", Rule::Admin),
+    ("/api/users/roles", Rule::Admin),
+    ("/api/users/active", Rule::Admin),
+    ("/api/users/reset-password", Rule::Admin),
+    ("/api/users/organisation", Rule::Admin),
+    ("/api/organisations/create", Rule::Admin),
+    ("/api/organisations/list", Rule::AdminOrOfficer),
+    ("/api/log-sources/save", Rule::AdminOrOfficer),
+    ("/api/log-sources", Rule::AdminOrHandlers),
+    ("/api/incidents/get", Rule::SeesIncident),
+    ("/api/incidents/comment", Rule::Comment),
+    ("/api/incidents/command", Rule::Handlers),
+    ("/api/incidents/classify", Rule::Handlers),
+    ("/api/incidents/asset/add", Rule::Handlers),
+    ("/api/incidents/asset/remove", Rule::Handlers),
+    ("/api/incidents/prevention", Rule::Handlers),
+    ("/api/incidents/containment/propose", Rule::Handlers),
+    ("/api/incidents/evidence/custody", Rule::Handlers),
+    ("/api/incidents/evidence/verify", Rule::Handlers),
+    ("/api/incidents/assign", Rule::Officer),
+    ("/api/incidents/task/assign", Rule::Officer),
+    ("/api/incidents/task/waive", Rule::Officer),
+    ("/api/incidents/checklist/waive", Rule::Officer),
+    ("/api/incidents/engage", Rule::Officer),
+    ("/api/incidents/engagement/revoke", Rule::Officer),
+    ("/api/incidents/task", Rule::OfficerAndVendor),
+    ("/api/incidents/containment/step", Rule::HandlersAndIsp),
+    ("/api/incidents/investigation-report", Rule::Vendor),
+    // Pages.
+    // The home page sends the signed-in to the list, others to sign in.
+    ("/", Rule::SignedIn),
+    ("/login", Rule::Public),
+    ("/incidents", Rule::SignedIn),
+    ("/incidents/new", Rule::SignedIn),
+    ("/incidents/{id}", Rule::SeesIncident),
+    ("/tasks", Rule::SignedIn),
+    ("/notifications", Rule::SignedIn),
+    ("/account", Rule::SignedIn),
+    ("/admin/users", Rule::Admin),
+    ("/admin/mail", Rule::Admin),
+    // Officers read the list (they engage from it); recording is the
+    // administrator's (`/api/organisations/create`).
+    ("/admin/organisations", Rule::AdminOrOfficer),
+    ("/admin/log-sources", Rule::AdminOrHandlers),
+    // Files and exports.
+    ("/api/incidents/{id}/evidence", Rule::HandlersAndVendor),
+    ("/api/evidence/{id}/download", Rule::HandlersAndVendor),
+    ("/api/incidents/{id}/custody-report", Rule::Handlers),
+    ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
+];
+
+/// What the application serves, read from the application itself.
+fn served_routes() -> Vec<(String, &'static str)> {
+    let mut routes: Vec<(String, &'static str)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| (path.to_string(), "server function"))
+        .collect();
+    for r in leptos_axum::generate_route_list(app::ui::App) {
+        routes.push((r.path().to_string(), "page"));
+    }
+    for (path, _, _) in server::web::file_routes() {
+        routes.push((path.to_string(), "file"));
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// Everything the requests refer to.
+struct Fixture {
+    id: String,
+    log_a: String,
+    e_task: String,
+    checklist_item: String,
+    isp_measure: String,
+    dummy_user: String,
+    dummy_engagement: String,
+    /// One asset per subject, for removing.
+    assets: BTreeMap<String, String>,
+}
+
+fn subject_name(s: Subject) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
+/// The request one subject makes on one route: valid input, so that the
+/// answer is decided by who asks.
+fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)>, bool) {
+    let form = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let id = f.id.as_str();
+    let me = subject_name(s);
+    let get = |p: String| (p, Vec::new(), false);
+    let post = |p: &str, body: Vec<(String, String)>| (p.to_string(), body, true);
+    match path {
+        "/api/auth/login" => post(path, form(&[("username", "nobody"), ("password", "x")])),
+        "/api/auth/password" => post(
+            path,
+            form(&[
+                ("form[current]", "wrong current password"),
+                ("form[new]", "a new password for tests"),
+                ("form[confirm]", "a new password for tests"),
+            ]),
+        ),
+        "/api/incidents/report" => post(
+            path,
+            form(&[
+                ("form[title]", "Matrix probe"),
+                ("form[observed]", "Nothing, really."),
+                ("form[noticed_at]", "2026-01-05T09:30"),
+                ("form[location]", "pc-0001"),
+                ("form[discovery]", "internal_detection"),
+                ("form[kind]", "other"),
+                ("form[reporter_contact]", "x@example.jp"),
+            ]),
+        ),
+        "/api/mail/settings/save" => post(path, form(&[("email", ""), ("language", "en")])),
+        "/api/users/create" => post(
+            path,
+            form(&[
+                ("form[username]", &format!("created.by.{me}")),
+                ("form[display_name]", "Created"),
+                ("form[password]", "a password for tests"),
+                ("form[roles][]", "reporter"),
+            ]),
+        ),
+        "/api/users/roles" => post(path, form(&[("user", &f.dummy_user), ("roles[]", "reporter")])),
+        "/api/users/active" => post(path, form(&[("user", &f.dummy_user), ("active", "true")])),
+        "/api/users/reset-password" => post(
+            path,
+            form(&[("user", &f.dummy_user), ("password", "another password for tests")]),
+        ),
+        "/api/users/organisation" => post(path, form(&[("user", &f.dummy_user), ("organisation", "")])),
+        "/api/organisations/create" => post(
+            path,
+            form(&[
+                ("form[name_ja]", "検証"),
+                ("form[name_en]", &format!("Probe {me}")),
+                ("form[kind]", "isp"),
+                ("form[contract_ref]", "ToS"),
+                ("form[contact]", "noc@example.net"),
+            ]),
+        ),
+        "/api/log-sources/save" => post(
+            path,
+            form(&[("source", "firewall"), ("system", &format!("fw-{me}")), ("retention_days", "30")]),
+        ),
+        "/api/incidents/get" => post(path, form(&[("id", id)])),
+        "/api/incidents/comment" => post(path, form(&[("id", id), ("text", "matrix probe")])),
+        "/api/incidents/command" => post(path, form(&[("id", id), ("command", "take_into_triage")])),
+        "/api/incidents/classify" => post(path, form(&[("id", id), ("tlp", "amber")])),
+        "/api/incidents/asset/add" => post(
+            path,
+            form(&[("id", id), ("asset_type", "host"), ("identifier", &format!("probe-{me}"))]),
+        ),
+        "/api/incidents/asset/remove" => post(path, form(&[("id", id), ("asset", &f.assets[&me])])),
+        "/api/incidents/prevention" => post(
+            path,
+            form(&[("id", id), ("technical", "Macro policy"), ("operational", "Training")]),
+        ),
+        "/api/incidents/containment/propose" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("measure", "host.move_network"),
+                ("asset", &f.assets[&format!("{me}-p")]),
+                ("reason", "probe"),
+                ("expected_effect", "probe"),
+            ]),
+        ),
+        "/api/incidents/evidence/custody" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("evidence", &f.log_a),
+                ("kind", "transferred"),
+                ("from", "a"),
+                ("to", "b"),
+                ("reason", "probe"),
+            ]),
+        ),
+        "/api/incidents/evidence/verify" => post(path, form(&[("id", id), ("evidence", &f.log_a)])),
+        "/api/incidents/assign" => post(path, form(&[("id", id), ("responder", ""), ("officer", "")])),
+        "/api/incidents/task/assign" => post(path, form(&[("id", id), ("task", &f.e_task), ("assignee", "")])),
+        "/api/incidents/task/waive" => post(
+            path,
+            form(&[("id", id), ("task", &f.e_task), ("reason", "probe")]),
+        ),
+        "/api/incidents/checklist/waive" => post(
+            path,
+            form(&[("id", id), ("item", &f.checklist_item), ("reason", "probe")]),
+        ),
+        "/api/incidents/engage" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("form[organisation]", f.dummy_engagement.split('/').next().unwrap_or("")),
+                ("form[phases][]", "E"),
+                ("form[expires_at]", &common::external::in_days(3)),
+            ]),
+        ),
+        "/api/incidents/engagement/revoke" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("engagement", f.dummy_engagement.split('/').nth(1).unwrap_or("")),
+                ("reason", "probe"),
+            ]),
+        ),
+        "/api/incidents/task" => post(
+            path,
+            form(&[("id", id), ("task", &f.e_task), ("status", "in_progress")]),
+        ),
+        "/api/incidents/containment/step" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("measure", &f.isp_measure),
+                ("step", "execute"),
+                ("note", "probe"),
+            ]),
+        ),
+        "/api/incidents/investigation-report" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("parts[intrusion_path]", "a"),
+                ("parts[spread]", "b"),
+                ("parts[exfiltration]", "c"),
+                ("parts[recovery]", "d"),
+            ]),
+        ),
+        "/incidents/{id}" => get(format!("/incidents/{id}")),
+        "/api/evidence/{id}/download" => get(format!("/api/evidence/{}/download?reason=probe", f.log_a)),
+        "/api/incidents/{id}/custody-report" => get(format!("/api/incidents/{id}/custody-report")),
+        "/api/incidents/{id}/evidence-bundle" => get(format!("/api/incidents/{id}/evidence-bundle")),
+        "/api/incidents/{id}/evidence" => (format!("/api/incidents/{id}/evidence"), Vec::new(), true),
+        p if p.starts_with("/api/") => post(p, Vec::new()),
+        p => get(p.to_string()),
+    }
+}
+
+/// Refused: no session, forbidden, or not there; or sent to sign in.
+fn refused(r: &Response) -> bool {
+    matches!(
+        r.status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    ) || (r.status.is_redirection()
+        && r
+            .headers
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/login")))
+}
+
+async fn subject_clients(
+    e: &mut common::external::Engaged,
+) -> (Vec<(Subject, Client)>, Fixture) {
+    let app = &e.case.app;
+    let id = e.case.id.clone();
+    // The ISP's request: decided, a segment, proposed and approved.
+    let decide = [
+        ("decision", "respond_now"),
+        ("severity", "high"),
+        ("reason", "beaconing confirmed"),
+    ];
+    assert_eq!(command(&mut e.case.officer, &id, "decide", &decide).await.json(), done());
+    let r = e
+        .case
+        .responder
+        .post(
+            "/api/incidents/asset/add",
+            &[("id", &id), ("asset_type", "segment"), ("identifier", "10.1.20.0/24")],
+        )
+        .await;
+    assert_eq!(r.json(), done());
+    let mut assets = BTreeMap::new();
+    for name in SUBJECTS
+        .into_iter()
+        .flat_map(|s| [subject_name(s), format!("{}-p", subject_name(s))])
+    {
+        let r = e
+            .case
+            .responder
+            .post(
+                "/api/incidents/asset/add",
+                &[("id", &id), ("asset_type", "host"), ("identifier", &name)],
+            )
+            .await;
+        assert_eq!(r.json(), done());
+    }
+    let i = incident(&mut e.case.officer, &id).await;
+    for a in i["assets"].as_array().unwrap() {
+        assets.insert(
+            a["identifier"].as_str().unwrap().to_string(),
+            a["id"].as_str().unwrap().to_string(),
+        );
+    }
+    let r = e
+        .case
+        .responder
+        .post(
+            "/api/incidents/containment/propose",
+            &[
+                ("id", id.as_str()),
+                ("measure", "segment.change_network"),
+                ("asset", &assets["10.1.20.0/24"]),
+                ("reason", "C2 traffic"),
+                ("expected_effect", "No more C2 traffic"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done());
+    let i = incident(&mut e.case.officer, &id).await;
+    let isp_measure = i["measures"][0]["id"].as_str().unwrap().to_string();
+    let r = e
+        .case
+        .officer
+        .post(
+            "/api/incidents/containment/step",
+            &[("id", id.as_str()), ("measure", &isp_measure), ("step", "approve"), ("note", "ok")],
+        )
+        .await;
+    assert_eq!(r.json(), done());
+    let e_task = i["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["action_id"] == "e.technical_investigation")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let checklist_item = i["checklist"][0]["id"].as_str().unwrap().to_string();
+
+    // The other parties.
+    let admin = &mut e.admin;
+    let expired_org = organisation(admin, "Late Forensics", "forensics_vendor").await;
+    let expired = member(app, admin, "late.vendor", "external_specialist", &expired_org).await;
+    let r = engage(&mut e.case.officer, &id, &expired_org, &[("form[phases][]", "E"), ("form[evidence]", "on")]).await;
+    assert_eq!(r.json(), done());
+    engagement::Entity::update_many()
+        .col_expr(engagement::Column::ExpiresAt, Expr::value(Utc::now() - Duration::hours(1)))
+        .filter(engagement::Column::OrganisationId.eq(uuid::Uuid::parse_str(&expired_org).unwrap()))
+        .exec(&app.state.hikeshi.db)
+        .await
+        .unwrap();
+    let elsewhere_org = organisation(admin, "Other Forensics", "forensics_vendor").await;
+    let elsewhere = member(app, admin, "other.vendor", "external_specialist", &elsewhere_org).await;
+    let r = engage(
+        &mut e.case.officer,
+        &e.other_id,
+        &elsewhere_org,
+        &[("form[phases][]", "E"), ("form[evidence]", "on"), ("form[timeline]", "on")],
+    )
+    .await;
+    assert_eq!(r.json(), done());
+    let isp_org = organisation(admin, "Backbone ISP", "isp").await;
+    let isp = member(app, admin, "isp.noc", "isp", &isp_org).await;
+    let r = engage(&mut e.case.officer, &id, &isp_org, &[("form[phases][]", "C")]).await;
+    assert_eq!(r.json(), done());
+    let dummy_org = organisation(admin, "Dummy Org", "isp").await;
+    let r = engage(&mut e.case.officer, &id, &dummy_org, &[("form[phases][]", "C")]).await;
+    assert_eq!(r.json(), done());
+    let i = incident(&mut e.case.officer, &id).await;
+    let dummy_engagement = i["engagements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["organisation"] == "Dummy Org")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dummy_user = app.user("dummy.user", &[app::domain::Role::Reporter]).await.to_string();
+    let other_reporter = app.signed_in("other.reporter", &[app::domain::Role::Reporter]).await;
+    let bu = app.signed_in("bu.admin", &[app::domain::Role::BuLanAdmin]).await;
+    let admin_client = app.admin().await;
+
+    let fixture = Fixture {
+        id,
+        log_a: e.log_a.clone(),
+        e_task,
+        checklist_item,
+        isp_measure,
+        dummy_user,
+        dummy_engagement: format!("{dummy_org}/{dummy_engagement}"),
+        assets,
+    };
+    let clients = vec![
+        (Anonymous, app.client()),
+        (Reporter, std::mem::replace(&mut e.case.reporter, app.client())),
+        (OtherReporter, other_reporter),
+        (ItLanAdmin, std::mem::replace(&mut e.case.responder, app.client())),
+        (BuLanAdmin, bu),
+        (Officer, std::mem::replace(&mut e.case.officer, app.client())),
+        (Admin, admin_client),
+        (Vendor, std::mem::replace(&mut e.vendor, app.client())),
+        (VendorExpired, expired),
+        (VendorElsewhere, elsewhere),
+        (Isp, isp),
+    ];
+    (clients, fixture)
+}
+
+async fn every_route_answers_every_subject_as_the_policy_says(db: Db) {
+    // Every served route has a rule, every rule a route.
+    let served = served_routes();
+    let rules: BTreeMap<&str, Rule> = RULES.iter().copied().collect();
+    let unruled: Vec<String> = served
+        .iter()
+        .filter(|(p, _)| !rules.contains_key(p.as_str()))
+        .map(|(p, kind)| format!("{kind} {p}"))
+        .collect();
+    assert!(unruled.is_empty(), "routes without a policy entry: {unruled:?}");
+    let stale: Vec<&str> = RULES
+        .iter()
+        .map(|(p, _)| *p)
+        .filter(|p| !served.iter().any(|(s, _)| s == p))
+        .collect();
+    assert!(stale.is_empty(), "policy entries for routes not served: {stale:?}");
+    assert!(served.len() >= 55, "{}", served.len());
+
+    let mut e = engaged(db).await;
+    let (mut clients, f) = subject_clients(&mut e).await;
+    // Signing out goes last: it ends the subject's session.
+    let mut order: Vec<&str> = RULES
+        .iter()
+        .map(|(p, _)| *p)
+        .filter(|p| *p != "/api/auth/logout")
+        .collect();
+    order.push("/api/auth/logout");
+    let mut wrong = Vec::new();
+    let mut asked = 0;
+    for path in order {
+        let rule = rules[path];
+        for (s, c) in clients.iter_mut() {
+            let (url, body, is_post) = request(path, *s, &f);
+            let r = if path == "/api/incidents/{id}/evidence" {
+                common::upload::upload(
+                    c,
+                    &f.id,
+                    &common::upload::meta(&[]),
+                    &format!("{}.log", subject_name(*s)),
+                    b"probe",
+                )
+                .await
+            } else if is_post {
+                let pairs: Vec<(&str, &str)> =
+                    body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                c.post(&url, &pairs).await
+            } else {
+                c.get(&url).await
+            };
+            asked += 1;
+            let expected = allowed(rule, *s);
+            if refused(&r) == expected {
+                wrong.push(format!(
+                    "{s:?} {path}: expected {}, got {} {}",
+                    if expected { "allowed" } else { "refused" },
+                    r.status,
+                    r.text.chars().take(120).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {asked} answers differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+on_both_databases!(every_route_answers_every_subject_as_the_policy_says);
