@@ -326,13 +326,28 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
             "自分の暫定対処の提案への判断",
         ),
         "nav.organisations" => ("Organisations", "外部組織"),
-        "mail.kind.engagement_granted" => ("My organisation engaged on an incident", "所属組織のインシデントへの参加許可"),
-        "mail.kind.engagement_expiring" => ("Engagements about to expire", "期限が近い外部組織のアクセス"),
-        "mail.kind.checklist_deadline" => ("Logs about to rotate away (checklist deadlines)", "ログの保存期限が近い証拠保全項目"),
+        "mail.kind.engagement_granted" => (
+            "My organisation engaged on an incident",
+            "所属組織のインシデントへの参加許可",
+        ),
+        "mail.kind.engagement_expiring" => (
+            "Engagements about to expire",
+            "期限が近い外部組織のアクセス",
+        ),
+        "mail.kind.checklist_deadline" => (
+            "Logs about to rotate away (checklist deadlines)",
+            "ログの保存期限が近い証拠保全項目",
+        ),
         "mail.kind.target_breached" => ("Time targets missed", "目標時間の超過"),
         "ext.orgs_title" => ("External organisations", "外部組織"),
-        "ext.orgs_intro" => ("Forensics vendors work under contract, ISPs under their terms of service. Their users see only the incidents an officer engages them on, and only what the engagement covers.", "外部専門組織は契約に基づき、ISPは約款に基づいて対応します。その利用者は、情報セキュリティ責任者が参加を許可したインシデントの、許可された範囲だけを閲覧できます。"),
-        "ext.no_orgs" => ("No organisations recorded yet.", "外部組織はまだ登録されていません。"),
+        "ext.orgs_intro" => (
+            "Forensics vendors work under contract, ISPs under their terms of service. Their users see only the incidents an officer engages them on, and only what the engagement covers.",
+            "外部専門組織は契約に基づき、ISPは約款に基づいて対応します。その利用者は、情報セキュリティ責任者が参加を許可したインシデントの、許可された範囲だけを閲覧できます。",
+        ),
+        "ext.no_orgs" => (
+            "No organisations recorded yet.",
+            "外部組織はまだ登録されていません。",
+        ),
         "ext.name" => ("Name", "名称"),
         "ext.name_ja" => ("Name (Japanese)", "名称（日本語）"),
         "ext.name_en" => ("Name (English)", "名称（英語）"),
@@ -346,28 +361,49 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "ext.no_organisation" => ("— none (internal) —", "— なし（社内） —"),
         "ext.set_organisation" => ("Set organisation", "所属組織を設定"),
         "ext.title" => ("External parties", "外部組織"),
-        "ext.none" => ("No organisation is engaged on this incident.", "このインシデントに参加している外部組織はありません。"),
+        "ext.none" => (
+            "No organisation is engaged on this incident.",
+            "このインシデントに参加している外部組織はありません。",
+        ),
         "ext.engage" => ("Engage an organisation", "外部組織に参加を許可"),
         "ext.phases" => ("Phases", "フェーズ"),
         "ext.evidence" => ("Evidence items", "証拠"),
         "ext.all_evidence" => ("All evidence", "すべての証拠"),
         "ext.containment" => ("Containment", "暫定対処"),
         "ext.timeline" => ("Timeline", "タイムライン"),
-        "ext.see_evidence" => ("May see, download and upload evidence", "証拠の閲覧・ダウンロード・アップロードを許可"),
-        "ext.evidence_items" => ("Only these items (none ticked: all)", "対象の証拠（未選択ならすべて）"),
+        "ext.see_evidence" => (
+            "May see, download and upload evidence",
+            "証拠の閲覧・ダウンロード・アップロードを許可",
+        ),
+        "ext.evidence_items" => (
+            "Only these items (none ticked: all)",
+            "対象の証拠（未選択ならすべて）",
+        ),
         "ext.see_containment" => ("May see the containment measures", "暫定対処の閲覧を許可"),
-        "ext.see_timeline" => ("May see the timeline and comment", "タイムラインの閲覧とコメントを許可"),
+        "ext.see_timeline" => (
+            "May see the timeline and comment",
+            "タイムラインの閲覧とコメントを許可",
+        ),
         "ext.starts_at" => ("Starts (empty: now)", "開始日時（空欄なら今から）"),
         "ext.expires_at" => ("Expires", "有効期限"),
         "ext.granted_by" => ("granted by", "許可者"),
         "ext.revoked_by" => ("Revoked by", "取消者"),
         "ext.revoke" => ("Revoke now", "今すぐ取り消す"),
-        "ext.reports" => ("Full-investigation reports (input to phase F)", "本格調査報告書（フェーズFの入力）"),
-        "ext.no_reports" => ("No report submitted yet.", "報告書はまだ提出されていません。"),
+        "ext.reports" => (
+            "Full-investigation reports (input to phase F)",
+            "本格調査報告書（フェーズFの入力）",
+        ),
+        "ext.no_reports" => (
+            "No report submitted yet.",
+            "報告書はまだ提出されていません。",
+        ),
         "ext.your_engagement" => ("Your engagement", "あなたの組織の参加範囲"),
         "ext.until" => ("Access until", "アクセス期限"),
         "ext.report_title" => ("Full-investigation report", "本格調査報告書"),
-        "ext.report_intro" => ("The four parts of seed 000 §3.3. The security team correlates them with the operational findings in phase F. You can revise the report until the incident is closed.", "本格調査の4項目です。セキュリティチームがフェーズFで運用的調査結果と突き合わせます。インシデントのクローズまで修正できます。"),
+        "ext.report_intro" => (
+            "The four parts of seed 000 §3.3. The security team correlates them with the operational findings in phase F. You can revise the report until the incident is closed.",
+            "本格調査の4項目です。セキュリティチームがフェーズFで運用的調査結果と突き合わせます。インシデントのクローズまで修正できます。",
+        ),
         "ext.report_saved" => ("Report submitted.", "報告書を提出しました。"),
         "ext.submit_report" => ("Submit report", "報告書を提出"),
         "rp.intrusion_path" => ("Intrusion path", "侵入経路"),
@@ -376,7 +412,9 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "rp.recovery" => ("What recovery needs", "復旧に必要な情報"),
         "ev.engagement_granted" => ("Organisation engaged", "外部組織の参加を許可"),
         "ev.engagement_revoked" => ("Engagement revoked", "外部組織の参加を取消"),
-        "ev.investigation_report_submitted" => ("Investigation report submitted", "本格調査報告書の提出"),
+        "ev.investigation_report_submitted" => {
+            ("Investigation report submitted", "本格調査報告書の提出")
+        }
         "ok.forensics_vendor" => ("Forensics vendor", "外部専門組織"),
         "ok.isp" => ("ISP", "ISP事業者"),
         "es.pending" => ("Not started", "開始前"),
@@ -1065,7 +1103,11 @@ pub fn enum_keys() -> Vec<String> {
     keys.extend(Integrity::ALL.iter().map(|v| format!("in.{}", v.id())));
     use crate::domain::external::{EngagementState, OrgKind};
     keys.extend(OrgKind::ALL.iter().map(|v| format!("ok.{}", v.id())));
-    keys.extend(EngagementState::ALL.iter().map(|v| format!("es.{}", v.id())));
+    keys.extend(
+        EngagementState::ALL
+            .iter()
+            .map(|v| format!("es.{}", v.id())),
+    );
     keys
 }
 

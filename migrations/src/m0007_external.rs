@@ -101,7 +101,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for col in [Incidents::TriageBreachMailedAt, Incidents::ResponseBreachMailedAt] {
+        for col in [
+            Incidents::TriageBreachMailedAt,
+            Incidents::ResponseBreachMailedAt,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(Incidents::Table)
@@ -205,12 +208,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(
-            Table::drop()
-                .table(InvestigationReports::Table)
-                .to_owned(),
-        )
-        .await?;
+        m.drop_table(Table::drop().table(InvestigationReports::Table).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(Engagements::Table).to_owned())
             .await?;
         m.alter_table(
@@ -220,7 +219,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for col in [Incidents::TriageBreachMailedAt, Incidents::ResponseBreachMailedAt] {
+        for col in [
+            Incidents::TriageBreachMailedAt,
+            Incidents::ResponseBreachMailedAt,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(Incidents::Table)

@@ -106,10 +106,7 @@ impl Application {
             self.state.hikeshi.db.clone(),
             self.state.config.mail.clone(),
         );
-        crate::services::reminders::spawn(
-            self.state.hikeshi.db.clone(),
-            Duration::from_secs(60),
-        );
+        crate::services::reminders::spawn(self.state.hikeshi.db.clone(), Duration::from_secs(60));
         let store = DbSessionStore::new(self.state.hikeshi.db.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));

@@ -59,7 +59,9 @@ pub fn app(state: AppState) -> Router {
 
     let evidence = file_routes()
         .into_iter()
-        .fold(Router::new(), |r, (path, _, handler)| r.route(path, handler))
+        .fold(Router::new(), |r, (path, _, handler)| {
+            r.route(path, handler)
+        })
         .with_state(state.clone());
 
     Router::new()
@@ -103,7 +105,11 @@ pub fn file_routes() -> Vec<(
             Method::POST,
             axum::routing::post(ev::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
-        ("/api/evidence/{id}/download", Method::GET, get(ev::download)),
+        (
+            "/api/evidence/{id}/download",
+            Method::GET,
+            get(ev::download),
+        ),
         (
             "/api/incidents/{id}/custody-report",
             Method::GET,

@@ -249,13 +249,21 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
                 ("form[roles][]", "reporter"),
             ]),
         ),
-        "/api/users/roles" => post(path, form(&[("user", &f.dummy_user), ("roles[]", "reporter")])),
+        "/api/users/roles" => post(
+            path,
+            form(&[("user", &f.dummy_user), ("roles[]", "reporter")]),
+        ),
         "/api/users/active" => post(path, form(&[("user", &f.dummy_user), ("active", "true")])),
         "/api/users/reset-password" => post(
             path,
-            form(&[("user", &f.dummy_user), ("password", "another password for tests")]),
+            form(&[
+                ("user", &f.dummy_user),
+                ("password", "another password for tests"),
+            ]),
         ),
-        "/api/users/organisation" => post(path, form(&[("user", &f.dummy_user), ("organisation", "")])),
+        "/api/users/organisation" => {
+            post(path, form(&[("user", &f.dummy_user), ("organisation", "")]))
+        }
         "/api/organisations/create" => post(
             path,
             form(&[
@@ -268,20 +276,34 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         ),
         "/api/log-sources/save" => post(
             path,
-            form(&[("source", "firewall"), ("system", &format!("fw-{me}")), ("retention_days", "30")]),
+            form(&[
+                ("source", "firewall"),
+                ("system", &format!("fw-{me}")),
+                ("retention_days", "30"),
+            ]),
         ),
         "/api/incidents/get" => post(path, form(&[("id", id)])),
         "/api/incidents/comment" => post(path, form(&[("id", id), ("text", "matrix probe")])),
-        "/api/incidents/command" => post(path, form(&[("id", id), ("command", "take_into_triage")])),
+        "/api/incidents/command" => {
+            post(path, form(&[("id", id), ("command", "take_into_triage")]))
+        }
         "/api/incidents/classify" => post(path, form(&[("id", id), ("tlp", "amber")])),
         "/api/incidents/asset/add" => post(
             path,
-            form(&[("id", id), ("asset_type", "host"), ("identifier", &format!("probe-{me}"))]),
+            form(&[
+                ("id", id),
+                ("asset_type", "host"),
+                ("identifier", &format!("probe-{me}")),
+            ]),
         ),
         "/api/incidents/asset/remove" => post(path, form(&[("id", id), ("asset", &f.assets[&me])])),
         "/api/incidents/prevention" => post(
             path,
-            form(&[("id", id), ("technical", "Macro policy"), ("operational", "Training")]),
+            form(&[
+                ("id", id),
+                ("technical", "Macro policy"),
+                ("operational", "Training"),
+            ]),
         ),
         "/api/incidents/containment/propose" => post(
             path,
@@ -305,8 +327,14 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             ]),
         ),
         "/api/incidents/evidence/verify" => post(path, form(&[("id", id), ("evidence", &f.log_a)])),
-        "/api/incidents/assign" => post(path, form(&[("id", id), ("responder", ""), ("officer", "")])),
-        "/api/incidents/task/assign" => post(path, form(&[("id", id), ("task", &f.e_task), ("assignee", "")])),
+        "/api/incidents/assign" => post(
+            path,
+            form(&[("id", id), ("responder", ""), ("officer", "")]),
+        ),
+        "/api/incidents/task/assign" => post(
+            path,
+            form(&[("id", id), ("task", &f.e_task), ("assignee", "")]),
+        ),
         "/api/incidents/task/waive" => post(
             path,
             form(&[("id", id), ("task", &f.e_task), ("reason", "probe")]),
@@ -319,7 +347,10 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             path,
             form(&[
                 ("id", id),
-                ("form[organisation]", f.dummy_engagement.split('/').next().unwrap_or("")),
+                (
+                    "form[organisation]",
+                    f.dummy_engagement.split('/').next().unwrap_or(""),
+                ),
                 ("form[phases][]", "E"),
                 ("form[expires_at]", &common::external::in_days(3)),
             ]),
@@ -328,7 +359,10 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             path,
             form(&[
                 ("id", id),
-                ("engagement", f.dummy_engagement.split('/').nth(1).unwrap_or("")),
+                (
+                    "engagement",
+                    f.dummy_engagement.split('/').nth(1).unwrap_or(""),
+                ),
                 ("reason", "probe"),
             ]),
         ),
@@ -356,10 +390,16 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             ]),
         ),
         "/incidents/{id}" => get(format!("/incidents/{id}")),
-        "/api/evidence/{id}/download" => get(format!("/api/evidence/{}/download?reason=probe", f.log_a)),
+        "/api/evidence/{id}/download" => {
+            get(format!("/api/evidence/{}/download?reason=probe", f.log_a))
+        }
         "/api/incidents/{id}/custody-report" => get(format!("/api/incidents/{id}/custody-report")),
-        "/api/incidents/{id}/evidence-bundle" => get(format!("/api/incidents/{id}/evidence-bundle")),
-        "/api/incidents/{id}/evidence" => (format!("/api/incidents/{id}/evidence"), Vec::new(), true),
+        "/api/incidents/{id}/evidence-bundle" => {
+            get(format!("/api/incidents/{id}/evidence-bundle"))
+        }
+        "/api/incidents/{id}/evidence" => {
+            (format!("/api/incidents/{id}/evidence"), Vec::new(), true)
+        }
         p if p.starts_with("/api/") => post(p, Vec::new()),
         p => get(p.to_string()),
     }
@@ -371,16 +411,13 @@ fn refused(r: &Response) -> bool {
         r.status,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
     ) || (r.status.is_redirection()
-        && r
-            .headers
+        && r.headers
             .get("location")
             .and_then(|l| l.to_str().ok())
             .is_some_and(|l| l.starts_with("/login")))
 }
 
-async fn subject_clients(
-    e: &mut common::external::Engaged,
-) -> (Vec<(Subject, Client)>, Fixture) {
+async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Client)>, Fixture) {
     let app = &e.case.app;
     let id = e.case.id.clone();
     // The ISP's request: decided, a segment, proposed and approved.
@@ -389,13 +426,22 @@ async fn subject_clients(
         ("severity", "high"),
         ("reason", "beaconing confirmed"),
     ];
-    assert_eq!(command(&mut e.case.officer, &id, "decide", &decide).await.json(), done());
+    assert_eq!(
+        command(&mut e.case.officer, &id, "decide", &decide)
+            .await
+            .json(),
+        done()
+    );
     let r = e
         .case
         .responder
         .post(
             "/api/incidents/asset/add",
-            &[("id", &id), ("asset_type", "segment"), ("identifier", "10.1.20.0/24")],
+            &[
+                ("id", &id),
+                ("asset_type", "segment"),
+                ("identifier", "10.1.20.0/24"),
+            ],
         )
         .await;
     assert_eq!(r.json(), done());
@@ -443,7 +489,12 @@ async fn subject_clients(
         .officer
         .post(
             "/api/incidents/containment/step",
-            &[("id", id.as_str()), ("measure", &isp_measure), ("step", "approve"), ("note", "ok")],
+            &[
+                ("id", id.as_str()),
+                ("measure", &isp_measure),
+                ("step", "approve"),
+                ("note", "ok"),
+            ],
         )
         .await;
     assert_eq!(r.json(), done());
@@ -461,31 +512,70 @@ async fn subject_clients(
     // The other parties.
     let admin = &mut e.admin;
     let expired_org = organisation(admin, "Late Forensics", "forensics_vendor").await;
-    let expired = member(app, admin, "late.vendor", "external_specialist", &expired_org).await;
-    let r = engage(&mut e.case.officer, &id, &expired_org, &[("form[phases][]", "E"), ("form[evidence]", "on")]).await;
+    let expired = member(
+        app,
+        admin,
+        "late.vendor",
+        "external_specialist",
+        &expired_org,
+    )
+    .await;
+    let r = engage(
+        &mut e.case.officer,
+        &id,
+        &expired_org,
+        &[("form[phases][]", "E"), ("form[evidence]", "on")],
+    )
+    .await;
     assert_eq!(r.json(), done());
     engagement::Entity::update_many()
-        .col_expr(engagement::Column::ExpiresAt, Expr::value(Utc::now() - Duration::hours(1)))
+        .col_expr(
+            engagement::Column::ExpiresAt,
+            Expr::value(Utc::now() - Duration::hours(1)),
+        )
         .filter(engagement::Column::OrganisationId.eq(uuid::Uuid::parse_str(&expired_org).unwrap()))
         .exec(&app.state.hikeshi.db)
         .await
         .unwrap();
     let elsewhere_org = organisation(admin, "Other Forensics", "forensics_vendor").await;
-    let elsewhere = member(app, admin, "other.vendor", "external_specialist", &elsewhere_org).await;
+    let elsewhere = member(
+        app,
+        admin,
+        "other.vendor",
+        "external_specialist",
+        &elsewhere_org,
+    )
+    .await;
     let r = engage(
         &mut e.case.officer,
         &e.other_id,
         &elsewhere_org,
-        &[("form[phases][]", "E"), ("form[evidence]", "on"), ("form[timeline]", "on")],
+        &[
+            ("form[phases][]", "E"),
+            ("form[evidence]", "on"),
+            ("form[timeline]", "on"),
+        ],
     )
     .await;
     assert_eq!(r.json(), done());
     let isp_org = organisation(admin, "Backbone ISP", "isp").await;
     let isp = member(app, admin, "isp.noc", "isp", &isp_org).await;
-    let r = engage(&mut e.case.officer, &id, &isp_org, &[("form[phases][]", "C")]).await;
+    let r = engage(
+        &mut e.case.officer,
+        &id,
+        &isp_org,
+        &[("form[phases][]", "C")],
+    )
+    .await;
     assert_eq!(r.json(), done());
     let dummy_org = organisation(admin, "Dummy Org", "isp").await;
-    let r = engage(&mut e.case.officer, &id, &dummy_org, &[("form[phases][]", "C")]).await;
+    let r = engage(
+        &mut e.case.officer,
+        &id,
+        &dummy_org,
+        &[("form[phases][]", "C")],
+    )
+    .await;
     assert_eq!(r.json(), done());
     let i = incident(&mut e.case.officer, &id).await;
     let dummy_engagement = i["engagements"]
@@ -497,9 +587,16 @@ async fn subject_clients(
         .as_str()
         .unwrap()
         .to_string();
-    let dummy_user = app.user("dummy.user", &[app::domain::Role::Reporter]).await.to_string();
-    let other_reporter = app.signed_in("other.reporter", &[app::domain::Role::Reporter]).await;
-    let bu = app.signed_in("bu.admin", &[app::domain::Role::BuLanAdmin]).await;
+    let dummy_user = app
+        .user("dummy.user", &[app::domain::Role::Reporter])
+        .await
+        .to_string();
+    let other_reporter = app
+        .signed_in("other.reporter", &[app::domain::Role::Reporter])
+        .await;
+    let bu = app
+        .signed_in("bu.admin", &[app::domain::Role::BuLanAdmin])
+        .await;
     let admin_client = app.admin().await;
 
     let fixture = Fixture {
@@ -514,11 +611,20 @@ async fn subject_clients(
     };
     let clients = vec![
         (Anonymous, app.client()),
-        (Reporter, std::mem::replace(&mut e.case.reporter, app.client())),
+        (
+            Reporter,
+            std::mem::replace(&mut e.case.reporter, app.client()),
+        ),
         (OtherReporter, other_reporter),
-        (ItLanAdmin, std::mem::replace(&mut e.case.responder, app.client())),
+        (
+            ItLanAdmin,
+            std::mem::replace(&mut e.case.responder, app.client()),
+        ),
         (BuLanAdmin, bu),
-        (Officer, std::mem::replace(&mut e.case.officer, app.client())),
+        (
+            Officer,
+            std::mem::replace(&mut e.case.officer, app.client()),
+        ),
         (Admin, admin_client),
         (Vendor, std::mem::replace(&mut e.vendor, app.client())),
         (VendorExpired, expired),
@@ -537,13 +643,19 @@ async fn every_route_answers_every_subject_as_the_policy_says(db: Db) {
         .filter(|(p, _)| !rules.contains_key(p.as_str()))
         .map(|(p, kind)| format!("{kind} {p}"))
         .collect();
-    assert!(unruled.is_empty(), "routes without a policy entry: {unruled:?}");
+    assert!(
+        unruled.is_empty(),
+        "routes without a policy entry: {unruled:?}"
+    );
     let stale: Vec<&str> = RULES
         .iter()
         .map(|(p, _)| *p)
         .filter(|p| !served.iter().any(|(s, _)| s == p))
         .collect();
-    assert!(stale.is_empty(), "policy entries for routes not served: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "policy entries for routes not served: {stale:?}"
+    );
     assert!(served.len() >= 55, "{}", served.len());
 
     let mut e = engaged(db).await;
@@ -589,7 +701,12 @@ async fn every_route_answers_every_subject_as_the_policy_says(db: Db) {
             }
         }
     }
-    assert!(wrong.is_empty(), "{} of {asked} answers differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {asked} answers differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 on_both_databases!(every_route_answers_every_subject_as_the_policy_says);

@@ -24,12 +24,21 @@ async fn list_total(c: &mut Client) -> i64 {
     r.json()["total"].as_i64().unwrap()
 }
 
-fn parts<'a>(missing: &'a str) -> Vec<(&'a str, &'a str)> {
+fn parts(missing: &str) -> Vec<(&'static str, &'static str)> {
     [
-        ("parts[intrusion_path]", "Phishing mail with a macro document to pc-0042"),
+        (
+            "parts[intrusion_path]",
+            "Phishing mail with a macro document to pc-0042",
+        ),
         ("parts[spread]", "pc-0042 to file server fs01 over SMB"),
-        ("parts[exfiltration]", "HTTPS POST to c2.example: project folder, 1.2 GB"),
-        ("parts[recovery]", "Reimage pc-0042; reset k.tanaka; rotate fs01 service account"),
+        (
+            "parts[exfiltration]",
+            "HTTPS POST to c2.example: project folder, 1.2 GB",
+        ),
+        (
+            "parts[recovery]",
+            "Reimage pc-0042; reset k.tanaka; rotate fs01 service account",
+        ),
     ]
     .into_iter()
     .filter(|(k, _)| !k.contains(missing) || missing.is_empty())
@@ -49,8 +58,14 @@ async fn a_vendor_sees_exactly_its_engagement(db: Db) {
         .iter()
         .map(|t| t["phase"].as_str().unwrap())
         .collect();
-    assert!(!phases.is_empty() && phases.iter().all(|p| *p == "E"), "{phases:?}");
-    assert!(i["events"].as_array().unwrap().is_empty(), "no timeline in scope");
+    assert!(
+        !phases.is_empty() && phases.iter().all(|p| *p == "E"),
+        "{phases:?}"
+    );
+    assert!(
+        i["events"].as_array().unwrap().is_empty(),
+        "no timeline in scope"
+    );
     assert!(i["checklist"].as_array().unwrap().is_empty());
     assert_eq!(i["reporter_contact"], "");
     let files: Vec<&str> = i["evidence"]
@@ -64,8 +79,14 @@ async fn a_vendor_sees_exactly_its_engagement(db: Db) {
     assert!(i["engagements"].as_array().unwrap().is_empty());
 
     // Another incident answers exactly as one that does not exist.
-    let other = e.vendor.post("/api/incidents/get", &[("id", &e.other_id)]).await;
-    let missing = e.vendor.post("/api/incidents/get", &[("id", "INC-2099-9999")]).await;
+    let other = e
+        .vendor
+        .post("/api/incidents/get", &[("id", &e.other_id)])
+        .await;
+    let missing = e
+        .vendor
+        .post("/api/incidents/get", &[("id", "INC-2099-9999")])
+        .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
     assert_eq!((other.status, other.text), (missing.status, missing.text));
     let page = e.vendor.get(&format!("/incidents/{}", e.other_id)).await;
@@ -74,7 +95,10 @@ async fn a_vendor_sees_exactly_its_engagement(db: Db) {
     // Download in scope: a custody event with the vendor's name.
     let r = e
         .vendor
-        .get(&format!("/api/evidence/{}/download?reason=analysis", e.log_a))
+        .get(&format!(
+            "/api/evidence/{}/download?reason=analysis",
+            e.log_a
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(&r.bytes[..], &b"GET http://c2.example/beacon"[..]);
@@ -90,9 +114,15 @@ async fn a_vendor_sees_exactly_its_engagement(db: Db) {
     assert_eq!(last["kind"], "downloaded");
     assert_eq!(last["actor"], "f.vendor (outside)");
     // Out of scope: not there. Exports are the organisation's.
-    let r = e.vendor.get(&format!("/api/evidence/{}/download", e.log_b)).await;
+    let r = e
+        .vendor
+        .get(&format!("/api/evidence/{}/download", e.log_b))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = e.vendor.get(&format!("/api/incidents/{id}/evidence-bundle")).await;
+    let r = e
+        .vendor
+        .get(&format!("/api/incidents/{id}/evidence-bundle"))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // No timeline in scope: no comments; nothing beyond the scope.
     let r = e
@@ -117,7 +147,11 @@ async fn a_vendor_sees_exactly_its_engagement(db: Db) {
         b"2026-01-04T23:10Z,macro executed",
     )
     .await;
-    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.text);
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.text
+    );
     let i = incident(&mut e.case.responder, &id).await;
     assert_eq!(i["evidence"].as_array().unwrap().len(), 3);
 }
@@ -148,7 +182,10 @@ async fn the_report_feeds_phase_f(db: Db) {
     let i = incident(&mut e.case.officer, &id).await;
     let rep = &i["reports"][0];
     assert_eq!(rep["organisation"], "Forensic Works");
-    assert_eq!(rep["parts"]["spread"], "pc-0042 to file server fs01 over SMB");
+    assert_eq!(
+        rep["parts"]["spread"],
+        "pc-0042 to file server fs01 over SMB"
+    );
     let task = i["tasks"]
         .as_array()
         .unwrap()
@@ -220,7 +257,11 @@ async fn revocation_and_expiry_end_access_at_the_next_request(db: Db) {
         .officer
         .post(
             "/api/incidents/engagement/revoke",
-            &[("id", &id), ("engagement", &eng), ("reason", "contract ended")],
+            &[
+                ("id", &id),
+                ("engagement", &eng),
+                ("reason", "contract ended"),
+            ],
         )
         .await;
     assert_eq!(r.json(), done());
@@ -228,7 +269,10 @@ async fn revocation_and_expiry_end_access_at_the_next_request(db: Db) {
     let r = e.vendor.post("/api/incidents/get", &[("id", &id)]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(list_total(&mut e.vendor).await, 0);
-    let r = e.vendor.get(&format!("/api/evidence/{}/download", e.log_a)).await;
+    let r = e
+        .vendor
+        .get(&format!("/api/evidence/{}/download", e.log_a))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         incident(&mut e.case.officer, &id).await["engagements"][0]["state"],
@@ -236,7 +280,13 @@ async fn revocation_and_expiry_end_access_at_the_next_request(db: Db) {
     );
 
     // A new engagement; then it expires.
-    let r = engage(&mut e.case.officer, &id, &e.vendor_org, &[("form[phases][]", "E")]).await;
+    let r = engage(
+        &mut e.case.officer,
+        &id,
+        &e.vendor_org,
+        &[("form[phases][]", "E")],
+    )
+    .await;
     assert_eq!(r.json(), done());
     incident(&mut e.vendor, &id).await;
     let db = &e.case.app.state.hikeshi.db;
@@ -264,7 +314,13 @@ async fn only_the_officer_engages_and_bad_input_stores_nothing(db: Db) {
     let mut e = engaged(db).await;
     let id = e.case.id.clone();
     let before = e.case.app.count("engagements").await;
-    let r = engage(&mut e.case.responder, &id, &e.vendor_org, &[("form[phases][]", "E")]).await;
+    let r = engage(
+        &mut e.case.responder,
+        &id,
+        &e.vendor_org,
+        &[("form[phases][]", "E")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = e
         .case
@@ -313,7 +369,16 @@ async fn only_the_officer_engages_and_bad_input_stores_nothing(db: Db) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = e
         .admin
-        .post("/api/organisations/create", &[("form[name_ja]", ""), ("form[name_en]", ""), ("form[kind]", "bank"), ("form[contract_ref]", ""), ("form[contact]", "")])
+        .post(
+            "/api/organisations/create",
+            &[
+                ("form[name_ja]", ""),
+                ("form[name_en]", ""),
+                ("form[kind]", "bank"),
+                ("form[contract_ref]", ""),
+                ("form[contact]", ""),
+            ],
+        )
         .await;
     assert_eq!(r.field_errors().len(), 5, "{}", r.text);
 }
@@ -327,7 +392,10 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
         ("severity", "high"),
         ("reason", "beaconing confirmed"),
     ];
-    assert_eq!(command(officer, &id, "decide", &decide).await.json(), done());
+    assert_eq!(
+        command(officer, &id, "decide", &decide).await.json(),
+        done()
+    );
     for (t, ident) in [("segment", "10.1.20.0/24"), ("host", "pc-0042")] {
         let r = responder
             .post(
@@ -367,12 +435,20 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
             .await;
         assert_eq!(r.json(), done(), "{}", r.text);
     }
-    let measures = incident(officer, &id).await["measures"].as_array().unwrap().clone();
+    let measures = incident(officer, &id).await["measures"]
+        .as_array()
+        .unwrap()
+        .clone();
     for m in &measures {
         let r = officer
             .post(
                 "/api/incidents/containment/step",
-                &[("id", id.as_str()), ("measure", m["id"].as_str().unwrap()), ("step", "approve"), ("note", "approved")],
+                &[
+                    ("id", id.as_str()),
+                    ("measure", m["id"].as_str().unwrap()),
+                    ("step", "approve"),
+                    ("note", "approved"),
+                ],
             )
             .await;
         assert_eq!(r.json(), done(), "{}", r.text);
@@ -382,15 +458,20 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
     assert_eq!(list_total(&mut isp).await, 0);
     let r = engage(officer, &id, &isp_org, &[("form[phases][]", "C")]).await;
     assert_eq!(r.json(), done());
-    let seen = incident(&mut isp, &id).await["measures"].as_array().unwrap().clone();
+    let seen = incident(&mut isp, &id).await["measures"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(seen.len(), 1, "only the request addressed to the ISP");
     assert_eq!(seen[0]["def"]["id"], "segment.change_network");
-    assert!(incident(&mut isp, &id).await["evidence"].as_array().unwrap().is_empty());
+    assert!(
+        incident(&mut isp, &id).await["evidence"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     let by_id = |name: &str| {
-        measures
-            .iter()
-            .find(|m| m["def"]["id"] == name)
-            .unwrap()["id"]
+        measures.iter().find(|m| m["def"]["id"] == name).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string()
@@ -446,7 +527,11 @@ async fn engagement_and_reminder_mail_is_queued_once(db: Db) {
     let granted = mail("engagement_granted").await;
     assert_eq!(granted.len(), 1);
     assert_eq!(granted[0].to_address, "f.vendor@vendor.example");
-    assert!(granted[0].subject.contains(&e.case.id), "{}", granted[0].subject);
+    assert!(
+        granted[0].subject.contains(&e.case.id),
+        "{}",
+        granted[0].subject
+    );
 
     // Nothing is due yet.
     let now = Utc::now();
@@ -456,20 +541,33 @@ async fn engagement_and_reminder_mail_is_queued_once(db: Db) {
     // The engagement ends within a day; a checklist item rotates away in an
     // hour; a new report's triage target was missed.
     engagement::Entity::update_many()
-        .col_expr(engagement::Column::ExpiresAt, Expr::value(now + Duration::hours(3)))
+        .col_expr(
+            engagement::Column::ExpiresAt,
+            Expr::value(now + Duration::hours(3)),
+        )
         .exec(&db)
         .await
         .unwrap();
-    let item = checklist_item::Entity::find().one(&db).await.unwrap().unwrap();
+    let item = checklist_item::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     checklist_item::Entity::update_many()
-        .col_expr(checklist_item::Column::Deadline, Expr::value(now + Duration::hours(1)))
+        .col_expr(
+            checklist_item::Column::Deadline,
+            Expr::value(now + Duration::hours(1)),
+        )
         .filter(checklist_item::Column::Id.eq(item.id))
         .exec(&db)
         .await
         .unwrap();
     let late = report(&mut e.case.reporter, "other").await;
     inc_entity::Entity::update_many()
-        .col_expr(inc_entity::Column::TriageDueAt, Expr::value(now - Duration::minutes(5)))
+        .col_expr(
+            inc_entity::Column::TriageDueAt,
+            Expr::value(now - Duration::minutes(5)),
+        )
         .filter(inc_entity::Column::HumanId.eq(late.as_str()))
         .exec(&db)
         .await
@@ -491,17 +589,30 @@ async fn engagement_and_reminder_mail_is_queued_once(db: Db) {
     let mut to: Vec<&str> = expiring.iter().map(|m| m.to_address.as_str()).collect();
     to.sort();
     assert_eq!(to, ["f.vendor@vendor.example", "sato@example.jp"]);
-    let officer_mail = expiring.iter().find(|m| m.to_address == "sato@example.jp").unwrap();
-    assert!(officer_mail.subject.contains("まもなく終了"), "{}", officer_mail.subject);
+    let officer_mail = expiring
+        .iter()
+        .find(|m| m.to_address == "sato@example.jp")
+        .unwrap();
+    assert!(
+        officer_mail.subject.contains("まもなく終了"),
+        "{}",
+        officer_mail.subject
+    );
     let deadline = mail("checklist_deadline").await;
     assert_eq!(deadline.len(), 1);
     assert!(deadline[0].subject.contains(&e.case.id));
     let breached = mail("target_breached").await;
     assert_eq!(breached.len(), 1);
-    assert!(breached[0].subject.contains(&late), "{}", breached[0].subject);
+    assert!(
+        breached[0].subject.contains(&late),
+        "{}",
+        breached[0].subject
+    );
 
     // A second scan queues nothing again.
-    let s = server::services::reminders::scan(&db, now + Duration::minutes(1)).await.unwrap();
+    let s = server::services::reminders::scan(&db, now + Duration::minutes(1))
+        .await
+        .unwrap();
     assert_eq!((s.expiring, s.deadlines, s.breaches), (0, 0, 0));
 }
 

@@ -178,6 +178,7 @@ mod tests {
             email: "tanaka@example.jp".into(),
             password: "correct horse battery".into(),
             roles: vec!["reporter".into(), "it_lan_admin".into(), "reporter".into()],
+            organisation: String::new(),
         }
     }
 
@@ -196,6 +197,7 @@ mod tests {
             email: "not-an-address".into(),
             password: "short".into(),
             roles: vec![],
+            organisation: "not-an-id".into(),
         };
         let errs = validate_new_user(&form).unwrap_err();
         let got: Vec<(&str, &ErrorCode)> =
@@ -208,6 +210,7 @@ mod tests {
                 ("email", &ErrorCode::InvalidEmail),
                 ("password", &ErrorCode::TooShort(PASSWORD_MIN)),
                 ("roles", &ErrorCode::Required),
+                ("organisation", &ErrorCode::InvalidChoice),
             ]
         );
     }

@@ -314,13 +314,25 @@ mod tests {
     #[test]
     fn state_follows_start_expiry_and_revocation() {
         let (s, e) = (at("2026-05-01T00:00:00Z"), at("2026-05-08T00:00:00Z"));
-        assert_eq!(state(s, e, None, at("2026-04-30T23:59:59Z")), EngagementState::Pending);
+        assert_eq!(
+            state(s, e, None, at("2026-04-30T23:59:59Z")),
+            EngagementState::Pending
+        );
         assert_eq!(state(s, e, None, s), EngagementState::Active);
-        assert_eq!(state(s, e, None, at("2026-05-07T23:59:59Z")), EngagementState::Active);
+        assert_eq!(
+            state(s, e, None, at("2026-05-07T23:59:59Z")),
+            EngagementState::Active
+        );
         assert_eq!(state(s, e, None, e), EngagementState::Expired);
         let r = Some(at("2026-05-02T00:00:00Z"));
-        assert_eq!(state(s, e, r, at("2026-05-02T00:00:00Z")), EngagementState::Revoked);
-        assert_eq!(state(s, e, r, at("2026-05-01T12:00:00Z")), EngagementState::Active);
+        assert_eq!(
+            state(s, e, r, at("2026-05-02T00:00:00Z")),
+            EngagementState::Revoked
+        );
+        assert_eq!(
+            state(s, e, r, at("2026-05-01T12:00:00Z")),
+            EngagementState::Active
+        );
     }
 
     #[test]

@@ -138,7 +138,9 @@ pub fn access(actor: &Actor, incident: IncidentFacts) -> Access {
                 } else if scope.evidence_items.is_empty() || g.scope.evidence_items.is_empty() {
                     scope.evidence_items.clear();
                 } else {
-                    scope.evidence_items.extend(g.scope.evidence_items.iter().copied());
+                    scope
+                        .evidence_items
+                        .extend(g.scope.evidence_items.iter().copied());
                 }
             }
             scope.evidence |= g.scope.evidence;
@@ -306,7 +308,10 @@ mod tests {
                 },
             ),
         ];
-        let (scope, kind) = access(&isp, inc).scope().map(|(s, k)| (s.clone(), k)).unwrap();
+        let (scope, kind) = access(&isp, inc)
+            .scope()
+            .map(|(s, k)| (s.clone(), k))
+            .unwrap();
         assert_eq!(kind, OrgKind::Isp);
         assert!(scope.containment && scope.evidence && !scope.timeline);
         assert!(scope.covers_phase(crate::domain::Phase::C));

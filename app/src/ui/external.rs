@@ -51,7 +51,12 @@ pub fn OrganisationsPage() -> impl IntoView {
     let create = ServerAction::<CreateOrganisation>::new();
     let list = Resource::new(move || create.version().get(), |_| list_organisations());
     let errors = errors_of(create.value());
-    let created = move || matches!(create.value().get(), Some(Ok(crate::domain::FormResult::Done(_))));
+    let created = move || {
+        matches!(
+            create.value().get(),
+            Some(Ok(crate::domain::FormResult::Done(_)))
+        )
+    };
     view! {
         <Title text=t(lang, "ext.orgs_title")/>
         <section class="panel">
@@ -265,7 +270,12 @@ pub fn Engaged(id: String, incident: IncidentDetail) -> impl IntoView {
     let acts = expect_context::<Acts>();
     let errors = errors_of(acts.report.value());
     let message = answer(acts.report.value());
-    let saved = move || matches!(acts.report.value().get(), Some(Ok(crate::domain::FormResult::Done(_))));
+    let saved = move || {
+        matches!(
+            acts.report.value().get(),
+            Some(Ok(crate::domain::FormResult::Done(_)))
+        )
+    };
     let prior = x.report.clone().unwrap_or_default();
     view! {
         <section class="panel engaged" id="engagement">

@@ -130,6 +130,7 @@ where
             }
         }),
         Some(Err(AppError::Forbidden)) => Some(t(lang, "error.forbidden").into()),
+        Some(Err(AppError::NotFound)) => Some(t(lang, "error.not_found").into()),
         Some(Err(_)) => Some(t(lang, "error.internal").into()),
         _ => None,
     }

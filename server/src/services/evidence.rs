@@ -26,10 +26,10 @@ use playbooks::HandlingModel;
 
 use super::timeline::detail;
 use super::workflow::{Refused, access_to, event, field, visible_incident};
-use app::domain::policy::Access;
 use super::{audit, internal};
 use crate::entity::{asset, checklist_item, custody_event, evidence, incident, log_source, user};
 use crate::evidence_store::{EvidenceStore, StoreError};
+use app::domain::policy::Access;
 
 // ---- the organisation's log sources -----------------------------------------
 

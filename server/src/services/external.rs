@@ -26,7 +26,9 @@ use app::domain::{AppError, Phase, Role};
 use super::timeline::detail;
 use super::workflow::{Refused, event, field};
 use super::{audit, internal};
-use crate::entity::{engagement, evidence, incident, investigation_report, organisation, task, user};
+use crate::entity::{
+    engagement, evidence, incident, investigation_report, organisation, task, user,
+};
 
 /// Engagements in force now for an organisation, as the actor carries them.
 pub async fn grants_of(
@@ -238,7 +240,13 @@ async fn members_of(conn: &impl ConnectionTrait, org: Uuid) -> Result<Vec<Uuid>,
 
 fn scope_text(s: &Scope) -> (String, String) {
     let phases = join(&s.phases, |p| p.id().to_string());
-    let flag = |b: bool, ja: &str, en: &str| if b { Some((ja.to_string(), en.to_string())) } else { None };
+    let flag = |b: bool, ja: &str, en: &str| {
+        if b {
+            Some((ja.to_string(), en.to_string()))
+        } else {
+            None
+        }
+    };
     let mut ja = vec![format!("フェーズ: {phases}")];
     let mut en = vec![format!("Phases: {phases}")];
     for (j, e) in [
@@ -435,7 +443,9 @@ pub(super) async fn submit_report(
         let (tid, action_id, before) = (t.id, t.action_id.clone(), t.status.clone());
         let mut m: task::ActiveModel = t.into();
         m.status = Set(TaskStatus::Done.id().into());
-        m.output_note = Set(Some("Full-investigation report submitted / 本格調査報告書を提出".into()));
+        m.output_note = Set(Some(
+            "Full-investigation report submitted / 本格調査報告書を提出".into(),
+        ));
         m.done_by = Set(Some(actor.id));
         m.done_at = Set(Some(now));
         m.updated_at = Set(now);
@@ -476,7 +486,8 @@ pub(super) async fn views(
         .map_err(internal)?;
     let orgs: HashMap<Uuid, organisation::Model> = organisation::Entity::find()
         .filter(
-            organisation::Column::Id.is_in(rows.iter().map(|r| r.organisation_id).collect::<Vec<_>>()),
+            organisation::Column::Id
+                .is_in(rows.iter().map(|r| r.organisation_id).collect::<Vec<_>>()),
         )
         .all(db)
         .await
@@ -530,7 +541,10 @@ pub(super) async fn views(
 }
 
 /// People who submitted reports, for the page's name lookup.
-pub(super) async fn people_on(db: &DatabaseConnection, incident: Uuid) -> Result<Vec<Uuid>, AppError> {
+pub(super) async fn people_on(
+    db: &DatabaseConnection,
+    incident: Uuid,
+) -> Result<Vec<Uuid>, AppError> {
     let mut ids: Vec<Uuid> = engagement::Entity::find()
         .filter(engagement::Column::IncidentId.eq(incident))
         .all(db)

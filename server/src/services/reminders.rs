@@ -31,7 +31,10 @@ pub struct Scanned {
 }
 
 /// The incident's officer, else every security officer; and its responder.
-async fn handlers_of(conn: &impl ConnectionTrait, inc: &incident::Model) -> Result<Vec<Uuid>, DbErr> {
+async fn handlers_of(
+    conn: &impl ConnectionTrait,
+    inc: &incident::Model,
+) -> Result<Vec<Uuid>, DbErr> {
     let mut to = match inc.officer_id {
         Some(o) => vec![o],
         None => crate::mail::holders(conn, &[Role::SecurityOfficer]).await?,
@@ -57,8 +60,12 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
             .filter(engagement::Column::ExpiryMailedAt.is_null())
             .exec(&txn)
             .await?;
-        let inc = incident::Entity::find_by_id(e.incident_id).one(&txn).await?;
-        let org = organisation::Entity::find_by_id(e.organisation_id).one(&txn).await?;
+        let inc = incident::Entity::find_by_id(e.incident_id)
+            .one(&txn)
+            .await?;
+        let org = organisation::Entity::find_by_id(e.organisation_id)
+            .one(&txn)
+            .await?;
         if marked.rows_affected == 1
             && let (Some(inc), Some(org)) = (inc, org)
         {
@@ -92,7 +99,9 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
         .all(db)
         .await?;
     for item in items {
-        let inc = incident::Entity::find_by_id(item.incident_id).one(db).await?;
+        let inc = incident::Entity::find_by_id(item.incident_id)
+            .one(db)
+            .await?;
         let Some(inc) = inc.filter(|i| i.status == Status::Open.id()) else {
             continue;
         };
@@ -121,7 +130,12 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
 
     use incident::Column as C;
     let targets = [
-        (C::TriageDueAt, C::TriagedAt, C::TriageBreachMailedAt, ("トリアージ", "triage")),
+        (
+            C::TriageDueAt,
+            C::TriagedAt,
+            C::TriageBreachMailedAt,
+            ("トリアージ", "triage"),
+        ),
         (
             C::ResponseDueAt,
             C::RespondedAt,

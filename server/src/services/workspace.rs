@@ -12,9 +12,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
-use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
 use app::domain::external::OrgKind;
 use app::domain::incident::ExternalAccess;
+use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
 use app::domain::policy::{Access, Actor, Visibility, incident_visibility};
 use app::domain::targets::{Target, state};
 use app::domain::workflow::{

@@ -73,7 +73,12 @@ pub fn in_days(days: i64) -> String {
         .to_string()
 }
 
-pub async fn engage(officer: &mut Client, id: &str, org: &str, extra: &[(&str, &str)]) -> super::Response {
+pub async fn engage(
+    officer: &mut Client,
+    id: &str,
+    org: &str,
+    extra: &[(&str, &str)],
+) -> super::Response {
     let expires = in_days(7);
     let mut form = vec![
         ("id", id),
@@ -101,15 +106,33 @@ pub fn evidence_id(i: &Value, file: &str) -> String {
 pub async fn engaged(db: Db) -> Engaged {
     let mut case = triaged(db).await;
     let id = case.id.clone();
-    for (name, content) in [("squid-a.log", &b"GET http://c2.example/beacon"[..]), ("squid-b.log", b"GET http://intranet/")] {
+    for (name, content) in [
+        ("squid-a.log", &b"GET http://c2.example/beacon"[..]),
+        ("squid-b.log", b"GET http://intranet/"),
+    ] {
         let r = upload(&mut case.responder, &id, &meta(&[]), name, content).await;
-        assert!(r.status.is_success() || r.status.is_redirection(), "{} {}", r.status, r.text);
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "{} {}",
+            r.status,
+            r.text
+        );
     }
     let i = incident(&mut case.responder, &id).await;
-    let (log_a, log_b) = (evidence_id(&i, "squid-a.log"), evidence_id(&i, "squid-b.log"));
+    let (log_a, log_b) = (
+        evidence_id(&i, "squid-a.log"),
+        evidence_id(&i, "squid-b.log"),
+    );
     let mut admin = case.app.admin().await;
     let vendor_org = organisation(&mut admin, "Forensic Works", "forensics_vendor").await;
-    let vendor = member(&case.app, &mut admin, "f.vendor", "external_specialist", &vendor_org).await;
+    let vendor = member(
+        &case.app,
+        &mut admin,
+        "f.vendor",
+        "external_specialist",
+        &vendor_org,
+    )
+    .await;
     let r = engage(
         &mut case.officer,
         &id,
