@@ -408,6 +408,18 @@ pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyTa
         .into_iter()
         .filter_map(|(t, i)| {
             let i = i?;
+            // Only what the reader may work: an external party its
+            // engagement's phases, a reporter no external party's task.
+            let phase = Phase::from_id(&t.phase)?;
+            let workable = match access_to(actor, &i) {
+                Access::Handler => true,
+                Access::Engaged { scope, .. } => scope.covers_phase(phase),
+                Access::Reporter => Role::from_id(&t.role).is_some_and(|r| !r.is_external()),
+                Access::None => false,
+            };
+            if !workable {
+                return None;
+            }
             let def: ActionDef = serde_json::from_str(&t.definition).ok()?;
             Some(MyTask {
                 task: t.id,
