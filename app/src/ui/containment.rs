@@ -19,6 +19,15 @@ use crate::ui::{use_lang, use_model};
 #[component]
 pub fn Containment(id: String, incident: IncidentDetail) -> impl IntoView {
     let lang = use_lang();
+    // An external party sees the panel only when its scope covers
+    // containment or (an ISP) a request is addressed to it.
+    if incident
+        .external
+        .as_ref()
+        .is_some_and(|x| !x.scope.containment && incident.measures.is_empty())
+    {
+        return ().into_any();
+    }
     let active: Vec<MeasureView> = incident
         .measures
         .iter()

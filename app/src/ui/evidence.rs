@@ -144,8 +144,8 @@ fn UploadForm(id: String, open_items: Vec<ChecklistView>) -> impl IntoView {
     });
     view! {
         <form class="stack upload-form" method="post" enctype="multipart/form-data" action=format!("/api/incidents/{id}/evidence")>
-            <label for="ev-item">{t(lang, "evd.for_item")}</label>
-            <select id="ev-item" name="checklist_item">
+            <label for="ev-item" class:hidden=open_items.is_empty()>{t(lang, "evd.for_item")}</label>
+            <select id="ev-item" name="checklist_item" class:hidden=open_items.is_empty()>
                 <option value="">"—"</option>
                 {open_items.iter().map(|c| view! {
                     <option value=c.id.to_string()>{format!("{} — {}", label(lang, &c.source_name), c.system)}</option>

@@ -473,8 +473,11 @@ fn Facts(incident: IncidentDetail) -> impl IntoView {
                 <dt>{t(lang, "incident.discovery")}</dt><dd>{discovery_label(lang, i.discovery)}</dd>
                 <dt>{t(lang, "incident.noticed")}</dt><dd>{format_time(i.noticed_at)}</dd>
                 <dt>{t(lang, "incident.location")}</dt><dd class="pre">{i.location}</dd>
-                <dt>{t(lang, "incident.reported_by")}</dt><dd>{i.reporter}" ("{i.reporter_username}") · "{format_time(i.created_at)}</dd>
-                <dt>{t(lang, "incident.contact")}</dt><dd>{i.reporter_contact}</dd>
+                // An external party is not told who reported it.
+                {(i.external.is_none()).then(|| view! {
+                    <dt>{t(lang, "incident.reported_by")}</dt><dd>{i.reporter.clone()}" ("{i.reporter_username.clone()}") · "{format_time(i.created_at)}</dd>
+                    <dt>{t(lang, "incident.contact")}</dt><dd>{i.reporter_contact.clone()}</dd>
+                })}
             </dl>
             <h3>{t(lang, "incident.observed")}</h3>
             <p class="pre">{i.observed}</p>
