@@ -19,8 +19,8 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use common::external::{engage, engaged, member, organisation};
-use common::flow::{command, done, incident};
+use common::external::{add_assets, approved, engage, engaged, member, organisation, respond_now};
+use common::flow::{done, incident};
 use common::{Client, Db, Response};
 use server::entity::engagement;
 
@@ -420,84 +420,28 @@ fn refused(r: &Response) -> bool {
 async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Client)>, Fixture) {
     let app = &e.case.app;
     let id = e.case.id.clone();
-    // The ISP's request: decided, a segment, proposed and approved.
-    let decide = [
-        ("decision", "respond_now"),
-        ("severity", "high"),
-        ("reason", "beaconing confirmed"),
-    ];
-    assert_eq!(
-        command(&mut e.case.officer, &id, "decide", &decide)
-            .await
-            .json(),
-        done()
-    );
-    let r = e
-        .case
-        .responder
-        .post(
-            "/api/incidents/asset/add",
-            &[
-                ("id", &id),
-                ("asset_type", "segment"),
-                ("identifier", "10.1.20.0/24"),
-            ],
-        )
-        .await;
-    assert_eq!(r.json(), done());
-    let mut assets = BTreeMap::new();
-    for name in SUBJECTS
-        .into_iter()
-        .flat_map(|s| [subject_name(s), format!("{}-p", subject_name(s))])
-    {
-        let r = e
-            .case
-            .responder
-            .post(
-                "/api/incidents/asset/add",
-                &[("id", &id), ("asset_type", "host"), ("identifier", &name)],
-            )
-            .await;
-        assert_eq!(r.json(), done());
+    // The ISP's request: decided, a segment, proposed and approved; one
+    // host per subject to remove and one to propose against.
+    respond_now(&mut e.case.officer, &id).await;
+    let mut wanted: Vec<(String, String)> = vec![("segment".into(), "10.1.20.0/24".into())];
+    for s in SUBJECTS {
+        wanted.push(("host".into(), subject_name(s)));
+        wanted.push(("host".into(), format!("{}-p", subject_name(s))));
     }
+    let wanted: Vec<(&str, &str)> = wanted
+        .iter()
+        .map(|(t, n)| (t.as_str(), n.as_str()))
+        .collect();
+    let assets = add_assets(&mut e.case.responder, &id, &wanted).await;
+    let isp_measure = approved(
+        &mut e.case.responder,
+        &mut e.case.officer,
+        &id,
+        "segment.change_network",
+        &assets["10.1.20.0/24"],
+    )
+    .await;
     let i = incident(&mut e.case.officer, &id).await;
-    for a in i["assets"].as_array().unwrap() {
-        assets.insert(
-            a["identifier"].as_str().unwrap().to_string(),
-            a["id"].as_str().unwrap().to_string(),
-        );
-    }
-    let r = e
-        .case
-        .responder
-        .post(
-            "/api/incidents/containment/propose",
-            &[
-                ("id", id.as_str()),
-                ("measure", "segment.change_network"),
-                ("asset", &assets["10.1.20.0/24"]),
-                ("reason", "C2 traffic"),
-                ("expected_effect", "No more C2 traffic"),
-            ],
-        )
-        .await;
-    assert_eq!(r.json(), done());
-    let i = incident(&mut e.case.officer, &id).await;
-    let isp_measure = i["measures"][0]["id"].as_str().unwrap().to_string();
-    let r = e
-        .case
-        .officer
-        .post(
-            "/api/incidents/containment/step",
-            &[
-                ("id", id.as_str()),
-                ("measure", &isp_measure),
-                ("step", "approve"),
-                ("note", "ok"),
-            ],
-        )
-        .await;
-    assert_eq!(r.json(), done());
     let e_task = i["tasks"]
         .as_array()
         .unwrap()

@@ -13,8 +13,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use common::external::{engage, engaged, member, organisation};
-use common::flow::{command, done, incident, report};
+use common::external::{add_assets, approved, engage, engaged, member, organisation, respond_now};
+use common::flow::{done, incident, report};
 use common::{Client, Db};
 use server::entity::{checklist_item, engagement, incident as inc_entity, outbox};
 
@@ -387,72 +387,29 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
     let mut e = engaged(db).await;
     let id = e.case.id.clone();
     let (officer, responder) = (&mut e.case.officer, &mut e.case.responder);
-    let decide = [
-        ("decision", "respond_now"),
-        ("severity", "high"),
-        ("reason", "beaconing confirmed"),
-    ];
-    assert_eq!(
-        command(officer, &id, "decide", &decide).await.json(),
-        done()
-    );
-    for (t, ident) in [("segment", "10.1.20.0/24"), ("host", "pc-0042")] {
-        let r = responder
-            .post(
-                "/api/incidents/asset/add",
-                &[("id", &id), ("asset_type", t), ("identifier", ident)],
-            )
-            .await;
-        assert_eq!(r.json(), done(), "{}", r.text);
-    }
-    let i = incident(officer, &id).await;
-    let asset = |name: &str| {
-        i["assets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["identifier"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    for (measure, a) in [
-        ("segment.change_network", asset("10.1.20.0/24")),
-        ("host.move_network", asset("pc-0042")),
-    ] {
-        let r = responder
-            .post(
-                "/api/incidents/containment/propose",
-                &[
-                    ("id", id.as_str()),
-                    ("measure", measure),
-                    ("asset", &a),
-                    ("reason", "C2 traffic"),
-                    ("expected_effect", "No more C2 traffic"),
-                ],
-            )
-            .await;
-        assert_eq!(r.json(), done(), "{}", r.text);
-    }
-    let measures = incident(officer, &id).await["measures"]
-        .as_array()
-        .unwrap()
-        .clone();
-    for m in &measures {
-        let r = officer
-            .post(
-                "/api/incidents/containment/step",
-                &[
-                    ("id", id.as_str()),
-                    ("measure", m["id"].as_str().unwrap()),
-                    ("step", "approve"),
-                    ("note", "approved"),
-                ],
-            )
-            .await;
-        assert_eq!(r.json(), done(), "{}", r.text);
-    }
+    respond_now(officer, &id).await;
+    let assets = add_assets(
+        responder,
+        &id,
+        &[("segment", "10.1.20.0/24"), ("host", "pc-0042")],
+    )
+    .await;
+    let to_isp = approved(
+        responder,
+        officer,
+        &id,
+        "segment.change_network",
+        &assets["10.1.20.0/24"],
+    )
+    .await;
+    let to_us = approved(
+        responder,
+        officer,
+        &id,
+        "host.move_network",
+        &assets["pc-0042"],
+    )
+    .await;
     let isp_org = organisation(&mut e.admin, "Backbone ISP", "isp").await;
     let mut isp = member(&e.case.app, &mut e.admin, "isp.noc", "isp", &isp_org).await;
     assert_eq!(list_total(&mut isp).await, 0);
@@ -470,18 +427,12 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
             .unwrap()
             .is_empty()
     );
-    let by_id = |name: &str| {
-        measures.iter().find(|m| m["def"]["id"] == name).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
     let r = isp
         .post(
             "/api/incidents/containment/step",
             &[
                 ("id", id.as_str()),
-                ("measure", &by_id("segment.change_network")),
+                ("measure", &to_isp),
                 ("step", "execute"),
                 ("note", "Line switched to the walled garden at 14:05"),
             ],
@@ -493,7 +444,7 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
             "/api/incidents/containment/step",
             &[
                 ("id", id.as_str()),
-                ("measure", &by_id("host.move_network")),
+                ("measure", &to_us),
                 ("step", "execute"),
                 ("note", "x"),
             ],

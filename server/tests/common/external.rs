@@ -156,3 +156,83 @@ pub async fn engaged(db: Db) -> Engaged {
         other_id,
     }
 }
+
+/// The officer decides to respond now (phase B), so containment can start.
+pub async fn respond_now(officer: &mut Client, id: &str) {
+    let decide = [
+        ("decision", "respond_now"),
+        ("severity", "high"),
+        ("reason", "beaconing confirmed"),
+    ];
+    let r = super::flow::command(officer, id, "decide", &decide).await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+}
+
+/// Adds assets; returns every asset of the incident, identifier → id.
+pub async fn add_assets(
+    c: &mut Client,
+    id: &str,
+    assets: &[(&str, &str)],
+) -> std::collections::BTreeMap<String, String> {
+    for (t, ident) in assets {
+        let r = c
+            .post(
+                "/api/incidents/asset/add",
+                &[("id", id), ("asset_type", t), ("identifier", ident)],
+            )
+            .await;
+        assert_eq!(r.json(), done(), "{}", r.text);
+    }
+    incident(c, id).await["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["identifier"].as_str().unwrap().to_string(),
+                a["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The responder proposes a measure and the officer approves it; returns
+/// the measure's id.
+pub async fn approved(
+    responder: &mut Client,
+    officer: &mut Client,
+    id: &str,
+    measure: &str,
+    asset: &str,
+) -> String {
+    let r = responder
+        .post(
+            "/api/incidents/containment/propose",
+            &[
+                ("id", id),
+                ("measure", measure),
+                ("asset", asset),
+                ("reason", "C2 traffic"),
+                ("expected_effect", "No more C2 traffic"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let m = incident(officer, id).await["measures"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = officer
+        .post(
+            "/api/incidents/containment/step",
+            &[
+                ("id", id),
+                ("measure", &m),
+                ("step", "approve"),
+                ("note", "approved"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    m
+}
