@@ -163,6 +163,47 @@ pub fn may_view_incident(actor: &Actor, incident: IncidentFacts) -> bool {
     access(actor, incident).sees()
 }
 
+/// A change to an incident, as far as access decides it. The workflow's role
+/// and phase rules decide after this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncidentAct {
+    Comment,
+    /// Progressing or assigning a task of this phase and role.
+    Task {
+        phase: super::Phase,
+        role: Role,
+    },
+    /// A step on a containment measure.
+    Containment,
+    /// The vendor's full-investigation report.
+    Report,
+    /// Everything else: classification, assets, assignment, commands,
+    /// proposals, waivers, custody, verification, engagements.
+    Handling,
+}
+
+/// What an access lets through: handlers everything but the vendor's
+/// report; a reporter comments and works tasks that are not an external
+/// party's; an external party what its engagement's scope covers.
+pub fn may_act(access: &Access, act: IncidentAct) -> bool {
+    match access {
+        Access::Handler => act != IncidentAct::Report,
+        Access::None => false,
+        Access::Reporter => match act {
+            IncidentAct::Comment => true,
+            IncidentAct::Task { role, .. } => !role.is_external(),
+            _ => false,
+        },
+        Access::Engaged { kind, scope } => match act {
+            IncidentAct::Comment => scope.timeline,
+            IncidentAct::Task { phase, .. } => scope.covers_phase(phase),
+            IncidentAct::Containment => scope.containment || *kind == OrgKind::Isp,
+            IncidentAct::Report => scope.may_report(*kind),
+            IncidentAct::Handling => false,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,5 +369,51 @@ mod tests {
                 matches!(role, Role::Admin | Role::SecurityOfficer)
             );
         }
+    }
+
+    #[test]
+    fn what_each_access_lets_through() {
+        use crate::domain::Phase;
+        let task = |phase, role| IncidentAct::Task { phase, role };
+        let vendor = Access::Engaged {
+            kind: OrgKind::ForensicsVendor,
+            scope: Scope {
+                phases: vec![Phase::E],
+                evidence: true,
+                ..Scope::default()
+            },
+        };
+        let isp = Access::Engaged {
+            kind: OrgKind::Isp,
+            scope: Scope {
+                phases: vec![Phase::C],
+                ..Scope::default()
+            },
+        };
+        let acts = [
+            IncidentAct::Comment,
+            task(Phase::E, Role::ExternalSpecialist),
+            task(Phase::C, Role::Isp),
+            task(Phase::B, Role::Reporter),
+            IncidentAct::Containment,
+            IncidentAct::Report,
+            IncidentAct::Handling,
+        ];
+        let expect = |access: &Access, allowed: [bool; 7]| {
+            for (act, want) in acts.iter().zip(allowed) {
+                assert_eq!(may_act(access, *act), want, "{access:?} {act:?}");
+            }
+        };
+        expect(
+            &Access::Handler,
+            [true, true, true, true, true, false, true],
+        );
+        expect(
+            &Access::Reporter,
+            [true, false, false, true, false, false, false],
+        );
+        expect(&vendor, [false, true, false, false, false, true, false]);
+        expect(&isp, [false, false, true, false, true, false, false]);
+        expect(&Access::None, [false; 7]);
     }
 }

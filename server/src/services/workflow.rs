@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use app::domain::classification::Severity;
 use app::domain::form::{ErrorCode, FieldError, FormResult};
-use app::domain::policy::{Access, Actor, IncidentFacts, access, may_view_incident};
+use app::domain::policy::{
+    Access, Actor, IncidentAct, IncidentFacts, access, may_act, may_view_incident,
+};
 use app::domain::targets::due;
 use app::domain::workflow::{
     self, CloseReason, Command, Decision, Edit, Facts, Refusal, Status, TaskChange, TaskStatus,
@@ -124,46 +126,35 @@ pub async fn change(
     }
 }
 
-/// What the reader's access to the incident lets through, before the
-/// workflow's role rules decide. Handlers are limited by those rules alone;
-/// a reporter only comments and works reporter tasks; an external party only
-/// what its engagement's scope covers.
+/// Asks the policy whether the reader's access lets this change through,
+/// before the workflow's role rules decide.
 async fn permitted(
     db: &DatabaseConnection,
     access: &Access,
     op: &IncidentOp,
     incident: Uuid,
 ) -> Result<bool, AppError> {
-    let task_of = |id: Uuid| async move {
-        task::Entity::find_by_id(id)
-            .filter(task::Column::IncidentId.eq(incident))
-            .one(db)
-            .await
-            .map_err(internal)
-    };
-    Ok(match access {
-        Access::Handler => !matches!(op, IncidentOp::SubmitReport(_)),
-        Access::None => false,
-        Access::Reporter => match op {
-            IncidentOp::Comment { .. } => true,
-            IncidentOp::Task { task, .. } | IncidentOp::AssignTask { task, .. } => task_of(*task)
-                .await?
-                .is_some_and(|t| Role::from_id(&t.role).is_some_and(|r| !r.is_external())),
-            _ => false,
-        },
-        Access::Engaged { kind, scope } => match op {
-            IncidentOp::Comment { .. } => scope.timeline,
-            IncidentOp::Task { task, .. } | IncidentOp::AssignTask { task, .. } => task_of(*task)
-                .await?
-                .and_then(|t| Phase::from_id(&t.phase))
-                .is_some_and(|p| scope.covers_phase(p)),
-            IncidentOp::Containment { .. } => {
-                scope.containment || *kind == app::domain::external::OrgKind::Isp
+    let act = match op {
+        IncidentOp::Comment { .. } => IncidentAct::Comment,
+        IncidentOp::Task { task, .. } | IncidentOp::AssignTask { task, .. } => {
+            let Some(t) = task::Entity::find_by_id(*task)
+                .filter(task::Column::IncidentId.eq(incident))
+                .one(db)
+                .await
+                .map_err(internal)?
+            else {
+                return Err(AppError::NotFound);
+            };
+            match (Phase::from_id(&t.phase), Role::from_id(&t.role)) {
+                (Some(phase), Some(role)) => IncidentAct::Task { phase, role },
+                _ => return Err(AppError::Internal),
             }
-            IncidentOp::SubmitReport(_) => scope.may_report(*kind),
-            _ => false,
-        },
-    })
+        }
+        IncidentOp::Containment { .. } => IncidentAct::Containment,
+        IncidentOp::SubmitReport(_) => IncidentAct::Report,
+        _ => IncidentAct::Handling,
+    };
+    Ok(may_act(access, act))
 }
 
 /// The facts the workflow rules need, read inside the locking transaction.
