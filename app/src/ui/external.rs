@@ -57,6 +57,14 @@ pub fn OrganisationsPage() -> impl IntoView {
             Some(Ok(crate::domain::FormResult::Done(_)))
         )
     };
+    // Officers read the list; recording is the administrator's.
+    let user = Resource::new(|| (), |_| crate::api::auth::me());
+    let admin = move || {
+        user.get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|u| u.roles.contains(&crate::domain::Role::Admin))
+    };
     view! {
         <Title text=t(lang, "ext.orgs_title")/>
         <section class="panel">
@@ -90,6 +98,8 @@ pub fn OrganisationsPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
                 })}
             </Suspense>
+            <Suspense>
+            <div class:hidden=move || !admin()>
             <h2>{t(lang, "ext.add_org")}</h2>
             {move || created().then(|| view! { <p class="ok" role="status">{t(lang, "ext.org_created")}</p> })}
             <ActionForm action=create attr:class="stack">
@@ -106,6 +116,8 @@ pub fn OrganisationsPage() -> impl IntoView {
                 <Field name="form[contact]" field="contact" label="ext.contact" errors/>
                 <button type="submit">{t(lang, "ext.add_org")}</button>
             </ActionForm>
+            </div>
+            </Suspense>
         </section>
     }
 }
