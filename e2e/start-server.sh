@@ -4,7 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 port="${1:-3100}"
 mkdir -p output
-rm -f output/e2e.db output/e2e.db-wal output/e2e.db-shm
+# A fresh database, evidence store and mail directory each run, under
+# output/ (ignored by git).
+rm -rf output/e2e.db output/e2e.db-wal output/e2e.db-shm output/evidence output/mail
+export HIKESHI_EVIDENCE_DIR="$PWD/output/evidence"
+export HIKESHI_MAIL_DIR="$PWD/output/mail"
 export HIKESHI_DATABASE_URL="sqlite://$PWD/output/e2e.db?mode=rwc"
 export HIKESHI_BIND="127.0.0.1:$port"
 export HIKESHI_SITE_ROOT="$PWD/../target/site"

@@ -626,6 +626,30 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// What an engagement covers, in one line: on the incident page and in the
+/// engagement mail.
+pub fn scope_text(lang: Lang, s: &crate::domain::external::Scope) -> String {
+    let mut parts = Vec::new();
+    if !s.phases.is_empty() {
+        let phases: Vec<&str> = s.phases.iter().map(|p| p.id()).collect();
+        parts.push(format!("{} {}", t(lang, "ext.phases"), phases.join(", ")));
+    }
+    if s.evidence {
+        parts.push(if s.evidence_items.is_empty() {
+            t(lang, "ext.all_evidence").to_string()
+        } else {
+            format!("{} ({})", t(lang, "ext.evidence"), s.evidence_items.len())
+        });
+    }
+    if s.containment {
+        parts.push(t(lang, "ext.containment").into());
+    }
+    if s.timeline {
+        parts.push(t(lang, "ext.timeline").into());
+    }
+    parts.join(" · ")
+}
+
 /// The message shown next to a field.
 pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
     match code {

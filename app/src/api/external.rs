@@ -42,20 +42,13 @@ pub async fn set_user_organisation(
     organisation: String,
 ) -> Result<FormResult<()>, AppError> {
     use crate::api::ctx;
-    use crate::domain::{ErrorCode, FieldError};
+    use crate::domain::form::Checker;
     let actor = ctx::actor()?;
-    let org = match organisation.trim() {
-        "" => None,
-        s => match Uuid::parse_str(s) {
-            Ok(id) => Some(id),
-            Err(_) => {
-                return Ok(FormResult::Invalid(vec![FieldError {
-                    field: "organisation".into(),
-                    code: ErrorCode::InvalidChoice,
-                }]));
-            }
-        },
-    };
+    let mut c = Checker::default();
+    let org = c.optional_choice("organisation", &organisation, |s| Uuid::parse_str(s).ok());
+    if let Err(errors) = c.finish(|| ()) {
+        return Ok(FormResult::Invalid(errors));
+    }
     ctx::services()?
         .set_user_organisation(&actor, user, org)
         .await

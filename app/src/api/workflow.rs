@@ -12,7 +12,7 @@ use crate::domain::workspace::MyTask;
 pub(crate) mod ssr {
     use crate::api::ctx;
     use crate::domain::AppError;
-    use crate::domain::form::{Checker, ErrorCode, FieldError, FormResult};
+    use crate::domain::form::{Checker, FieldError, FormResult};
     use crate::ports::IncidentOp;
 
     pub async fn run(
@@ -37,16 +37,7 @@ pub(crate) mod ssr {
         value: Option<String>,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
-        let v = value.unwrap_or_default();
-        let v = v.trim();
-        if v.is_empty() {
-            return None;
-        }
-        let parsed = parse(v);
-        if parsed.is_none() {
-            c.fail(field, ErrorCode::InvalidChoice);
-        }
-        parsed
+        c.optional_choice(field, &value.unwrap_or_default(), parse)
     }
 }
 

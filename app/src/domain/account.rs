@@ -55,16 +55,9 @@ pub fn validate_new_user(form: &NewUserForm) -> Result<ValidNewUser, Vec<FieldEr
     }
     check_password(&mut c, "password", &form.password);
     let roles = parse_roles(&mut c, &form.roles);
-    let organisation = match form.organisation.trim() {
-        "" => None,
-        s => {
-            let id = Uuid::parse_str(s).ok();
-            if id.is_none() {
-                c.fail("organisation", ErrorCode::InvalidChoice);
-            }
-            id
-        }
-    };
+    let organisation = c.optional_choice("organisation", &form.organisation, |s| {
+        Uuid::parse_str(s).ok()
+    });
     c.finish(|| ValidNewUser {
         organisation,
         username,

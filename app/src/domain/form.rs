@@ -94,6 +94,24 @@ impl Checker {
         parsed
     }
 
+    /// An optional choice: empty means none, anything else must parse.
+    pub fn optional_choice<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        let parsed = parse(v);
+        if parsed.is_none() {
+            self.fail(field, ErrorCode::InvalidChoice);
+        }
+        parsed
+    }
+
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
         if self.errors.is_empty() {
             Ok(value())

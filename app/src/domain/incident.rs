@@ -235,6 +235,8 @@ pub struct IncidentDetail {
     pub reports: Vec<super::external::ReportView>,
     /// The officer may engage an organisation: these are the choices.
     pub may_engage: bool,
+    /// The officer may end engagements (also once the incident is closed).
+    pub may_revoke: bool,
     pub organisations: Vec<super::external::OrganisationView>,
     /// Set when the reader is an external party: what its engagement covers.
     pub external: Option<ExternalAccess>,

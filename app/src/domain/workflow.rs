@@ -300,14 +300,21 @@ pub enum Edit {
     Assign,
     Prevention,
     Comment,
+    /// Engage an external organisation on the incident.
+    Engage,
+    /// End an engagement; also once the incident is closed.
+    Revoke,
+    /// The vendor's report: who may write it is its engagement's scope
+    /// (`policy::may_act`); it is revised until the incident is closed.
+    Report,
 }
 
 /// Who may make an edit. Comments are open to everyone who can see the
 /// incident (the reporter answers questions there), even once it is closed.
 pub fn may_edit(roles: &[Role], f: &Facts, edit: &Edit) -> Result<(), Refusal> {
     let allowed = match edit {
-        Edit::Comment => true,
-        Edit::Assign => is_officer(roles),
+        Edit::Comment | Edit::Report => true,
+        Edit::Assign | Edit::Engage | Edit::Revoke => is_officer(roles),
         Edit::Classify {
             severity_changed: true,
             ..
@@ -315,7 +322,7 @@ pub fn may_edit(roles: &[Role], f: &Facts, edit: &Edit) -> Result<(), Refusal> {
         Edit::Classify { .. } | Edit::Asset | Edit::Prevention => is_handler(roles),
     };
     require(allowed)?;
-    if f.status == Status::Closed && *edit != Edit::Comment {
+    if f.status == Status::Closed && !matches!(edit, Edit::Comment | Edit::Revoke) {
         return Err(Refusal::NotNow);
     }
     Ok(())

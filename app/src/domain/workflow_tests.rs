@@ -315,3 +315,33 @@ fn temporary_containment_in_force_keeps_the_incident_open() {
         Err(Refusal::ContainmentActive(2))
     );
 }
+
+#[test]
+fn engagements_are_the_officers_and_only_revoking_outlives_closing() {
+    let open = ready(Phase::E, Status::Open);
+    let closed = ready(Phase::G, Status::Closed);
+    for role in Role::ALL {
+        let officer = role == OFFICER;
+        for edit in [Edit::Engage, Edit::Revoke] {
+            assert_eq!(
+                may_edit(&[role], &open, &edit).is_ok(),
+                officer,
+                "{role:?} {edit:?}"
+            );
+        }
+    }
+    assert_eq!(
+        may_edit(&[OFFICER], &closed, &Edit::Engage),
+        Err(Refusal::NotNow)
+    );
+    assert_eq!(may_edit(&[OFFICER], &closed, &Edit::Revoke), Ok(()));
+    // The report: its scope decides who; the status when.
+    assert_eq!(
+        may_edit(&[Role::ExternalSpecialist], &open, &Edit::Report),
+        Ok(())
+    );
+    assert_eq!(
+        may_edit(&[Role::ExternalSpecialist], &closed, &Edit::Report),
+        Err(Refusal::NotNow)
+    );
+}

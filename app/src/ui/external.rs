@@ -6,42 +6,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::external::{CreateOrganisation, list_organisations};
-use crate::domain::external::{EngagementState, EngagementView, ReportParts, ReportView, Scope};
+use crate::domain::external::{EngagementState, EngagementView, ReportParts, ReportView};
 use crate::domain::incident::IncidentDetail;
-use crate::i18n::{Lang, t};
+use crate::i18n::{scope_text, t};
 use crate::ui::fields::{Field, Input, errors_of};
 use crate::ui::incidents::format_time;
 use crate::ui::workspace::{Acts, answer};
 use crate::ui::{ErrorView, use_lang};
-
-fn org_name(lang: Lang, ja: &str, en: &str) -> String {
-    match lang {
-        Lang::Ja => ja.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
-
-fn scope_text(lang: Lang, s: &Scope) -> String {
-    let mut parts = Vec::new();
-    if !s.phases.is_empty() {
-        let phases: Vec<&str> = s.phases.iter().map(|p| p.id()).collect();
-        parts.push(format!("{} {}", t(lang, "ext.phases"), phases.join(", ")));
-    }
-    if s.evidence {
-        parts.push(if s.evidence_items.is_empty() {
-            t(lang, "ext.all_evidence").to_string()
-        } else {
-            format!("{} ({})", t(lang, "ext.evidence"), s.evidence_items.len())
-        });
-    }
-    if s.containment {
-        parts.push(t(lang, "ext.containment").into());
-    }
-    if s.timeline {
-        parts.push(t(lang, "ext.timeline").into());
-    }
-    parts.join(" · ")
-}
 
 // ---- /admin/organisations --------------------------------------------------------------
 
@@ -138,6 +109,7 @@ pub fn ExternalParties(id: String, incident: IncidentDetail) -> impl IntoView {
     let engage_errors = errors_of(acts.engage.value());
     let engage_message = answer(acts.engage.value());
     let officer = incident.may_engage;
+    let may_revoke = incident.may_revoke;
     let tz = RwSignal::new(String::new());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -152,7 +124,7 @@ pub fn ExternalParties(id: String, incident: IncidentDetail) -> impl IntoView {
                 view! {
                     <ul class="engagements">
                         {incident.engagements.iter().cloned().map(|e| view! {
-                            <EngagementItem id=id.clone() e=e officer=officer/>
+                            <EngagementItem id=id.clone() e=e may_revoke=may_revoke/>
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -169,7 +141,7 @@ pub fn ExternalParties(id: String, incident: IncidentDetail) -> impl IntoView {
                                 <option value="">{t(lang, "choose")}</option>
                                 {incident.organisations.iter().map(|o| view! {
                                     <option value=o.id.to_string()>
-                                        {format!("{} ({})", org_name(lang, &o.name_ja, &o.name_en), t(lang, &format!("ok.{}", o.kind.id())))}
+                                        {format!("{} ({})", lang.pick(&o.name_en, &o.name_ja), t(lang, &format!("ok.{}", o.kind.id())))}
                                     </option>
                                 }).collect_view()}
                             </select>
@@ -211,7 +183,7 @@ pub fn ExternalParties(id: String, incident: IncidentDetail) -> impl IntoView {
 }
 
 #[component]
-fn EngagementItem(id: String, e: EngagementView, officer: bool) -> impl IntoView {
+fn EngagementItem(id: String, e: EngagementView, may_revoke: bool) -> impl IntoView {
     let lang = use_lang();
     let acts = expect_context::<Acts>();
     let message = answer(acts.revoke.value());
@@ -220,7 +192,7 @@ fn EngagementItem(id: String, e: EngagementView, officer: bool) -> impl IntoView
     view! {
         <li class=format!("engagement state-{}", e.state.id()) data-org=e.organisation.clone()>
             <p>
-                <strong>{org_name(lang, &e.organisation_ja, &e.organisation)}</strong>" "
+                <strong>{lang.pick(&e.organisation, &e.organisation_ja).to_string()}</strong>" "
                 <span class="badge">{t(lang, &format!("ok.{}", e.kind.id()))}</span>" "
                 <span class=format!("state {}", e.state.id())>{t(lang, &format!("es.{}", e.state.id()))}</span>
             </p>
@@ -232,7 +204,7 @@ fn EngagementItem(id: String, e: EngagementView, officer: bool) -> impl IntoView
             {(e.state == EngagementState::Revoked).then(|| view! {
                 <p class="small">{t(lang, "ext.revoked_by")}" "{e.revoked_by.clone()}" · "{e.revoke_reason.clone()}</p>
             })}
-            {(officer && live).then(|| view! {
+            {(may_revoke && live).then(|| view! {
                 <ActionForm action=acts.revoke attr:class="inline">
                     <input type="hidden" name="id" value=id.clone()/>
                     <input type="hidden" name="engagement" value=eid.clone()/>

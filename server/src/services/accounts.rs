@@ -11,6 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use app::domain::account::{SessionUser, UserRow, ValidNewUser, normalize_username};
+use app::domain::form::{ErrorCode, FieldError, FormResult};
 use app::domain::policy::{Action, Actor, may};
 use app::domain::{AppError, Role};
 use app::ports::SignIn;
@@ -239,6 +240,31 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<UserRow>
 
 /// Creates a user; `None` when the username is taken. `actor` is `None` only
 /// for the first administrator, created by the system itself.
+/// The administrator's user form: field errors for a taken username or an
+/// unknown organisation, after the permission check.
+pub(super) async fn create_from_form(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user: ValidNewUser,
+) -> Result<FormResult<Uuid>, AppError> {
+    require(actor, Action::ManageUsers)?;
+    let invalid = |field: &str, code| {
+        Ok(FormResult::Invalid(vec![FieldError {
+            field: field.into(),
+            code,
+        }]))
+    };
+    if let Some(org) = user.organisation
+        && !super::external::organisation_exists(db, org).await?
+    {
+        return invalid("organisation", ErrorCode::InvalidChoice);
+    }
+    match create(db, Some(actor), user).await? {
+        Some(id) => Ok(FormResult::Done(id)),
+        None => invalid("username", ErrorCode::UsernameTaken),
+    }
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     actor: Option<&Actor>,

@@ -154,7 +154,7 @@ pub(super) async fn propose(
             apply_step(txn, actor, &inc, f, proposed, step).await
         }
         None => {
-            let to = officers_to_tell(txn, inc, actor.id).await?;
+            let to = officers_to_tell(txn, inc, Some(actor.id)).await?;
             notify(
                 txn,
                 &to,
@@ -332,13 +332,14 @@ async fn mail(
     Ok(())
 }
 
-/// Who is told that a proposal waits: the incident's officer if it has one,
-/// otherwise every active security officer; never the proposer.
-async fn officers_to_tell(
+/// Who is told of something the officer decides: the incident's officer if
+/// it has one, otherwise every active security officer; never `except` (the
+/// proposer).
+pub(super) async fn officers_to_tell(
     conn: &impl ConnectionTrait,
     inc: &incident::Model,
-    proposer: Uuid,
-) -> Result<Vec<Uuid>, Refused> {
+    except: Option<Uuid>,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
     let officers: Vec<Uuid> = user_role::Entity::find()
         .filter(user_role::Column::Role.eq(Role::SecurityOfficer.id()))
         .inner_join(user::Entity)
@@ -350,10 +351,13 @@ async fn officers_to_tell(
         .await?;
     let assigned = inc
         .officer_id
-        .filter(|o| officers.contains(o) && *o != proposer);
+        .filter(|o| officers.contains(o) && Some(*o) != except);
     Ok(match assigned {
         Some(o) => vec![o],
-        None => officers.into_iter().filter(|o| *o != proposer).collect(),
+        None => officers
+            .into_iter()
+            .filter(|o| Some(*o) != except)
+            .collect(),
     })
 }
 

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -20,8 +21,9 @@ use app::domain::external::{
 };
 use app::domain::form::{ErrorCode, FormResult};
 use app::domain::policy::{Action, Actor, may};
-use app::domain::workflow::{TaskStatus, is_officer};
+use app::domain::workflow::{Edit, Facts, Refusal, TaskStatus, may_edit};
 use app::domain::{AppError, Phase, Role};
+use app::i18n::{Lang, scope_text};
 
 use super::timeline::detail;
 use super::workflow::{Refused, event, field};
@@ -98,7 +100,10 @@ pub async fn organisations(
     all_organisations(db).await
 }
 
-async fn all_organisations(db: &impl ConnectionTrait) -> Result<Vec<OrganisationView>, AppError> {
+/// Every organisation with its members; also the engagement form's choices.
+pub(super) async fn all_organisations(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<OrganisationView>, AppError> {
     let orgs = organisation::Entity::find()
         .order_by_asc(organisation::Column::NameEn)
         .all(db)
@@ -186,11 +191,7 @@ pub async fn set_user_organisation(
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     if let Some(o) = org
-        && organisation::Entity::find_by_id(o)
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .is_none()
+        && !organisation_exists(&txn, o).await?
     {
         return Ok(FormResult::Invalid(vec![app::domain::FieldError {
             field: "organisation".into(),
@@ -238,41 +239,15 @@ async fn members_of(conn: &impl ConnectionTrait, org: Uuid) -> Result<Vec<Uuid>,
 
 // ---- engagements ----------------------------------------------------------------
 
-fn scope_text(s: &Scope) -> (String, String) {
-    let phases = join(&s.phases, |p| p.id().to_string());
-    let flag = |b: bool, ja: &str, en: &str| {
-        if b {
-            Some((ja.to_string(), en.to_string()))
-        } else {
-            None
-        }
-    };
-    let mut ja = vec![format!("フェーズ: {phases}")];
-    let mut en = vec![format!("Phases: {phases}")];
-    for (j, e) in [
-        flag(s.evidence, "証拠", "evidence"),
-        flag(s.containment, "暫定対処", "containment"),
-        flag(s.timeline, "タイムライン", "timeline"),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        ja.push(j);
-        en.push(e);
-    }
-    (ja.join(" / "), en.join(" / "))
-}
-
 /// The officer engages an organisation on the incident.
 pub(super) async fn engage(
     txn: &DatabaseTransaction,
     actor: &Actor,
     inc: &incident::Model,
+    f: &Facts,
     v: ValidEngagement,
 ) -> Result<(), Refused> {
-    if !is_officer(&actor.roles) {
-        return Err(Refused::App(AppError::Forbidden));
-    }
+    may_edit(&actor.roles, f, &Edit::Engage)?;
     let Some(org) = organisation::Entity::find_by_id(v.organisation)
         .one(txn)
         .await?
@@ -312,7 +287,10 @@ pub(super) async fn engage(
     }
     .insert(txn)
     .await?;
-    let (ja, en) = scope_text(&v.scope);
+    let (ja, en) = (
+        scope_text(Lang::Ja, &v.scope),
+        scope_text(Lang::En, &v.scope),
+    );
     let d = detail([
         ("organisation", org.name_en.clone()),
         ("scope", en.clone()),
@@ -338,12 +316,11 @@ pub(super) async fn revoke(
     txn: &DatabaseTransaction,
     actor: &Actor,
     inc: &incident::Model,
+    f: &Facts,
     id: Uuid,
     reason: String,
 ) -> Result<(), Refused> {
-    if !is_officer(&actor.roles) {
-        return Err(Refused::App(AppError::Forbidden));
-    }
+    may_edit(&actor.roles, f, &Edit::Revoke)?;
     let e = engagement::Entity::find_by_id(id)
         .filter(engagement::Column::IncidentId.eq(inc.id))
         .one(txn)
@@ -358,7 +335,7 @@ pub(super) async fn revoke(
     }
     let now = Utc::now();
     if state(e.starts_at, e.expires_at, e.revoked_at, now).is_ended() {
-        return Err(Refused::Rule(app::domain::workflow::Refusal::NotNow));
+        return Err(Refused::Rule(Refusal::NotNow));
     }
     let org = organisation::Entity::find_by_id(e.organisation_id)
         .one(txn)
@@ -381,8 +358,10 @@ pub(super) async fn submit_report(
     txn: &DatabaseTransaction,
     actor: &Actor,
     inc: &incident::Model,
+    f: &Facts,
     parts: ReportParts,
 ) -> Result<(), Refused> {
+    may_edit(&actor.roles, f, &Edit::Report)?;
     let Some(grant) = actor
         .grants
         .iter()
@@ -396,32 +375,25 @@ pub(super) async fn submit_report(
         .one(txn)
         .await?;
     let revised = existing.is_some();
-    match existing {
-        Some(r) => {
-            let mut m: investigation_report::ActiveModel = r.into();
-            m.intrusion_path = Set(parts.intrusion_path.clone());
-            m.spread = Set(parts.spread.clone());
-            m.exfiltration = Set(parts.exfiltration.clone());
-            m.recovery = Set(parts.recovery.clone());
-            m.submitted_by = Set(actor.id);
-            m.submitted_at = Set(now);
-            m.update(txn).await?;
-        }
-        None => {
-            investigation_report::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                engagement_id: Set(grant.engagement),
-                incident_id: Set(inc.id),
-                intrusion_path: Set(parts.intrusion_path.clone()),
-                spread: Set(parts.spread.clone()),
-                exfiltration: Set(parts.exfiltration.clone()),
-                recovery: Set(parts.recovery.clone()),
-                submitted_by: Set(actor.id),
-                submitted_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-        }
+    let mut m = match existing {
+        Some(r) => r.into_active_model(),
+        None => investigation_report::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            engagement_id: Set(grant.engagement),
+            incident_id: Set(inc.id),
+            ..Default::default()
+        },
+    };
+    m.intrusion_path = Set(parts.intrusion_path.clone());
+    m.spread = Set(parts.spread.clone());
+    m.exfiltration = Set(parts.exfiltration.clone());
+    m.recovery = Set(parts.recovery.clone());
+    m.submitted_by = Set(actor.id);
+    m.submitted_at = Set(now);
+    if revised {
+        m.update(txn).await?;
+    } else {
+        m.insert(txn).await?;
     }
     let d = detail([
         ("intrusion_path", parts.intrusion_path),
@@ -529,12 +501,7 @@ pub(super) async fn views(
             organisation: org_of.get(&r.engagement_id).cloned().unwrap_or_default(),
             submitted_by: name(Some(r.submitted_by)),
             submitted_at: r.submitted_at,
-            parts: ReportParts {
-                intrusion_path: r.intrusion_path,
-                spread: r.spread,
-                exfiltration: r.exfiltration,
-                recovery: r.recovery,
-            },
+            parts: parts_of(r),
         })
         .collect();
     Ok((engagements, reports))
@@ -566,18 +533,6 @@ pub(super) async fn people_on(
     Ok(ids)
 }
 
-/// Organisations to choose from on the engagement form (officers only).
-pub(super) async fn choices(
-    db: &DatabaseConnection,
-    actor: &Actor,
-) -> Result<Vec<OrganisationView>, AppError> {
-    if may(actor, Action::SeeOrganisations) && is_officer(&actor.roles) {
-        all_organisations(db).await
-    } else {
-        Ok(vec![])
-    }
-}
-
 /// Engagements that end within the warning time and were not announced:
 /// used by the reminder scanner.
 pub(super) fn expiring(now: DateTime<Utc>) -> Condition {
@@ -598,10 +553,14 @@ pub(super) async fn report_of(
         .one(db)
         .await
         .map_err(internal)?
-        .map(|r| ReportParts {
-            intrusion_path: r.intrusion_path,
-            spread: r.spread,
-            exfiltration: r.exfiltration,
-            recovery: r.recovery,
-        }))
+        .map(parts_of))
+}
+
+fn parts_of(r: investigation_report::Model) -> ReportParts {
+    ReportParts {
+        intrusion_path: r.intrusion_path,
+        spread: r.spread,
+        exfiltration: r.exfiltration,
+        recovery: r.recovery,
+    }
 }

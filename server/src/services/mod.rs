@@ -98,21 +98,15 @@ impl Backend for Hikeshi {
         human_id: &str,
         op: IncidentOp,
     ) -> Result<FormResult<()>, AppError> {
+        // Nobody the policy refuses makes the server read a file.
+        let found = workflow::authorise(&self.db, actor, human_id, &op).await?;
         let op = match op {
             // Re-hashing a large file holds no lock: it is done first, and
             // the result recorded under the incident's lock.
-            IncidentOp::VerifyEvidence { evidence: id, .. } => {
-                // Only a handler who sees the incident makes the server read
-                // a file.
-                let inc = workflow::visible_incident(&self.db, actor, human_id).await?;
-                if workflow::access_to(actor, &inc) != app::domain::policy::Access::Handler {
-                    return Err(AppError::Forbidden);
-                }
-                IncidentOp::VerifyEvidence {
-                    evidence: id,
-                    actual: Some(evidence::rehash(&self.db, &self.evidence, id).await?),
-                }
-            }
+            IncidentOp::VerifyEvidence { evidence: id, .. } => IncidentOp::VerifyEvidence {
+                evidence: id,
+                actual: Some(evidence::rehash(&self.db, &self.evidence, id).await?),
+            },
             op => op,
         };
         let disposed = match &op {
@@ -123,7 +117,7 @@ impl Backend for Hikeshi {
             } => Some(*id),
             _ => None,
         };
-        let result = workflow::change(&self.db, &self.model, actor, human_id, op).await?;
+        let result = workflow::change(&self.db, &self.model, actor, &found, op).await?;
         if let (Some(id), FormResult::Done(())) = (disposed, &result) {
             evidence::remove_if_unreferenced(&self.db, &self.evidence, id).await?;
         }
@@ -204,22 +198,7 @@ impl Backend for Hikeshi {
         actor: &Actor,
         user: ValidNewUser,
     ) -> Result<FormResult<Uuid>, AppError> {
-        use app::domain::{ErrorCode, FieldError};
-        let invalid = |field: &str, code| {
-            Ok(FormResult::Invalid(vec![FieldError {
-                field: field.into(),
-                code,
-            }]))
-        };
-        if let Some(org) = user.organisation
-            && !external::organisation_exists(&self.db, org).await?
-        {
-            return invalid("organisation", ErrorCode::InvalidChoice);
-        }
-        match accounts::create(&self.db, Some(actor), user).await? {
-            Some(id) => Ok(FormResult::Done(id)),
-            None => invalid("username", ErrorCode::UsernameTaken),
-        }
+        accounts::create_from_form(&self.db, actor, user).await
     }
 
     async fn set_user_organisation(

@@ -12,7 +12,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use app::domain::Role;
 use app::domain::evidence::ChecklistStatus;
 use app::domain::workflow::Status;
 
@@ -35,10 +34,7 @@ async fn handlers_of(
     conn: &impl ConnectionTrait,
     inc: &incident::Model,
 ) -> Result<Vec<Uuid>, DbErr> {
-    let mut to = match inc.officer_id {
-        Some(o) => vec![o],
-        None => crate::mail::holders(conn, &[Role::SecurityOfficer]).await?,
-    };
+    let mut to = super::containment::officers_to_tell(conn, inc, None).await?;
     to.extend(inc.responder_id);
     to.sort();
     to.dedup();

@@ -92,17 +92,29 @@ pub fn access_to(actor: &Actor, inc: &incident::Model) -> Access {
     access(actor, facts_of(inc))
 }
 
+/// The incident a change is made to, once the policy lets the reader make
+/// it: invisible is `NotFound`, not allowed `Forbidden`.
+pub async fn authorise(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    human_id: &str,
+    op: &IncidentOp,
+) -> Result<incident::Model, AppError> {
+    let found = visible_incident(db, actor, human_id).await?;
+    if !permitted(db, &access_to(actor, &found), op, found.id).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(found)
+}
+
+/// Applies an authorised change (`authorise` first).
 pub async fn change(
     db: &DatabaseConnection,
     model: &HandlingModel,
     actor: &Actor,
-    human_id: &str,
+    found: &incident::Model,
     op: IncidentOp,
 ) -> Result<FormResult<()>, AppError> {
-    let found = visible_incident(db, actor, human_id).await?;
-    if !permitted(db, &access_to(actor, &found), &op, found.id).await? {
-        return Err(AppError::Forbidden);
-    }
     let txn = db.begin().await.map_err(internal)?;
     let inc = timeline::lock(&txn, found.id)
         .await
@@ -398,12 +410,12 @@ async fn apply(
         } => {
             super::evidence::record_custody(txn, actor, inc, evidence, kind, from, to, reason).await
         }
-        IncidentOp::Engage(v) => super::external::engage(txn, actor, inc, v).await,
+        IncidentOp::Engage(v) => super::external::engage(txn, actor, inc, f, v).await,
         IncidentOp::Revoke { engagement, reason } => {
-            super::external::revoke(txn, actor, inc, engagement, reason).await
+            super::external::revoke(txn, actor, inc, f, engagement, reason).await
         }
         IncidentOp::SubmitReport(parts) => {
-            super::external::submit_report(txn, actor, inc, parts).await
+            super::external::submit_report(txn, actor, inc, f, parts).await
         }
         IncidentOp::VerifyEvidence { evidence, actual } => {
             // The backend fills in the hash; a caller cannot.

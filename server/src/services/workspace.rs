@@ -15,7 +15,7 @@ use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Se
 use app::domain::external::OrgKind;
 use app::domain::incident::ExternalAccess;
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
-use app::domain::policy::{Access, Actor, Visibility, incident_visibility};
+use app::domain::policy::{Access, Actor, IncidentAct, may_act};
 use app::domain::targets::{Target, state};
 use app::domain::workflow::{
     self, CloseReason, Command, Decision, Edit, Refusal, Status, TaskChange, TaskStatus,
@@ -164,8 +164,7 @@ pub async fn get(
     let mut measures = super::containment::views(db, actor, &f, i.id, &name).await?;
     let (checklist, evidence) = super::evidence::views(db, model, actor, &i).await?;
     let officer = workflow::is_officer(&actor.roles);
-    let handler = access == Access::Handler;
-    let (engagements, reports) = if handler {
+    let (engagements, reports) = if access == Access::Handler {
         super::external::views(db, i.id, &name).await?
     } else {
         (Vec::new(), Vec::new())
@@ -201,11 +200,13 @@ pub async fn get(
             kind: *kind,
             scope: scope.clone(),
             expires_at: grant.map(|g| g.expires_at).unwrap_or(now),
-            may_report: scope.may_report(*kind) && f.status == Status::Open,
+            may_report: may_act(&access, IncidentAct::Report)
+                && workflow::may_edit(&actor.roles, &f, &Edit::Report).is_ok(),
             report,
         });
     }
     let outsider = external.is_some();
+    let may_engage = workflow::may_edit(&actor.roles, &f, &Edit::Engage).is_ok();
     let people = if officer {
         assignable(db).await?
     } else {
@@ -269,9 +270,10 @@ pub async fn get(
         checklist,
         evidence,
         measures,
-        may_engage: officer && handler && f.status == Status::Open,
-        organisations: if officer && handler {
-            super::external::choices(db, actor).await?
+        may_engage,
+        may_revoke: workflow::may_edit(&actor.roles, &f, &Edit::Revoke).is_ok(),
+        organisations: if may_engage {
+            super::external::all_organisations(db).await?
         } else {
             Vec::new()
         },
@@ -392,9 +394,7 @@ pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyTa
                 .add(task::Column::Role.is_in(roles))
                 .add(task::Column::AssigneeId.eq(actor.id)),
         );
-    if incident_visibility(actor) != Visibility::All {
-        cond = cond.add(super::incidents::visible(actor));
-    }
+    cond = cond.add(super::incidents::visible(actor));
     let rows = task::Entity::find()
         .find_also_related(incident::Entity)
         .filter(cond)
