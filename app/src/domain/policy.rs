@@ -111,6 +111,42 @@ impl Access {
             _ => None,
         }
     }
+
+    /// The tasks of this phase are shown: an external party sees its phases.
+    pub fn sees_phase(&self, phase: super::Phase) -> bool {
+        match self {
+            Access::Engaged { scope, .. } => scope.covers_phase(phase),
+            other => other.sees(),
+        }
+    }
+
+    pub fn sees_timeline(&self) -> bool {
+        match self {
+            Access::Engaged { scope, .. } => scope.timeline,
+            other => other.sees(),
+        }
+    }
+
+    /// A containment measure with this executor is shown: an ISP always
+    /// sees the requests addressed to it.
+    pub fn sees_measure(&self, executor: &str) -> bool {
+        match self {
+            Access::Engaged { kind, scope } => {
+                scope.containment || (*kind == OrgKind::Isp && executor == Role::Isp.id())
+            }
+            other => other.sees(),
+        }
+    }
+
+    /// An evidence item is there at all for the reader (handlers: every
+    /// one; an engaged party: those in scope).
+    pub fn sees_evidence(&self, item: Uuid) -> bool {
+        match self {
+            Access::Handler => true,
+            Access::Engaged { scope, .. } => scope.covers_evidence(item),
+            Access::Reporter | Access::None => false,
+        }
+    }
 }
 
 pub fn access(actor: &Actor, incident: IncidentFacts) -> Access {
@@ -177,8 +213,14 @@ pub enum IncidentAct {
     Containment,
     /// The vendor's full-investigation report.
     Report,
+    /// Seeing the registry and downloading evidence.
+    Evidence,
+    /// Uploading evidence; `checklist` when it settles a checklist item.
+    Upload {
+        checklist: bool,
+    },
     /// Everything else: classification, assets, assignment, commands,
-    /// proposals, waivers, custody, verification, engagements.
+    /// proposals, waivers, custody, verification, engagements, exports.
     Handling,
 }
 
@@ -199,6 +241,9 @@ pub fn may_act(access: &Access, act: IncidentAct) -> bool {
             IncidentAct::Task { phase, .. } => scope.covers_phase(phase),
             IncidentAct::Containment => scope.containment || *kind == OrgKind::Isp,
             IncidentAct::Report => scope.may_report(*kind),
+            IncidentAct::Evidence => scope.evidence,
+            // Its findings; the checklist is the organisation's.
+            IncidentAct::Upload { checklist } => scope.evidence && !checklist,
             IncidentAct::Handling => false,
         },
     }
@@ -398,22 +443,47 @@ mod tests {
             IncidentAct::Containment,
             IncidentAct::Report,
             IncidentAct::Handling,
+            IncidentAct::Evidence,
+            IncidentAct::Upload { checklist: false },
+            IncidentAct::Upload { checklist: true },
         ];
-        let expect = |access: &Access, allowed: [bool; 7]| {
+        let expect = |access: &Access, allowed: [bool; 10]| {
             for (act, want) in acts.iter().zip(allowed) {
                 assert_eq!(may_act(access, *act), want, "{access:?} {act:?}");
             }
         };
         expect(
             &Access::Handler,
-            [true, true, true, true, true, false, true],
+            [true, true, true, true, true, false, true, true, true, true],
         );
         expect(
             &Access::Reporter,
-            [true, false, false, true, false, false, false],
+            [
+                true, false, false, true, false, false, false, false, false, false,
+            ],
         );
-        expect(&vendor, [false, true, false, false, false, true, false]);
-        expect(&isp, [false, false, true, false, true, false, false]);
-        expect(&Access::None, [false; 7]);
+        expect(
+            &vendor,
+            [
+                false, true, false, false, false, true, false, true, true, false,
+            ],
+        );
+        expect(
+            &isp,
+            [
+                false, false, true, false, true, false, false, false, false, false,
+            ],
+        );
+        expect(&Access::None, [false; 10]);
+
+        // What each sees of the incident.
+        let item = Uuid::new_v4();
+        assert!(vendor.sees_phase(Phase::E) && !vendor.sees_phase(Phase::C));
+        assert!(!vendor.sees_timeline() && Access::Reporter.sees_timeline());
+        assert!(!vendor.sees_measure("isp") && isp.sees_measure("isp"));
+        assert!(!isp.sees_measure("it_lan_admin"));
+        assert!(vendor.sees_evidence(item) && !isp.sees_evidence(item));
+        assert!(!Access::Reporter.sees_evidence(item) && Access::Handler.sees_evidence(item));
+        assert!(!Access::None.sees_phase(Phase::A) && !Access::None.sees_timeline());
     }
 }

@@ -29,7 +29,7 @@ use super::workflow::{Refused, access_to, event, field, visible_incident};
 use super::{audit, internal};
 use crate::entity::{asset, checklist_item, custody_event, evidence, incident, log_source, user};
 use crate::evidence_store::{EvidenceStore, StoreError};
-use app::domain::policy::Access;
+use app::domain::policy::{Access, IncidentAct, may_act};
 
 // ---- the organisation's log sources -----------------------------------------
 
@@ -610,14 +610,10 @@ where
     E: std::fmt::Display,
 {
     let inc = visible_incident(db, actor, human_id).await?;
-    // Handlers upload; an external party whose scope covers evidence uploads
-    // its findings too, but does not settle the organisation's checklist.
-    let allowed = match access_to(actor, &inc) {
-        Access::Handler => true,
-        Access::Engaged { scope, .. } => scope.evidence && form.checklist_item.trim().is_empty(),
-        Access::Reporter | Access::None => false,
+    let act = IncidentAct::Upload {
+        checklist: !form.checklist_item.trim().is_empty(),
     };
-    if !allowed {
+    if !may_act(&access_to(actor, &inc), act) {
         return Err(AppError::Forbidden);
     }
     let valid = match check_upload(&form) {
@@ -819,18 +815,13 @@ async fn authorised(
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     visible_incident(db, actor, &inc.human_id).await?;
-    match access_to(actor, &inc) {
-        Access::Handler => {}
-        // An item outside the engagement's scope does not exist for it.
-        Access::Engaged { scope, .. } if !scope.covers_evidence(e.id) => {
-            return Err(if scope.evidence {
-                AppError::NotFound
-            } else {
-                AppError::Forbidden
-            });
-        }
-        Access::Engaged { .. } => {}
-        Access::Reporter | Access::None => return Err(AppError::Forbidden),
+    let access = access_to(actor, &inc);
+    if !may_act(&access, IncidentAct::Evidence) {
+        return Err(AppError::Forbidden);
+    }
+    // An item outside the engagement's scope does not exist for it.
+    if !access.sees_evidence(e.id) {
+        return Err(AppError::NotFound);
     }
     if e.integrity == Integrity::Disposed.id() {
         return Err(AppError::NotFound);
@@ -946,20 +937,16 @@ pub(super) async fn views(
     inc: &incident::Model,
 ) -> Result<(Vec<ChecklistView>, Vec<EvidenceView>), AppError> {
     let access = access_to(actor, inc);
-    let scope = match &access {
-        Access::Handler => None,
-        Access::Engaged { scope, .. } if scope.evidence => Some(scope),
-        _ => return Ok((Vec::new(), Vec::new())),
-    };
+    if !may_act(&access, IncidentAct::Evidence) {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let mut items = evidence::Entity::find()
         .filter(evidence::Column::IncidentId.eq(inc.id))
         .order_by_asc(evidence::Column::UploadedAt)
         .all(db)
         .await
         .map_err(internal)?;
-    if let Some(scope) = scope {
-        items.retain(|e| scope.covers_evidence(e.id));
-    }
+    items.retain(|e| access.sees_evidence(e.id));
     let ids: Vec<Uuid> = items.iter().map(|e| e.id).collect();
     let events = custody_event::Entity::find()
         .filter(custody_event::Column::EvidenceId.is_in(ids))
@@ -1021,7 +1008,7 @@ pub(super) async fn views(
             verified_at: e.verified_at,
         })
         .collect();
-    if scope.is_some() {
+    if access != Access::Handler {
         // The checklist is the organisation's own preparation.
         return Ok((Vec::new(), registry));
     }
@@ -1076,7 +1063,7 @@ pub async fn for_export(
 ) -> Result<(incident::Model, Vec<EvidenceView>), AppError> {
     let inc = visible_incident(db, actor, human_id).await?;
     // Exports are the organisation's: external parties download item by item.
-    if access_to(actor, &inc) != Access::Handler {
+    if !may_act(&access_to(actor, &inc), IncidentAct::Handling) {
         return Err(AppError::Forbidden);
     }
     let (_, registry) = views(db, model, actor, &inc).await?;

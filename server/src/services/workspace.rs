@@ -12,7 +12,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
-use app::domain::external::OrgKind;
 use app::domain::incident::ExternalAccess;
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
 use app::domain::policy::{Access, Actor, IncidentAct, may_act};
@@ -172,17 +171,14 @@ pub async fn get(
     let mut tasks = tasks;
     let mut events = events;
     let mut external = None;
+    // An external party sees the tasks of its phases, and the timeline and
+    // containment as its scope says.
+    tasks.retain(|t| access.sees_phase(t.phase));
+    if !access.sees_timeline() {
+        events.clear();
+    }
+    measures.retain(|m| access.sees_measure(&m.def.executor));
     if let Access::Engaged { kind, scope } = &access {
-        // An external party sees the tasks of its phases, the timeline and
-        // the containment only if its scope says so; an ISP always sees the
-        // measures addressed to it.
-        tasks.retain(|t| scope.covers_phase(t.phase));
-        if !scope.timeline {
-            events.clear();
-        }
-        if !scope.containment {
-            measures.retain(|m| *kind == OrgKind::Isp && m.def.executor == Role::Isp.id());
-        }
         let grant = actor
             .grants
             .iter()
@@ -265,8 +261,7 @@ pub async fn get(
         may_assign: workflow::may_edit(&actor.roles, &f, &Edit::Assign).is_ok(),
         people,
         may_propose: app::domain::containment::may_propose(&actor.roles, &f).is_ok(),
-        may_handle_evidence: app::domain::evidence::may_handle(&actor.roles)
-            || external.as_ref().is_some_and(|e| e.scope.evidence),
+        may_handle_evidence: may_act(&access, IncidentAct::Evidence),
         checklist,
         evidence,
         measures,
