@@ -275,6 +275,13 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "ws.timeline" => ("Timeline", "タイムライン"),
         "ws.comment" => ("Comment", "コメント"),
         "ws.post" => ("Post comment", "コメントを投稿"),
+        "ws.audience" => ("For", "公開範囲"),
+        "aud.internal" => ("Handling team only (internal)", "対応チームのみ（内部）"),
+        "aud.reporter" => ("Also the reporter", "通報者にも公開"),
+        "aud.parties" => (
+            "Also the engaged outside parties",
+            "参加中の外部組織にも公開",
+        ),
         "ev.reported" => ("Reported", "通報"),
         "ev.taken_into_triage" => ("Taken into triage", "トリアージ開始"),
         "ev.first_response_decided" => ("First-response decision", "初動対処の可否判断"),
@@ -933,6 +940,7 @@ pub const UI_KEYS: &[&str] = &[
     "ws.timeline",
     "ws.comment",
     "ws.post",
+    "ws.audience",
     "ws.take",
     "ws.assignee",
     "ws.about_task",
@@ -1113,6 +1121,11 @@ pub fn enum_keys() -> Vec<String> {
     keys.extend(Target::ALL.iter().map(|v| format!("target.{}", v.id())));
     keys.extend(CommandKind::ALL.iter().map(|v| format!("cmd.{}", v.id())));
     keys.extend(EVENT_KINDS.iter().map(|k| format!("ev.{k}")));
+    keys.extend(
+        crate::domain::policy::Audience::ALL
+            .iter()
+            .map(|v| format!("aud.{}", v.id())),
+    );
     use crate::domain::containment::{MeasureStatus, StepKind};
     keys.extend(MeasureStatus::ALL.iter().map(|v| format!("ms.{}", v.id())));
     keys.extend(StepKind::ALL.iter().map(|v| format!("step.{}", v.id())));

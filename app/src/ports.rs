@@ -166,6 +166,9 @@ pub enum IncidentOp {
     Comment {
         task: Option<Uuid>,
         text: String,
+        /// Who it is for, when a handler chooses; others' comments go to
+        /// the audience their access implies.
+        audience: Option<crate::domain::policy::Audience>,
     },
     /// Propose a catalogue measure against one of the incident's assets.
     /// With `emergency`, the officer executes it at once (the justification

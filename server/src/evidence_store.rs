@@ -2,14 +2,27 @@
 //! streamed to a temporary file while it is hashed (never held in memory),
 //! then moved to `<dir>/sha256/<first two hex>/<hash>`. The same content
 //! uploaded twice is stored once.
+//!
+//! A stored file may be shared by several evidence rows, and an upload's
+//! row is committed after its file is in place, so no request ever deletes
+//! a file on its own say. Removal is decided only under the store's
+//! exclusive guard, after asking the database whether any committed row
+//! still refers to the content ([`EvidenceStore::exclusive`]); an upload
+//! holds a shared [`Lease`] from the moment its file is in place until its
+//! transaction has committed or failed, so the check can never run between
+//! the two. Files left by refused uploads are removed later by the sweep
+//! (`services::evidence::sweep`), once they are older than a grace period.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 
 /// Write buffer: large enough that the blocking pool is not asked for every
 /// small chunk a multipart stream delivers.
@@ -19,15 +32,42 @@ const BUFFER: usize = 1 << 20;
 pub struct EvidenceStore {
     dir: PathBuf,
     max_bytes: u64,
+    /// Shared by uploads between "file in place" and "row committed";
+    /// exclusive while deciding whether a file may go.
+    guard: Arc<RwLock<()>>,
 }
 
 /// A file that has been stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Stored {
     pub sha256: String,
     pub size: u64,
     /// This content was already stored (by an earlier upload).
     pub existed: bool,
+    /// Keeps the file from being removed until the upload's transaction
+    /// has ended: drop it after commit or rollback.
+    pub lease: Lease,
+}
+
+/// Held by an upload while its row is not yet committed.
+#[derive(Debug)]
+pub struct Lease(#[allow(dead_code)] OwnedRwLockReadGuard<()>);
+
+/// Held while deciding whether stored files may be removed.
+pub struct Exclusive<'a> {
+    store: &'a EvidenceStore,
+    _guard: OwnedRwLockWriteGuard<()>,
+}
+
+impl Exclusive<'_> {
+    /// Removes stored content. The caller has checked, under this guard,
+    /// that no committed row refers to it.
+    pub async fn remove(&self, sha256: &str) -> io::Result<()> {
+        match tokio::fs::remove_file(self.store.path(sha256)).await {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +87,16 @@ impl EvidenceStore {
         EvidenceStore {
             dir: dir.into(),
             max_bytes,
+            guard: Arc::new(RwLock::new(())),
+        }
+    }
+
+    /// The guard under which files are removed; uploads that have placed a
+    /// file but not yet committed its row are waited for.
+    pub async fn exclusive(&self) -> Exclusive<'_> {
+        Exclusive {
+            store: self,
+            _guard: self.guard.clone().write_owned().await,
         }
     }
 
@@ -84,22 +134,26 @@ impl EvidenceStore {
             }
         };
         let path = self.path(&sha256);
-        if tokio::fs::try_exists(&path).await? {
-            tokio::fs::remove_file(&tmp).await?;
-            return Ok(Stored {
-                sha256,
-                size,
-                existed: true,
-            });
-        }
+        // The lease before the file is in place: a removal decided now waits
+        // for this upload's row.
+        let lease = Lease(self.guard.clone().read_owned().await);
+        let existed = tokio::fs::try_exists(&path).await?;
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await?;
         }
-        tokio::fs::rename(&tmp, &path).await?;
+        // Always replace: the new file has the content the hash names, so
+        // a stored copy that was altered on disk is repaired by uploading
+        // the original again, and a reader that has the old file open keeps
+        // reading what it opened.
+        if let Err(e) = tokio::fs::rename(&tmp, &path).await {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e.into());
+        }
         Ok(Stored {
             sha256,
             size,
-            existed: false,
+            existed,
+            lease,
         })
     }
 
@@ -149,12 +203,66 @@ impl EvidenceStore {
         Ok(Some(hex(&hasher.finalize())))
     }
 
-    /// Removes stored content (after disposal, when nothing else refers to it).
-    pub async fn remove(&self, sha256: &str) -> io::Result<()> {
-        match tokio::fs::remove_file(self.path(sha256)).await {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+    /// Every stored content hash with the time its file was last written.
+    pub async fn stored(&self) -> io::Result<Vec<(String, SystemTime)>> {
+        let mut out = Vec::new();
+        let root = self.dir.join("sha256");
+        let mut prefixes = match tokio::fs::read_dir(&root).await {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        while let Some(prefix) = prefixes.next_entry().await? {
+            if !prefix.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut files = tokio::fs::read_dir(prefix.path()).await?;
+            while let Some(f) = files.next_entry().await? {
+                let Some(name) = f.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    let modified = f.metadata().await?.modified()?;
+                    out.push((name, modified));
+                }
+            }
         }
+        Ok(out)
+    }
+
+    /// When a stored file was last written; `None` when it is missing.
+    pub async fn modified(&self, sha256: &str) -> io::Result<Option<SystemTime>> {
+        match tokio::fs::metadata(self.path(sha256)).await {
+            Ok(m) => Ok(Some(m.modified()?)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes temporary files older than `grace`: interrupted uploads and
+    /// zips of downloads that never finished. Returns how many went.
+    pub async fn clean_tmp(&self, grace: Duration) -> io::Result<usize> {
+        let mut dir = match tokio::fs::read_dir(self.tmp_dir()).await {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let now = SystemTime::now();
+        let mut removed = 0;
+        while let Some(f) = dir.next_entry().await? {
+            let meta = f.metadata().await?;
+            let age = now
+                .duration_since(meta.modified()?)
+                .unwrap_or(Duration::ZERO);
+            if meta.is_file() && age >= grace {
+                match tokio::fs::remove_file(f.path()).await {
+                    Ok(()) => removed += 1,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(removed)
     }
 }
 
@@ -207,7 +315,56 @@ mod tests {
             store.rehash(&a.sha256).await.unwrap(),
             Some(a.sha256.clone())
         );
-        store.remove(&a.sha256).await.unwrap();
+        drop((a.lease, b.lease));
+        store.exclusive().await.remove(&a.sha256).await.unwrap();
         assert_eq!(store.rehash(&a.sha256).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn uploading_the_original_again_repairs_an_altered_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::new(dir.path(), 100);
+        let first = store.save(chunks(&[b"original"])).await.unwrap();
+        std::fs::write(store.path(&first.sha256), b"tampered").unwrap();
+        let again = store.save(chunks(&[b"original"])).await.unwrap();
+        assert!(again.existed);
+        assert_eq!(
+            store.rehash(&first.sha256).await.unwrap(),
+            Some(first.sha256.clone())
+        );
+    }
+
+    #[tokio::test]
+    async fn removal_waits_for_an_upload_whose_row_is_not_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::new(dir.path(), 100);
+        let upload = store.save(chunks(&[b"shared"])).await.unwrap();
+        let waiting = tokio::time::timeout(Duration::from_millis(200), store.exclusive()).await;
+        assert!(waiting.is_err(), "the guard must wait for the lease");
+        drop(upload.lease);
+        let guard = tokio::time::timeout(Duration::from_secs(5), store.exclusive()).await;
+        assert!(guard.is_ok());
+    }
+
+    #[tokio::test]
+    async fn old_temporary_files_are_cleaned_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::new(dir.path(), 100);
+        std::fs::create_dir_all(store.tmp_dir()).unwrap();
+        let old = store.tmp_dir().join("interrupted");
+        std::fs::write(&old, b"half an upload").unwrap();
+        let long_ago = SystemTime::now() - Duration::from_secs(3 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let fresh = store.tmp_dir().join("in-progress");
+        std::fs::write(&fresh, b"still arriving").unwrap();
+        let removed = store.clean_tmp(Duration::from_secs(3600)).await.unwrap();
+        assert_eq!(removed, 1);
+        assert!(!old.exists());
+        assert!(fresh.exists());
     }
 }

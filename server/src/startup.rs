@@ -107,6 +107,11 @@ impl Application {
             self.state.config.mail.clone(),
         );
         crate::services::reminders::spawn(self.state.hikeshi.db.clone(), Duration::from_secs(60));
+        crate::services::evidence::spawn_sweeper(
+            self.state.hikeshi.db.clone(),
+            self.state.hikeshi.evidence.clone(),
+            Duration::from_secs(3600),
+        );
         let store = DbSessionStore::new(self.state.hikeshi.db.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));

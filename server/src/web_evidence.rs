@@ -67,16 +67,34 @@ pub async fn upload(
     let Some(boundary) = boundary else {
         return (StatusCode::BAD_REQUEST, "expected multipart/form-data").into_response();
     };
-    let mut multipart = multer::Multipart::new(OneAtATime::new(body.into_data_stream()), boundary);
     let hikeshi = &state.hikeshi;
+    // Nothing of the body is read for someone who may not upload here.
+    if let Err(e) = evidence::may_upload(&hikeshi.db, &actor, &id).await {
+        return refuse(e);
+    }
+    // Every part but the file is small: a description is a few lines. The
+    // file's own limit is the store's, checked as it streams to disk.
+    let limits = multer::SizeLimit::new()
+        .per_field(FIELD_MAX_BYTES)
+        .for_field("file", u64::MAX);
+    let mut multipart = multer::Multipart::with_constraints(
+        OneAtATime::new(body.into_data_stream()),
+        boundary,
+        multer::Constraints::new().size_limit(limits),
+    );
     let mut form = UploadForm::default();
     let mut outcome: Option<Result<UploadOutcome, AppError>> = None;
+    let mut parts = 0usize;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+            Err(e) => return malformed(&e),
         };
+        parts += 1;
+        if parts > MAX_PARTS {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "too many form fields").into_response();
+        }
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             if outcome.is_some() {
@@ -102,7 +120,14 @@ pub async fn upload(
         }
         let value = match field.text().await {
             Ok(v) => v,
-            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+            Err(multer::Error::FieldSizeExceeded { .. }) => {
+                let errors = vec![FieldError {
+                    field: name.clone(),
+                    code: app::domain::ErrorCode::TooLong(FIELD_MAX_BYTES as usize),
+                }];
+                return answer(&headers, &id, FormResult::Invalid(errors));
+            }
+            Err(e) => return malformed(&e),
         };
         let slot = match name.as_str() {
             "kind" => &mut form.kind,
@@ -128,7 +153,29 @@ pub async fn upload(
         Ok(UploadOutcome::Invalid(errors)) => FormResult::Invalid(errors),
         Err(e) => return refuse(e),
     };
-    if wants_html(&headers) {
+    answer(&headers, &id, result)
+}
+
+/// The most any part of an upload but the file may hold.
+pub const FIELD_MAX_BYTES: u64 = 16 * 1024;
+/// The upload form has nine parts; a few more are tolerated.
+const MAX_PARTS: usize = 32;
+
+/// A body the multipart parser cannot read: the parser's own words stay in
+/// the log.
+fn malformed(e: &multer::Error) -> Response {
+    tracing::debug!(error = %e, "malformed upload");
+    (
+        StatusCode::BAD_REQUEST,
+        "malformed multipart/form-data body",
+    )
+        .into_response()
+}
+
+/// A browser form gets a redirect back to the incident; other clients get
+/// the `FormResult` as JSON.
+fn answer(headers: &HeaderMap, id: &str, result: FormResult<Uuid>) -> Response {
+    if wants_html(headers) {
         let target = match &result {
             FormResult::Done(_) => format!("/incidents/{id}?uploaded=1#evidence"),
             FormResult::Invalid(errors) => {
@@ -185,8 +232,25 @@ pub struct DownloadQuery {
     /// Malware samples are downloaded only when asked for deliberately.
     #[serde(default)]
     deliberate: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
+}
+
+/// A download writes a custody event, so one started by another site (a
+/// link or an image on a page the user visits) is refused: browsers say
+/// where a request comes from in `Sec-Fetch-Site`. Typing the address,
+/// a bookmark (`none`) and non-browser clients (no header) are let through.
+fn started_elsewhere(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !matches!(v, "same-origin" | "none"))
+}
+
+fn cross_site() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "downloads are recorded in the chain of custody: start them from Hikeshi itself",
+    )
+        .into_response()
 }
 
 /// `GET /api/evidence/{id}/download`: the file, or for a malware sample a zip
@@ -196,11 +260,15 @@ pub async fn download(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<Uuid>,
     Query(q): Query<DownloadQuery>,
+    headers: HeaderMap,
 ) -> Response {
     let actor = match signed_in(&user) {
         Ok(a) => a,
         Err(r) => return *r,
     };
+    if started_elsewhere(&headers) {
+        return cross_site();
+    }
     let hikeshi = &state.hikeshi;
     // Checked like the download itself (an outsider learns nothing), and
     // before anything is recorded: a sample must be asked for deliberately.
@@ -215,8 +283,9 @@ pub async fn download(
         }
         Ok(_) => {}
     }
-    let reason = q.reason.unwrap_or_default();
-    let d = match evidence::download(&hikeshi.db, &hikeshi.evidence, &actor, id, &reason).await {
+    // No reason is taken from the address: whoever made the link would
+    // choose what the custody record says.
+    let d = match evidence::download(&hikeshi.db, &hikeshi.evidence, &actor, id, "").await {
         Ok(d) => d,
         Err(e) => return refuse(e),
     };
@@ -322,11 +391,15 @@ pub async fn bundle(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     let actor = match signed_in(&user) {
         Ok(a) => a,
         Err(r) => return *r,
     };
+    if started_elsewhere(&headers) {
+        return cross_site();
+    }
     let h = &state.hikeshi;
     let (inc, items) = match evidence::for_export(&h.db, &h.model, &actor, &id).await {
         Ok(v) => v,

@@ -450,7 +450,8 @@ async fn an_isp_executes_the_requests_addressed_to_it(db: Db) {
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A measure not addressed to the ISP is not there for it at all.
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let m = incident(officer, &id).await["measures"]
         .as_array()
         .unwrap()

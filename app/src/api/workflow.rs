@@ -241,13 +241,20 @@ pub async fn comment_incident(
     id: String,
     task: Option<String>,
     text: String,
+    audience: Option<String>,
 ) -> Result<FormResult<()>, AppError> {
     use crate::domain::form::Checker;
+    use crate::domain::policy::Audience;
     use crate::ports::IncidentOp;
 
     let mut c = Checker::default();
     let task = ssr::optional(&mut c, "task", task, |s| Uuid::parse_str(s).ok());
-    let op = c.finish(|| IncidentOp::Comment { task, text });
+    let audience = ssr::optional(&mut c, "audience", audience, Audience::from_id);
+    let op = c.finish(|| IncidentOp::Comment {
+        task,
+        text,
+        audience,
+    });
     ssr::run(&id, op).await
 }
 

@@ -240,6 +240,10 @@ pub struct IncidentDetail {
     pub organisations: Vec<super::external::OrganisationView>,
     /// Set when the reader is an external party: what its engagement covers.
     pub external: Option<ExternalAccess>,
+    /// Whom the reader may address a comment to; empty when the reader's
+    /// access decides (reporters and outside parties).
+    #[serde(default)]
+    pub comment_audiences: Vec<super::policy::Audience>,
 }
 
 /// An external reader's engagement, as its page shows it.

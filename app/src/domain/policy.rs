@@ -139,14 +139,105 @@ impl Access {
     }
 
     /// An evidence item is there at all for the reader (handlers: every
-    /// one; an engaged party: those in scope).
-    pub fn sees_evidence(&self, item: Uuid) -> bool {
+    /// one; an engaged party: those in scope, and what its own organisation
+    /// uploaded — its findings — even when the scope names chosen items).
+    pub fn sees_evidence(&self, item: Uuid, own_upload: bool) -> bool {
         match self {
             Access::Handler => true,
-            Access::Engaged { scope, .. } => scope.covers_evidence(item),
+            Access::Engaged { scope, .. } => {
+                scope.covers_evidence(item) || (scope.evidence && own_upload)
+            }
             Access::Reporter | Access::None => false,
         }
     }
+
+    /// Who reported the incident (name, user name, contact) is internal to
+    /// the organisation.
+    pub fn sees_reporter(&self) -> bool {
+        matches!(self, Access::Handler | Access::Reporter)
+    }
+
+    /// One timeline event passes the same scope as the thing it is about:
+    /// a reporter follows the ticket's progress and the conversation meant
+    /// for them; an external party with the timeline in scope sees the
+    /// progress, the tasks of its phases, the evidence and measures it
+    /// sees, the comments meant for outside parties and its own engagement.
+    pub fn sees_event(&self, about: &EventAbout) -> bool {
+        match self {
+            Access::Handler => true,
+            Access::None => false,
+            Access::Reporter => match about {
+                EventAbout::Report | EventAbout::Progress => true,
+                EventAbout::Comment { audience, own } => *own || *audience == Audience::Reporter,
+                _ => false,
+            },
+            Access::Engaged { scope, .. } => {
+                scope.timeline
+                    && match about {
+                        EventAbout::Progress => true,
+                        EventAbout::Report | EventAbout::Handling => false,
+                        EventAbout::Task(phase) => scope.covers_phase(*phase),
+                        EventAbout::Evidence {
+                            item: Some(id),
+                            own,
+                        } => self.sees_evidence(*id, *own),
+                        EventAbout::Evidence { item: None, .. } => false,
+                        EventAbout::Measure { executor } => self.sees_measure(executor),
+                        EventAbout::Comment { audience, own } => {
+                            *own || *audience == Audience::Parties
+                        }
+                        EventAbout::Engagement { own } => *own,
+                    }
+            }
+        }
+    }
+
+    /// Who a comment written with this access is for, when the writer does
+    /// not choose: a reporter talks to the handlers, an outside party to
+    /// the handlers and its own side; a handler's note is internal.
+    pub fn default_audience(&self) -> Audience {
+        match self {
+            Access::Reporter => Audience::Reporter,
+            Access::Engaged { .. } => Audience::Parties,
+            Access::Handler | Access::None => Audience::Internal,
+        }
+    }
+}
+
+crate::string_enum! {
+    /// Who a comment is meant for, besides the internal handlers.
+    pub enum Audience {
+        /// The handling team only.
+        Internal = "internal",
+        /// Also the reporter of the incident.
+        Reporter = "reporter",
+        /// Also the engaged outside parties with the timeline in scope.
+        Parties = "parties",
+    }
+}
+
+/// What a timeline event is about, as far as the policy needs to know to
+/// decide who sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventAbout {
+    /// The report as filed, with its reporter.
+    Report,
+    /// The ticket's progress: into triage, a phase completed, closed, reopened.
+    Progress,
+    /// The organisation's own handling: decisions and their reasons,
+    /// classification, assets, assignments, the checklist, prevention.
+    Handling,
+    /// A task of this phase.
+    Task(super::Phase),
+    /// An evidence item (when it could be told which); `own` when the
+    /// reader's organisation uploaded it.
+    Evidence { item: Option<Uuid>, own: bool },
+    /// A containment measure normally executed by this role.
+    Measure { executor: String },
+    /// A comment for this audience; `own` when the reader wrote it.
+    Comment { audience: Audience, own: bool },
+    /// An engagement or its report; `own` when it is the reader's.
+    Engagement { own: bool },
 }
 
 pub fn access(actor: &Actor, incident: IncidentFacts) -> Access {
@@ -482,8 +573,11 @@ mod tests {
         assert!(!vendor.sees_timeline() && Access::Reporter.sees_timeline());
         assert!(!vendor.sees_measure("isp") && isp.sees_measure("isp"));
         assert!(!isp.sees_measure("it_lan_admin"));
-        assert!(vendor.sees_evidence(item) && !isp.sees_evidence(item));
-        assert!(!Access::Reporter.sees_evidence(item) && Access::Handler.sees_evidence(item));
+        assert!(vendor.sees_evidence(item, false) && !isp.sees_evidence(item, false));
+        assert!(
+            !Access::Reporter.sees_evidence(item, false)
+                && Access::Handler.sees_evidence(item, false)
+        );
         assert!(!Access::None.sees_phase(Phase::A) && !Access::None.sees_timeline());
     }
 }

@@ -728,6 +728,7 @@ fn Timeline(id: String, incident: IncidentDetail) -> impl IntoView {
     let lang = use_lang();
     let acts = expect_context::<Acts>();
     let message = answer(acts.comment.value());
+    let audiences = incident.comment_audiences.clone();
     let mut events = incident.events;
     events.reverse();
     let current = incident.phase;
@@ -749,6 +750,14 @@ fn Timeline(id: String, incident: IncidentDetail) -> impl IntoView {
                     <option value="">"—"</option>
                     {tasks.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
                 </select>
+                {(!audiences.is_empty()).then(|| view! {
+                    <label for="comment-audience">{t(lang, "ws.audience")}</label>
+                    <select id="comment-audience" name="audience">
+                        {audiences.iter().map(|a| view! {
+                            <option value=a.id()>{t(lang, &format!("aud.{}", a.id()))}</option>
+                        }).collect_view()}
+                    </select>
+                })}
                 <button type="submit">{t(lang, "ws.post")}</button>
                 <p class="error" role="alert">{message}</p>
             </ActionForm>

@@ -527,13 +527,34 @@ pub(super) async fn notifications(
         .collect())
 }
 
+/// The badge: unread notifications about incidents the reader still sees,
+/// by the same rule as the list.
 pub(super) async fn unread(db: &DatabaseConnection, actor: &Actor) -> Result<u64, AppError> {
-    notification::Entity::find()
+    let incidents: Vec<Uuid> = notification::Entity::find()
+        .select_only()
+        .column(notification::Column::IncidentId)
         .filter(notification::Column::UserId.eq(actor.id))
         .filter(notification::Column::ReadAt.is_null())
-        .count(db)
+        .into_tuple()
+        .all(db)
         .await
-        .map_err(internal)
+        .map_err(internal)?;
+    if incidents.is_empty() {
+        return Ok(0);
+    }
+    let mut distinct = incidents.clone();
+    distinct.sort();
+    distinct.dedup();
+    let visible: std::collections::HashSet<Uuid> = incident::Entity::find()
+        .filter(incident::Column::Id.is_in(distinct))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|i| app::domain::policy::may_view_incident(actor, super::workflow::facts_of(i)))
+        .map(|i| i.id)
+        .collect();
+    Ok(incidents.iter().filter(|i| visible.contains(i)).count() as u64)
 }
 
 pub(super) async fn mark_read(db: &DatabaseConnection, actor: &Actor) -> Result<(), AppError> {

@@ -364,6 +364,7 @@ pub(super) async fn record_custody(
         m.update(txn).await?;
     }
     let d = detail([
+        ("evidence_id", e.id.to_string()),
         ("evidence", e.file_name),
         ("sha256", e.sha256),
         ("custody", kind.id().into()),
@@ -442,6 +443,7 @@ pub(super) async fn record_verification(
         "evidence_mismatch"
     };
     let d = detail([
+        ("evidence_id", e.id.to_string()),
         ("evidence", e.file_name),
         ("sha256", e.sha256),
         ("result", result),
@@ -487,6 +489,8 @@ pub async fn verify_all(
 }
 
 /// After disposal: the file goes when no other live item shares its content.
+/// Decided under the store's exclusive guard, so an upload of the same
+/// content whose row is not yet committed is waited for, never undone.
 pub(super) async fn remove_if_unreferenced(
     db: &DatabaseConnection,
     store: &EvidenceStore,
@@ -499,19 +503,100 @@ pub(super) async fn remove_if_unreferenced(
     else {
         return Ok(());
     };
-    let others = evidence::Entity::find()
-        .filter(evidence::Column::Sha256.eq(e.sha256.clone()))
-        .filter(evidence::Column::Integrity.ne(Integrity::Disposed.id()))
-        .all(db)
-        .await
-        .map_err(internal)?;
-    if others.is_empty() {
-        store
-            .remove(&e.sha256)
-            .await
-            .map_err(|_| AppError::Internal)?;
+    let guard = store.exclusive().await;
+    if !referenced(db, &e.sha256).await.map_err(internal)? {
+        guard.remove(&e.sha256).await.map_err(|err| {
+            tracing::error!(error = %err, "removing disposed evidence");
+            AppError::Internal
+        })?;
     }
     Ok(())
+}
+
+/// Whether a committed, not disposed item refers to this content.
+async fn referenced(db: &DatabaseConnection, sha256: &str) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::PaginatorTrait;
+    let n = evidence::Entity::find()
+        .filter(evidence::Column::Sha256.eq(sha256))
+        .filter(evidence::Column::Integrity.ne(Integrity::Disposed.id()))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// How old an unreferenced file must be before the sweep removes it: far
+/// longer than any upload takes from "file in place" to "row committed",
+/// including one running in another server process on the same store.
+pub const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// What one sweep removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub files: usize,
+    pub temporary: usize,
+}
+
+/// Removes stored files no committed item refers to (left by refused or
+/// failed uploads) and temporary files of interrupted uploads, each once it
+/// is older than `grace`. Each removal is decided under the store's
+/// exclusive guard, after the file's age is read again.
+pub async fn sweep(
+    db: &DatabaseConnection,
+    store: &EvidenceStore,
+    grace: std::time::Duration,
+) -> Result<Swept, AppError> {
+    let io = |err: std::io::Error| {
+        tracing::error!(error = %err, "sweeping the evidence store");
+        AppError::Internal
+    };
+    let old_enough = |t: std::time::SystemTime| {
+        std::time::SystemTime::now()
+            .duration_since(t)
+            .is_ok_and(|age| age >= grace)
+    };
+    let mut swept = Swept {
+        temporary: store.clean_tmp(grace).await.map_err(io)?,
+        ..Swept::default()
+    };
+    for (sha256, modified) in store.stored().await.map_err(io)? {
+        if !old_enough(modified) || referenced(db, &sha256).await.map_err(internal)? {
+            continue;
+        }
+        let guard = store.exclusive().await;
+        // Again under the guard: an upload may have replaced the file or
+        // committed a row since the first look.
+        let still_old = store
+            .modified(&sha256)
+            .await
+            .map_err(io)?
+            .is_some_and(old_enough);
+        if still_old && !referenced(db, &sha256).await.map_err(internal)? {
+            guard.remove(&sha256).await.map_err(io)?;
+            swept.files += 1;
+        }
+    }
+    Ok(swept)
+}
+
+/// Sweeps at start and then every `every`.
+pub fn spawn_sweeper(db: DatabaseConnection, store: EvidenceStore, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match sweep(&db, &store, SWEEP_GRACE).await {
+                Ok(s) if s != Swept::default() => {
+                    tracing::info!(
+                        files = s.files,
+                        temporary = s.temporary,
+                        "evidence store swept"
+                    )
+                }
+                Ok(_) => {}
+                Err(_) => tracing::warn!("sweeping the evidence store failed"),
+            }
+        }
+    });
 }
 
 // ---- upload ----------------------------------------------------------------------
@@ -593,10 +678,28 @@ pub enum UploadOutcome {
     Invalid(Vec<FieldError>),
 }
 
+/// Whether the actor may upload to this incident at all: asked before any of
+/// the request body is read. `upload` asks again with the whole form.
+pub async fn may_upload(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    human_id: &str,
+) -> Result<(), AppError> {
+    let inc = visible_incident(db, actor, human_id).await?;
+    if may_act(
+        &access_to(actor, &inc),
+        IncidentAct::Upload { checklist: false },
+    ) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Stores an uploaded file against an incident: the file is streamed to disk
 /// first (hashing as it goes), then the record, its custody events and the
 /// checklist item are written in one transaction. A refused upload keeps no
-/// record, and its file only if other evidence already has that content.
+/// record; its file stays until the sweep finds nothing refers to it.
 pub async fn upload<S, E>(
     db: &DatabaseConnection,
     store: &EvidenceStore,
@@ -639,11 +742,12 @@ where
             return Err(AppError::Internal);
         }
     };
+    // The file is never removed here, even when the record is refused: an
+    // upload of the same content may have committed a row against it. The
+    // sweep removes what no row refers to. The lease in `stored` is held
+    // until the transaction has ended.
     let result = record_upload(db, actor, &inc, &form, valid, &stored).await;
-    if !matches!(result, Ok(UploadOutcome::Stored { .. })) && !stored.existed {
-        // Nothing refers to the new file: do not keep it.
-        let _ = store.remove(&stored.sha256).await;
-    }
+    drop(stored);
     result
 }
 
@@ -750,6 +854,7 @@ async fn record_upload(
         m.update(&txn).await.map_err(internal)?;
     }
     let mut d = detail([
+        ("evidence_id", id.to_string()),
         ("evidence", file_name),
         ("kind", v.kind.id().into()),
         ("sha256", stored.sha256.clone()),
@@ -820,7 +925,8 @@ async fn authorised(
         return Err(AppError::Forbidden);
     }
     // An item outside the engagement's scope does not exist for it.
-    if !access.sees_evidence(e.id) {
+    let own = super::external::colleagues(db, actor).await?;
+    if !access.sees_evidence(e.id, own.contains(&e.uploaded_by)) {
         return Err(AppError::NotFound);
     }
     if e.integrity == Integrity::Disposed.id() {
@@ -873,6 +979,7 @@ pub async fn download(
     .await
     .map_err(internal)?;
     let d = detail([
+        ("evidence_id", e.id.to_string()),
         ("evidence", e.file_name.clone()),
         ("sha256", e.sha256.clone()),
     ]);
@@ -946,7 +1053,8 @@ pub(super) async fn views(
         .all(db)
         .await
         .map_err(internal)?;
-    items.retain(|e| access.sees_evidence(e.id));
+    let own = super::external::colleagues(db, actor).await?;
+    items.retain(|e| access.sees_evidence(e.id, own.contains(&e.uploaded_by)));
     let ids: Vec<Uuid> = items.iter().map(|e| e.id).collect();
     let events = custody_event::Entity::find()
         .filter(custody_event::Column::EvidenceId.is_in(ids))
@@ -1071,6 +1179,8 @@ pub async fn for_export(
 }
 
 /// The custody report: every item, its hash and every event, as text.
+/// Everything a person typed goes through [`md`], so it can neither start a
+/// line of its own nor become Markdown.
 pub fn custody_report(inc: &incident::Model, items: &[EvidenceView]) -> String {
     let mut out = String::new();
     let line = |out: &mut String, s: String| {
@@ -1079,29 +1189,29 @@ pub fn custody_report(inc: &incident::Model, items: &[EvidenceView]) -> String {
     };
     line(
         &mut out,
-        format!("# Chain of custody — {} {}", inc.human_id, inc.title),
+        format!("# Chain of custody — {} {}", inc.human_id, md(&inc.title)),
     );
     line(&mut out, format!("Generated {}", Utc::now().to_rfc3339()));
     line(&mut out, String::new());
     for (n, e) in items.iter().enumerate() {
         line(
             &mut out,
-            format!("## {}. {} ({})", n + 1, e.file_name, e.kind.id()),
+            format!("## {}. {} ({})", n + 1, md(&e.file_name), e.kind.id()),
         );
         line(&mut out, format!("- SHA-256: {}", e.sha256));
         line(
             &mut out,
-            format!("- Size: {} bytes; media type {}", e.size, e.media_type),
+            format!("- Size: {} bytes; media type {}", e.size, md(&e.media_type)),
         );
-        line(&mut out, format!("- Description: {}", e.description));
-        line(&mut out, format!("- Source host: {}", e.source_host));
+        line(&mut out, format!("- Description: {}", md(&e.description)));
+        line(&mut out, format!("- Source host: {}", md(&e.source_host)));
         line(
             &mut out,
             format!(
                 "- Acquired: {} by {} — {}",
                 e.acquired_at.to_rfc3339(),
-                e.acquired_by,
-                e.acquired_how
+                md(&e.acquired_by),
+                md(&e.acquired_how)
             ),
         );
         line(
@@ -1109,7 +1219,7 @@ pub fn custody_report(inc: &incident::Model, items: &[EvidenceView]) -> String {
             format!(
                 "- Uploaded: {} by {}",
                 e.uploaded_at.to_rfc3339(),
-                e.uploaded_by
+                md(&e.uploaded_by)
             ),
         );
         line(&mut out, format!("- Integrity: {}", e.integrity.id()));
@@ -1122,17 +1232,44 @@ pub fn custody_report(inc: &incident::Model, items: &[EvidenceView]) -> String {
                     c.seq,
                     c.at.to_rfc3339(),
                     c.kind.id(),
-                    c.actor.clone().unwrap_or_else(|| "system".into()),
-                    c.from,
-                    c.to,
-                    c.reason,
-                    c.detail
+                    c.actor.as_deref().map_or_else(|| "system".into(), md),
+                    md(&c.from),
+                    md(&c.to),
+                    md(&c.reason),
+                    md(&c.detail)
                 ),
             );
         }
         line(&mut out, String::new());
     }
     out
+}
+
+/// Text a person typed, as one line of inert Markdown: line breaks and other
+/// control characters are shown as `\u{..}` escapes instead of starting a
+/// new (forged) line, and the punctuation that makes links, images, HTML,
+/// code or emphasis is escaped.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Characters that change how text around them reads without showing
+/// themselves: bidirectional overrides and isolates, zero-width characters.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Names inside the bundle: numbered, so two items with one file name

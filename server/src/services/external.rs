@@ -292,6 +292,7 @@ pub(super) async fn engage(
         scope_text(Lang::En, &v.scope),
     );
     let d = detail([
+        ("engagement", id.to_string()),
         ("organisation", org.name_en.clone()),
         ("scope", en.clone()),
         ("starts_at", v.starts_at.to_rfc3339()),
@@ -342,12 +343,17 @@ pub(super) async fn revoke(
         .await?
         .map(|o| o.name_en)
         .unwrap_or_default();
+    let engagement = e.id;
     let mut m: engagement::ActiveModel = e.into();
     m.revoked_at = Set(Some(now));
     m.revoked_by = Set(Some(actor.id));
     m.revoke_reason = Set(Some(reason.clone()));
     m.update(txn).await?;
-    let d = detail([("organisation", org), ("reason", reason)]);
+    let d = detail([
+        ("engagement", engagement.to_string()),
+        ("organisation", org),
+        ("reason", reason),
+    ]);
     event(txn, inc, actor, "engagement_revoked", None, d).await
 }
 
@@ -396,6 +402,7 @@ pub(super) async fn submit_report(
         m.insert(txn).await?;
     }
     let d = detail([
+        ("engagement", grant.engagement.to_string()),
         ("intrusion_path", parts.intrusion_path),
         ("spread", parts.spread),
         ("exfiltration", parts.exfiltration),
@@ -563,4 +570,25 @@ fn parts_of(r: investigation_report::Model) -> ReportParts {
         exfiltration: r.exfiltration,
         recovery: r.recovery,
     }
+}
+
+/// The reader and the other members of its organisation: what they uploaded
+/// is the organisation's own. Only the reader for someone in none.
+pub(super) async fn colleagues(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<std::collections::HashSet<Uuid>, AppError> {
+    let mut out = std::collections::HashSet::from([actor.id]);
+    if actor.grants.is_empty() {
+        return Ok(out);
+    }
+    let org = user::Entity::find_by_id(actor.id)
+        .one(conn)
+        .await
+        .map_err(internal)?
+        .and_then(|u| u.organisation_id);
+    if let Some(org) = org {
+        out.extend(members_of(conn, org).await.map_err(internal)?);
+    }
+    Ok(out)
 }

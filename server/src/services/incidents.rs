@@ -15,7 +15,7 @@ use app::domain::incident::{
     Discovery, IncidentKind, IncidentPage, IncidentQuery, IncidentRow, PAGE_SIZE, ValidReport,
     human_id,
 };
-use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
+use app::domain::policy::{self, Action, Actor, Visibility, incident_visibility, may};
 use app::domain::{AppError, Phase, Role};
 
 use app::domain::classification::{Severity, Tlp};
@@ -291,7 +291,20 @@ pub async fn list(
                 discovery: Discovery::from_id(&i.discovery)?,
                 human_id: i.human_id,
                 title: i.title,
-                reporter: u.map(|u| u.display_name).unwrap_or_default(),
+                // Outside parties never learn who reported it.
+                reporter: if policy::access(
+                    actor,
+                    policy::IncidentFacts {
+                        id: i.id,
+                        reporter_id: i.reporter_id,
+                    },
+                )
+                .sees_reporter()
+                {
+                    u.map(|u| u.display_name).unwrap_or_default()
+                } else {
+                    String::new()
+                },
                 created_at: i.created_at,
                 status: Status::from_id(&i.status)?,
                 severity: i.severity.as_deref().and_then(Severity::from_id),

@@ -99,7 +99,7 @@ impl Backend for Hikeshi {
         op: IncidentOp,
     ) -> Result<FormResult<()>, AppError> {
         // Nobody the policy refuses makes the server read a file.
-        let found = workflow::authorise(&self.db, actor, human_id, &op).await?;
+        let found = workflow::authorise(&self.db, &self.model, actor, human_id, &op).await?;
         let op = match op {
             // Re-hashing a large file holds no lock: it is done first, and
             // the result recorded under the incident's lock.

@@ -96,15 +96,76 @@ pub fn access_to(actor: &Actor, inc: &incident::Model) -> Access {
 /// it: invisible is `NotFound`, not allowed `Forbidden`.
 pub async fn authorise(
     db: &DatabaseConnection,
+    model: &HandlingModel,
     actor: &Actor,
     human_id: &str,
     op: &IncidentOp,
 ) -> Result<incident::Model, AppError> {
     let found = visible_incident(db, actor, human_id).await?;
-    if !permitted(db, &access_to(actor, &found), op, found.id).await? {
+    let access = access_to(actor, &found);
+    // A thing inside the incident that the reader does not see answers as
+    // a thing that does not exist, like an incident it does not see.
+    if !sees_subject(db, model, actor, &access, op, found.id).await? {
+        return Err(AppError::NotFound);
+    }
+    if !permitted(db, &access, op, found.id).await? {
         return Err(AppError::Forbidden);
     }
     Ok(found)
+}
+
+/// Whether the task, measure, evidence item, checklist item or engagement an
+/// operation names is there for the reader at all (handlers see them all).
+async fn sees_subject(
+    db: &DatabaseConnection,
+    model: &HandlingModel,
+    actor: &Actor,
+    access: &Access,
+    op: &IncidentOp,
+    incident: Uuid,
+) -> Result<bool, AppError> {
+    use crate::entity::{containment, evidence};
+    if *access == Access::Handler {
+        return Ok(true);
+    }
+    let task_phase = |id: Uuid| async move {
+        task::Entity::find_by_id(id)
+            .filter(task::Column::IncidentId.eq(incident))
+            .one(db)
+            .await
+            .map_err(internal)
+            .map(|t| t.and_then(|t| Phase::from_id(&t.phase)))
+    };
+    Ok(match op {
+        IncidentOp::Task { task, .. }
+        | IncidentOp::AssignTask { task, .. }
+        | IncidentOp::Waive { task, .. }
+        | IncidentOp::Comment {
+            task: Some(task), ..
+        } => task_phase(*task)
+            .await?
+            .is_some_and(|p| access.sees_phase(p)),
+        IncidentOp::Containment { measure, .. } => containment::Entity::find_by_id(*measure)
+            .filter(containment::Column::IncidentId.eq(incident))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .and_then(|m| model.measure(&m.measure_id).map(|d| d.executor.clone()))
+            .is_some_and(|executor| access.sees_measure(&executor)),
+        IncidentOp::Custody { evidence: id, .. }
+        | IncidentOp::VerifyEvidence { evidence: id, .. } => {
+            let own = super::external::colleagues(db, actor).await?;
+            evidence::Entity::find_by_id(*id)
+                .filter(evidence::Column::IncidentId.eq(incident))
+                .one(db)
+                .await
+                .map_err(internal)?
+                .is_some_and(|e| access.sees_evidence(e.id, own.contains(&e.uploaded_by)))
+        }
+        // The checklist and the engagements are the organisation's own.
+        IncidentOp::WaiveChecklist { .. } | IncidentOp::Revoke { .. } => false,
+        _ => true,
+    })
 }
 
 /// Applies an authorised change (`authorise` first).
@@ -358,8 +419,17 @@ async fn apply(
             let d = detail([("technical", technical), ("operational", operational)]);
             event(txn, inc, actor, "prevention_recorded", None, d).await
         }
-        IncidentOp::Comment { task, text } => {
+        IncidentOp::Comment {
+            task,
+            text,
+            audience,
+        } => {
             workflow::may_edit(&actor.roles, f, &Edit::Comment)?;
+            let access = access_to(actor, inc);
+            let audience = match (&access, audience) {
+                (Access::Handler, Some(chosen)) => chosen,
+                _ => access.default_audience(),
+            };
             let text = text.trim().to_string();
             if text.is_empty() {
                 return Err(field("text", ErrorCode::Required));
@@ -370,7 +440,8 @@ async fn apply(
             if let Some(t) = task {
                 find_task(txn, inc, t).await?;
             }
-            event(txn, inc, actor, "comment", task, detail([("text", text)])).await
+            let d = detail([("text", text), ("audience", audience.id().into())]);
+            event(txn, inc, actor, "comment", task, d).await
         }
         IncidentOp::Propose {
             measure,

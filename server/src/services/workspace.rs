@@ -14,7 +14,7 @@ use uuid::Uuid;
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use app::domain::incident::ExternalAccess;
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
-use app::domain::policy::{Access, Actor, IncidentAct, may_act};
+use app::domain::policy::{Access, Actor, Audience, EventAbout, IncidentAct, may_act};
 use app::domain::targets::{Target, state};
 use app::domain::workflow::{
     self, CloseReason, Command, Decision, Edit, Refusal, Status, TaskChange, TaskStatus,
@@ -106,19 +106,30 @@ pub async fn get(
 
     let task_names: HashMap<Uuid, String> =
         tasks.iter().map(|t| (t.id, t.action_id.clone())).collect();
+    let seen = Seen::of(db, model, actor, &access, &i, &tasks).await?;
     let tasks = tasks
         .into_iter()
         .map(|t| task_view(actor, &f, t, &name))
         .collect::<Result<Vec<_>, _>>()?;
     let events: Vec<EventView> = events
         .into_iter()
-        .map(|e| EventView {
-            seq: e.seq,
-            at: e.at,
-            actor: name(e.actor_id),
-            kind: e.kind,
-            task: e.task_id.and_then(|t| task_names.get(&t).cloned()),
-            detail: serde_json::from_str::<BTreeMap<String, String>>(&e.detail).unwrap_or_default(),
+        .filter_map(|e| {
+            let detail =
+                serde_json::from_str::<BTreeMap<String, String>>(&e.detail).unwrap_or_default();
+            if !access.sees_event(&seen.about(&e, &detail)) {
+                return None;
+            }
+            // The reporter's identity is the organisation's, also as the
+            // author of an event.
+            let hidden = e.actor_id == Some(i.reporter_id) && !access.sees_reporter();
+            Some(EventView {
+                seq: e.seq,
+                at: e.at,
+                actor: if hidden { None } else { name(e.actor_id) },
+                kind: e.kind,
+                task: e.task_id.and_then(|t| task_names.get(&t).cloned()),
+                detail,
+            })
         })
         .collect();
     let assets = asset::Entity::find()
@@ -275,7 +286,107 @@ pub async fn get(
         engagements,
         reports,
         external,
+        comment_audiences: if access == Access::Handler {
+            Audience::ALL.to_vec()
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// What the reader's access needs to know to tell what each timeline event
+/// is about: the phases of the incident's tasks, its evidence items, whose
+/// uploads are the reader's organisation's, the measures' executors.
+struct Seen<'a> {
+    actor: &'a Actor,
+    model: &'a playbooks::HandlingModel,
+    task_phases: HashMap<Uuid, Phase>,
+    /// (id, sha256, file name, uploaded by the reader's organisation)
+    items: Vec<(Uuid, String, String, bool)>,
+}
+
+impl<'a> Seen<'a> {
+    async fn of(
+        db: &DatabaseConnection,
+        model: &'a playbooks::HandlingModel,
+        actor: &'a Actor,
+        access: &Access,
+        inc: &incident::Model,
+        tasks: &[task::Model],
+    ) -> Result<Seen<'a>, AppError> {
+        let task_phases = tasks
+            .iter()
+            .filter_map(|t| Some((t.id, Phase::from_id(&t.phase)?)))
+            .collect();
+        let items = if matches!(access, Access::Engaged { .. }) {
+            let own = super::external::colleagues(db, actor).await?;
+            crate::entity::evidence::Entity::find()
+                .filter(crate::entity::evidence::Column::IncidentId.eq(inc.id))
+                .all(db)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|e| {
+                    let mine = own.contains(&e.uploaded_by);
+                    (e.id, e.sha256, e.file_name, mine)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Seen {
+            actor,
+            model,
+            task_phases,
+            items,
+        })
+    }
+
+    fn about(&self, e: &incident_event::Model, d: &BTreeMap<String, String>) -> EventAbout {
+        let kind = e.kind.as_str();
+        match kind {
+            "reported" => EventAbout::Report,
+            "taken_into_triage" | "phase_advanced" | "closed" | "reopened" => EventAbout::Progress,
+            "task_updated" | "task_waived" | "task_assigned" => e
+                .task_id
+                .and_then(|t| self.task_phases.get(&t).copied())
+                .map_or(EventAbout::Handling, EventAbout::Task),
+            "comment" => EventAbout::Comment {
+                audience: d
+                    .get("audience")
+                    .and_then(|a| Audience::from_id(a))
+                    .unwrap_or(Audience::Internal),
+                own: e.actor_id == Some(self.actor.id),
+            },
+            "engagement_granted" | "engagement_revoked" | "investigation_report_submitted" => {
+                let id = d.get("engagement").and_then(|v| Uuid::parse_str(v).ok());
+                EventAbout::Engagement {
+                    own: id.is_some_and(|id| self.actor.grants.iter().any(|g| g.engagement == id)),
+                }
+            }
+            k if k.starts_with("containment_") => EventAbout::Measure {
+                executor: d
+                    .get("measure")
+                    .and_then(|m| self.model.measure(m))
+                    .map(|m| m.executor.clone())
+                    .unwrap_or_default(),
+            },
+            k if k.starts_with("evidence_") || k == "custody_recorded" => {
+                // Events written before they named the item are matched by
+                // content and file name.
+                let by_id = d.get("evidence_id").and_then(|v| Uuid::parse_str(v).ok());
+                let found = self.items.iter().find(|(id, sha, name, _)| match by_id {
+                    Some(want) => *id == want,
+                    None => d.get("sha256") == Some(sha) && d.get("evidence") == Some(name),
+                });
+                EventAbout::Evidence {
+                    item: found.map(|f| f.0),
+                    own: found.is_some_and(|f| f.3),
+                }
+            }
+            _ => EventAbout::Handling,
+        }
+    }
 }
 
 fn classify_probe(severity_changed: bool) -> Edit {
