@@ -580,4 +580,78 @@ mod tests {
         );
         assert!(!Access::None.sees_phase(Phase::A) && !Access::None.sees_timeline());
     }
+
+    #[test]
+    fn each_timeline_event_passes_the_scope_of_what_it_is_about() {
+        use crate::domain::Phase;
+        let item = Uuid::new_v4();
+        let engaged = |timeline: bool| Access::Engaged {
+            kind: OrgKind::ForensicsVendor,
+            scope: Scope {
+                phases: vec![Phase::E],
+                evidence: true,
+                evidence_items: vec![item],
+                containment: false,
+                timeline,
+            },
+        };
+        let comment = |audience, own| EventAbout::Comment { audience, own };
+        let evidence = |item, own| EventAbout::Evidence { item, own };
+        let measure = |executor: &str| EventAbout::Measure {
+            executor: executor.into(),
+        };
+        let abouts = [
+            EventAbout::Report,
+            EventAbout::Progress,
+            EventAbout::Handling,
+            EventAbout::Task(Phase::E),
+            EventAbout::Task(Phase::A),
+            evidence(Some(item), false),
+            evidence(Some(Uuid::new_v4()), false),
+            evidence(Some(Uuid::new_v4()), true),
+            evidence(None, false),
+            measure("isp"),
+            comment(Audience::Internal, false),
+            comment(Audience::Reporter, false),
+            comment(Audience::Parties, false),
+            comment(Audience::Internal, true),
+            EventAbout::Engagement { own: true },
+            EventAbout::Engagement { own: false },
+        ];
+        let expect = |access: &Access, want: [bool; 16]| {
+            for (about, w) in abouts.iter().zip(want) {
+                assert_eq!(access.sees_event(about), w, "{access:?} {about:?}");
+            }
+        };
+        expect(&Access::Handler, [true; 16]);
+        expect(&Access::None, [false; 16]);
+        expect(
+            &Access::Reporter,
+            [
+                true, true, false, false, false, false, false, false, false, false, false, true,
+                false, true, false, false,
+            ],
+        );
+        expect(
+            &engaged(true),
+            [
+                false, true, false, true, false, true, false, true, false, false, false, false,
+                true, true, true, false,
+            ],
+        );
+        expect(&engaged(false), [false; 16]);
+        let isp = Access::Engaged {
+            kind: OrgKind::Isp,
+            scope: Scope {
+                timeline: true,
+                ..Scope::default()
+            },
+        };
+        assert!(isp.sees_event(&measure("isp")) && !isp.sees_event(&measure("it_lan_admin")));
+        assert!(Access::Handler.sees_reporter() && Access::Reporter.sees_reporter());
+        assert!(!engaged(true).sees_reporter() && !Access::None.sees_reporter());
+        assert_eq!(engaged(true).default_audience(), Audience::Parties);
+        assert_eq!(Access::Reporter.default_audience(), Audience::Reporter);
+        assert_eq!(Access::Handler.default_audience(), Audience::Internal);
+    }
 }

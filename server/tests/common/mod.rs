@@ -362,6 +362,18 @@ impl Client {
         self.send(req).await
     }
 
+    /// A GET with extra request headers (e.g. what a browser says about
+    /// where the request comes from).
+    pub async fn fetch_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = Request::get(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, self.cookie_header());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Response {
         self.post(
             "/api/auth/login",
