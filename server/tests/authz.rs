@@ -604,6 +604,7 @@ async fn every_route_answers_every_subject_as_the_policy_says(db: Db) {
 
     let mut e = engaged(db).await;
     let (mut clients, f) = subject_clients(&mut e).await;
+    contents_follow_the_policy(&mut clients, &f).await;
     // Signing out goes last: it ends the subject's session.
     let mut order: Vec<&str> = RULES
         .iter()
@@ -651,6 +652,102 @@ async fn every_route_answers_every_subject_as_the_policy_says(db: Db) {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// The same subjects compared by what the pages and server functions *say*:
+/// texts that only some may read are planted, then every subject's incident
+/// page (HTML and data), list, tasks and notifications are searched for them.
+async fn contents_follow_the_policy(clients: &mut [(Subject, Client)], f: &Fixture) {
+    let id = f.id.as_str();
+    let client = |clients: &mut [(Subject, Client)], s: Subject| -> Client {
+        let i = clients.iter().position(|(x, _)| *x == s).unwrap();
+        std::mem::replace(&mut clients[i].1, Client::placeholder())
+    };
+    let put_back = |clients: &mut [(Subject, Client)], s: Subject, c: Client| {
+        let i = clients.iter().position(|(x, _)| *x == s).unwrap();
+        clients[i].1 = c;
+    };
+    let mut it = client(clients, ItLanAdmin);
+    let r = it
+        .post(
+            "/api/incidents/comment",
+            &[
+                ("id", id),
+                ("text", "internal-note-7f3a: the CFO clicked it"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let r = it
+        .post(
+            "/api/incidents/comment",
+            &[
+                ("id", id),
+                ("text", "for-reporter-51c2: keep the PC off"),
+                ("audience", "reporter"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let handler_view = incident(&mut it, id).await;
+    put_back(clients, ItLanAdmin, it);
+    let log_b = handler_view["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["file_name"] == "squid-b.log")
+        .unwrap()
+        .clone();
+    let reporter = handler_view["reporter"].as_str().unwrap().to_string();
+    let contact = handler_view["reporter_contact"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let handler = |s: Subject| matches!(s, ItLanAdmin | BuLanAdmin | Officer);
+    // (text, who may read it)
+    let secrets: Vec<(String, Box<dyn Fn(Subject) -> bool>)> = vec![
+        (reporter, Box::new(move |s| handler(s) || s == Reporter)),
+        (contact, Box::new(move |s| handler(s) || s == Reporter)),
+        ("internal-note-7f3a".into(), Box::new(handler)),
+        (
+            "for-reporter-51c2".into(),
+            Box::new(move |s| handler(s) || s == Reporter),
+        ),
+        ("squid-b.log".into(), Box::new(handler)),
+        (
+            log_b["sha256"].as_str().unwrap().to_string(),
+            Box::new(handler),
+        ),
+        (log_b["id"].as_str().unwrap().to_string(), Box::new(handler)),
+    ];
+    let mut wrong = Vec::new();
+    for (s, c) in clients.iter_mut() {
+        let mut seen = String::new();
+        for page in [
+            format!("/incidents/{id}"),
+            "/incidents".into(),
+            "/tasks".into(),
+        ] {
+            seen.push_str(&c.get(&page).await.text);
+        }
+        for (path, form) in [
+            ("/api/incidents/get", vec![("id", id)]),
+            ("/api/incidents/list", vec![]),
+            ("/api/tasks/mine", vec![]),
+            ("/api/notifications", vec![]),
+        ] {
+            seen.push_str(&c.post(path, &form).await.text);
+        }
+        for (text, may) in &secrets {
+            if seen.contains(text.as_str()) != may(*s) {
+                wrong.push(format!(
+                    "{s:?} {} {text:?}",
+                    if may(*s) { "misses" } else { "sees" }
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "contents differ:\n{}", wrong.join("\n"));
 }
 
 on_both_databases!(every_route_answers_every_subject_as_the_policy_says);
