@@ -176,6 +176,10 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
             "Please correct the marked fields.",
             "エラーのある項目を修正してください。",
         ),
+        "error.busy" => (
+            "The server is busy. Try again in a moment.",
+            "サーバーが混み合っています。少し待ってから再度お試しください。",
+        ),
         "col.severity" => ("Severity", "深刻度"),
         "col.tlp" => ("TLP", "TLP"),
         "list.overdue" => ("Overdue only", "期限超過のみ"),
@@ -891,6 +895,7 @@ pub const UI_KEYS: &[&str] = &[
     "error.internal",
     "error.unauthenticated",
     "error.form",
+    "error.busy",
     "col.severity",
     "col.tlp",
     "list.overdue",

@@ -25,8 +25,20 @@ pub enum SignIn {
     Accepted(SessionUser),
     /// Unknown user, wrong password or a deactivated account: one answer for all.
     Rejected,
-    /// Too many recent failures for this username: wait this many seconds.
+    /// Too many recent failures from this source, or for this account from
+    /// this source: wait this many seconds.
     Throttled(u64),
+}
+
+/// Where a request comes from, as the HTTP layer saw it. The server decides
+/// which address counts: `forwarded_for` only when `peer` is one of its
+/// trusted proxies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientAddress {
+    /// The TCP peer; `None` when the router is driven without a listener.
+    pub peer: Option<std::net::IpAddr>,
+    /// The `X-Forwarded-For` values, in the order received.
+    pub forwarded_for: Vec<String>,
 }
 
 #[async_trait::async_trait]
@@ -34,7 +46,15 @@ pub trait Backend: Send + Sync + 'static {
     /// The handling model (phases and roles with their names) for display.
     fn model(&self) -> ModelView;
 
-    async fn sign_in(&self, username: &str, password: &str) -> Result<SignIn, AppError>;
+    /// `Busy` when password hashing is at its limit.
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        from: &ClientAddress,
+    ) -> Result<SignIn, AppError>;
+    /// Ends every session of the user; the caller keeps its own by cycling
+    /// its id.
     async fn change_password(
         &self,
         actor: &Actor,

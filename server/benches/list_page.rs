@@ -162,6 +162,7 @@ async fn main() {
                 config.evidence_max_bytes,
             ),
             model: Arc::new(server::startup::load_model(&config).unwrap()),
+            auth: server::auth::Auth::new(&config),
         },
         leptos: leptos_options(&config),
         config: Arc::new(config),

@@ -1,18 +1,194 @@
-//! Passwords and sign-in throttling.
+//! Passwords: hashing under a bound, sign-in throttling and where a sign-in
+//! comes from.
 //!
 //! Hashing is argon2id with the crate's defaults (19 MiB, 2 passes, the OWASP
 //! recommendation), run on the blocking pool so it never stalls the async
 //! runtime. Unknown usernames are checked against a dummy hash so that the
 //! time of an answer does not tell whether an account exists.
+//!
+//! Every hash and verify a request causes goes through [`Hashing`]: at most
+//! one per core at once (each holds 19 MiB), a short queue behind them, and
+//! past that the request is refused at once with `AppError::Busy` (503 and
+//! `Retry-After`) instead of piling up memory.
 
-use std::sync::OnceLock;
+pub mod source;
+pub mod throttle;
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
-use chrono::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use app::domain::AppError;
+use app::ports::ClientAddress;
 
+use crate::config::Config;
+use source::{IpRange, Source};
+
+pub use throttle::{FREE_FAILURES, SOURCE_FREE_FAILURES};
+
+/// What a refused request is told to wait, in seconds.
+pub const BUSY_RETRY_AFTER: u64 = 2;
+/// The longest a queued request waits for a hashing slot.
+pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+/// What sign-in needs besides the database, shared by all requests of one
+/// server instance.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    pub hashing: Hashing,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<[IpRange]>,
+    /// The most throttle counters kept.
+    pub throttle_max_rows: u64,
+    failures: Arc<AtomicU64>,
+}
+
+impl Auth {
+    pub fn new(config: &Config) -> Auth {
+        Auth {
+            hashing: Hashing::new(config.hash_concurrency, config.hash_queue),
+            trusted_proxies: config.trusted_proxies.clone().into(),
+            throttle_max_rows: config.throttle_max_rows,
+            failures: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Where a sign-in counts as coming from.
+    pub fn source(&self, from: &ClientAddress) -> Source {
+        Source::resolve(from, &self.trusted_proxies)
+    }
+
+    /// The cap to cut the throttle table to after this failure, if it is
+    /// time: after every failure while the cap is small, else after every
+    /// thousandth of the cap (at most every 100th failure), so the table
+    /// passes its cap by at most a few hundred rows per instance.
+    pub fn cap_due(&self) -> Option<u64> {
+        let every = (self.throttle_max_rows / 1000).clamp(1, 100);
+        let n = self.failures.fetch_add(1, Ordering::Relaxed);
+        n.is_multiple_of(every).then_some(self.throttle_max_rows)
+    }
+}
+
+/// The bound on concurrent password hashing.
+#[derive(Clone, Debug)]
+pub struct Hashing {
+    inner: Arc<Limits>,
+}
+
+#[derive(Debug)]
+struct Limits {
+    /// One permit per hash allowed to run.
+    running: Arc<Semaphore>,
+    /// Running plus waiting: past these a request is refused at once.
+    admitted: Arc<Semaphore>,
+    concurrency: usize,
+    active: AtomicUsize,
+    high_water: AtomicUsize,
+}
+
+/// All hashing permits, held: nothing hashes until it is dropped.
+pub struct HeldHashing(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl Hashing {
+    /// At most `concurrency` hashes at once (at least one) and `queue` more
+    /// waiting.
+    pub fn new(concurrency: usize, queue: usize) -> Hashing {
+        let concurrency = concurrency.max(1);
+        Hashing {
+            inner: Arc::new(Limits {
+                running: Arc::new(Semaphore::new(concurrency)),
+                admitted: Arc::new(Semaphore::new(concurrency + queue)),
+                concurrency,
+                active: AtomicUsize::new(0),
+                high_water: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// The number of cores, or one when that cannot be told.
+    pub fn cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// A new hash of `password`.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.run(move || hash_now(&password)).await?
+    }
+
+    /// Whether `password` matches `hash`; checked against a dummy hash when
+    /// there is no account, taking the same time either way.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        self.run(move || verify_now(&password, hash)).await
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free. The slot goes
+    /// with the work: a request that gives up does not free it before the
+    /// hash is done.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let busy = || {
+            tracing::warn!("password hashing at its limit; request refused");
+            AppError::Busy(BUSY_RETRY_AFTER)
+        };
+        let Ok(ticket) = self.inner.admitted.clone().try_acquire_owned() else {
+            return Err(busy());
+        };
+        let permit =
+            match tokio::time::timeout(MAX_QUEUE_WAIT, self.inner.running.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => return Err(busy()),
+            };
+        let limits = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let _slot = (ticket, permit);
+            let now = limits.active.fetch_add(1, Ordering::SeqCst) + 1;
+            limits.high_water.fetch_max(now, Ordering::SeqCst);
+            struct Leave<'a>(&'a AtomicUsize);
+            impl Drop for Leave<'_> {
+                fn drop(&mut self) {
+                    self.0.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+            let _leave = Leave(&limits.active);
+            work()
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing task failed");
+            AppError::Internal
+        })
+    }
+
+    /// Takes every hashing slot until the result is dropped: for tests and
+    /// for an operator's maintenance hook.
+    pub async fn hold_all(&self) -> HeldHashing {
+        let n = u32::try_from(self.inner.concurrency).unwrap_or(u32::MAX);
+        let permit = self
+            .inner
+            .running
+            .clone()
+            .acquire_many_owned(n)
+            .await
+            .expect("the hashing semaphore is never closed");
+        HeldHashing(permit)
+    }
+
+    /// The most hashes that ever ran at once.
+    pub fn high_water(&self) -> usize {
+        self.inner.high_water.load(Ordering::SeqCst)
+    }
+}
+
+/// A hash outside any request (the first administrator, the command line,
+/// seeding): not bounded, as nobody outside can cause it.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await
@@ -29,41 +205,20 @@ fn hash_now(password: &str) -> Result<String, AppError> {
         })
 }
 
-/// Verifies `password` against `hash`, or against a dummy hash when there is
-/// no account, taking the same time either way.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let stored = hash.unwrap_or_else(|| dummy_hash().to_string());
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
+fn verify_now(password: &str, hash: Option<String>) -> bool {
+    let stored = hash.unwrap_or_else(|| dummy_hash().to_string());
+    let Ok(parsed) = PasswordHash::new(&stored) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
 }
 
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY
         .get_or_init(|| hash_now("hikeshi dummy password for unknown accounts").unwrap_or_default())
-}
-
-/// Failures allowed before sign-in for a username starts to wait.
-pub const FREE_FAILURES: i32 = 5;
-
-/// How long sign-in waits after `failures` consecutive failures: nothing for
-/// the first five, then 30 s, doubling with each further failure, at most
-/// 15 minutes. Keyed by username, so it protects an account from guessing
-/// without letting anyone lock out everybody from one address.
-pub fn throttle_delay(failures: i32) -> Duration {
-    if failures < FREE_FAILURES {
-        return Duration::zero();
-    }
-    let doublings = (failures - FREE_FAILURES).min(5) as u32;
-    Duration::seconds((30_i64 << doublings).min(15 * 60))
 }
 
 /// A random password for the first administrator: 20 characters from an
@@ -81,24 +236,57 @@ pub fn generate_password() -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn five_failures_are_free_then_waits_grow_to_a_cap() {
-        for f in 0..FREE_FAILURES {
-            assert_eq!(throttle_delay(f), Duration::zero());
-        }
-        assert_eq!(throttle_delay(5), Duration::seconds(30));
-        assert_eq!(throttle_delay(6), Duration::seconds(60));
-        assert_eq!(throttle_delay(7), Duration::seconds(120));
-        assert_eq!(throttle_delay(50), Duration::minutes(15));
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let hashing = Hashing::new(2, 2);
+        let h = hashing.hash("correct horse battery".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(
+            hashing
+                .verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!hashing.verify("wrong".into(), Some(h)).await.unwrap());
+        assert!(!hashing.verify("anything".into(), None).await.unwrap());
+        assert!(
+            hash_password("x".repeat(20))
+                .await
+                .unwrap()
+                .starts_with("$argon2id$")
+        );
     }
 
     #[tokio::test]
-    async fn hashes_are_argon2id_and_verify() {
-        let h = hash_password("correct horse battery".into()).await.unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), Some(h.clone())).await);
-        assert!(!verify_password("wrong".into(), Some(h)).await);
-        assert!(!verify_password("anything".into(), None).await);
+    async fn past_the_queue_hashing_is_refused_at_once() {
+        let hashing = Hashing::new(1, 0);
+        let held = hashing.hold_all().await;
+        assert_eq!(
+            hashing.verify("x".into(), None).await,
+            Err(AppError::Busy(BUSY_RETRY_AFTER))
+        );
+        drop(held);
+        assert_eq!(hashing.verify("x".into(), None).await, Ok(false));
+        assert_eq!(hashing.high_water(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn never_more_than_the_permits_hash_at_once() {
+        let hashing = Hashing::new(2, 64);
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let h = hashing.clone();
+                tokio::spawn(async move { h.verify("x".into(), None).await })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), Ok(false));
+        }
+        assert!(
+            (1..=2).contains(&hashing.high_water()),
+            "{}",
+            hashing.high_water()
+        );
     }
 
     #[test]

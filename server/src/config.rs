@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::auth::source::IpRange;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `HIKESHI_DATABASE_URL`: `sqlite://…` or `postgres://…`.
@@ -40,6 +42,19 @@ pub struct Config {
     pub mail: MailConfig,
     /// `HIKESHI_BASE_URL`: how users reach Hikeshi, for links in mail.
     pub base_url: String,
+    /// `HIKESHI_TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks of
+    /// reverse proxies whose `X-Forwarded-For` names the client. None by
+    /// default: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpRange>,
+    /// `HIKESHI_HASH_CONCURRENCY`: password hashes run at once (19 MiB
+    /// each); the number of cores by default.
+    pub hash_concurrency: usize,
+    /// `HIKESHI_HASH_QUEUE`: sign-ins waiting for a hashing slot before
+    /// further ones get 503; twice the concurrency by default.
+    pub hash_queue: usize,
+    /// `HIKESHI_THROTTLE_MAX_ROWS`: the most sign-in throttle counters kept;
+    /// the oldest are dropped past it.
+    pub throttle_max_rows: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +96,9 @@ pub struct ConfigError {
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hikeshi.db?mode=rwc";
+
+/// Throttle counters kept at most: a few MiB of small rows.
+pub const DEFAULT_THROTTLE_MAX_ROWS: u64 = 100_000;
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -244,6 +262,55 @@ impl Config {
                 format!("not a mail address: {from:?}"),
             ));
         }
+        let trusted_proxies = match var("HIKESHI_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    IpRange::parse(p).ok_or_else(|| {
+                        bad(
+                            "HIKESHI_TRUSTED_PROXIES",
+                            format!(
+                                "expected addresses or CIDR blocks such as 10.0.0.0/8, got {p:?}"
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let count =
+            |name: &'static str, default: usize, range: std::ops::RangeInclusive<usize>| match var(
+                name,
+            ) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            name,
+                            format!(
+                                "expected a number from {} to {}, got {v:?}",
+                                range.start(),
+                                range.end()
+                            ),
+                        )
+                    }),
+            };
+        let hash_concurrency = count(
+            "HIKESHI_HASH_CONCURRENCY",
+            crate::auth::Hashing::cores(),
+            1..=1024,
+        )?;
+        let hash_queue = count("HIKESHI_HASH_QUEUE", 2 * hash_concurrency, 0..=65_536)?;
+        let throttle_max_rows = count(
+            "HIKESHI_THROTTLE_MAX_ROWS",
+            DEFAULT_THROTTLE_MAX_ROWS as usize,
+            10..=100_000_000,
+        )? as u64;
         let base_url = var("HIKESHI_BASE_URL")
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
@@ -267,6 +334,10 @@ impl Config {
             playbooks_dir,
             trusted_origins,
             db_max_connections,
+            trusted_proxies,
+            hash_concurrency,
+            hash_queue,
+            throttle_max_rows,
         })
     }
 }
@@ -291,6 +362,28 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.session_hours, 8);
         assert!(!c.secure_cookies);
+        assert!(
+            c.trusted_proxies.is_empty(),
+            "X-Forwarded-For is not trusted by default"
+        );
+        assert!(c.hash_concurrency >= 1);
+        assert_eq!(c.hash_queue, 2 * c.hash_concurrency);
+        assert_eq!(c.throttle_max_rows, DEFAULT_THROTTLE_MAX_ROWS);
+    }
+
+    #[test]
+    fn proxies_and_limits_are_read() {
+        let c = with(&[
+            ("HIKESHI_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+            ("HIKESHI_HASH_CONCURRENCY", "3"),
+            ("HIKESHI_HASH_QUEUE", "0"),
+            ("HIKESHI_THROTTLE_MAX_ROWS", "500"),
+        ])
+        .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(c.trusted_proxies[1].contains("10.1.2.3".parse().unwrap()));
+        assert_eq!((c.hash_concurrency, c.hash_queue), (3, 0));
+        assert_eq!(c.throttle_max_rows, 500);
     }
 
     #[test]
@@ -306,6 +399,10 @@ mod tests {
             ("HIKESHI_EVIDENCE_MAX_BYTES", "0"),
             ("HIKESHI_SMTP_SECURITY", "ssl3"),
             ("HIKESHI_MAIL_FROM", "not an address"),
+            ("HIKESHI_TRUSTED_PROXIES", "127.0.0.1, proxy.example"),
+            ("HIKESHI_HASH_CONCURRENCY", "0"),
+            ("HIKESHI_HASH_QUEUE", "lots"),
+            ("HIKESHI_THROTTLE_MAX_ROWS", "5"),
         ] {
             let err = with(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var);

@@ -1,10 +1,15 @@
-//! Connecting to SQLite or PostgreSQL and bringing the schema up to date.
+//! Connecting to SQLite or PostgreSQL, bringing the schema up to date, and
+//! the one way every service starts a transaction that writes
+//! ([`begin_write`]).
 
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url)
@@ -31,6 +36,26 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         });
     let db = Database::connect(opts).await?;
     Ok(db)
+}
+
+/// Starts a transaction that is going to write. Every service's write path
+/// begins with it.
+///
+/// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting up
+/// to the busy timeout for another writer to finish. A plain (deferred)
+/// transaction that reads first and writes later fails instead with
+/// "database is locked" when another writer committed in between: its read
+/// snapshot is stale and cannot become a write, and the busy timeout does
+/// not help. On PostgreSQL it is a plain transaction; a service that reads a
+/// row and then changes it locks the row first (a no-op `UPDATE`, as
+/// `services::timeline::lock` and `accounts::lock_user` do) so that two
+/// changes of one row take turns instead of racing.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -84,6 +84,7 @@ impl Application {
                     config.evidence_max_bytes,
                 ),
                 model: Arc::new(model),
+                auth: crate::auth::Auth::new(&config),
             },
             leptos: leptos_options(&config),
             config: Arc::new(config),
@@ -122,9 +123,15 @@ impl Application {
                 }
             }
         });
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        // The peer address reaches the handlers (`ConnectInfo`): sign-in
+        // throttling counts failures by source.
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

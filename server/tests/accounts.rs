@@ -347,6 +347,111 @@ async fn cross_origin_posts_are_refused(db: Db) {
     );
 }
 
+/// Deactivating, setting roles and organisations and creating users while
+/// other writes go on: every request succeeds (no "database is locked") and
+/// the final state is what was asked.
+async fn concurrent_user_administration_never_fails_and_ends_as_asked(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut admin = app.admin().await;
+    let org =
+        common::external::organisation(&mut admin, "Forensic Works", "forensics_vendor").await;
+    let reporter = app.signed_in("writer", &[Role::Reporter]).await;
+    let mut members = Vec::new();
+    for round in 0..3 {
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            ids.push(app.user(&format!("m{round}-{i}"), &[Role::Reporter]).await);
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        let post = |c: &common::Client, path: &'static str, form: Vec<(&'static str, String)>| {
+            let mut c = c.clone();
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let r = c.post(path, &form).await;
+                (path, r.status, r.text)
+            }
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let id = id.to_string();
+            tasks.spawn(post(
+                &admin,
+                "/api/users/active",
+                vec![("user", id.clone()), ("active", "false".into())],
+            ));
+            for _ in 0..2 {
+                tasks.spawn(post(
+                    &admin,
+                    "/api/users/roles",
+                    vec![
+                        ("user", id.clone()),
+                        ("roles[]", "reporter".into()),
+                        ("roles[]", "bu_lan_admin".into()),
+                    ],
+                ));
+            }
+            tasks.spawn(post(
+                &admin,
+                "/api/users/organisation",
+                vec![("user", id.clone()), ("organisation", org.clone())],
+            ));
+            tasks.spawn(post(
+                &admin,
+                "/api/users/create",
+                vec![
+                    ("form[username]", format!("new{round}-{i}")),
+                    ("form[display_name]", "New".into()),
+                    ("form[password]", "a long enough password".into()),
+                    ("form[roles][]", "reporter".into()),
+                ],
+            ));
+            tasks.spawn(post(
+                &reporter,
+                "/api/incidents/report",
+                vec![
+                    ("form[title]", format!("Beaconing {round}-{i}")),
+                    (
+                        "form[observed]",
+                        "Periodic POSTs to an unknown host.".into(),
+                    ),
+                    ("form[noticed_at]", "2026-01-05T09:30".into()),
+                    ("form[location]", "pc-0042".into()),
+                    ("form[discovery]", "internal_detection".into()),
+                    ("form[kind]", "malware_infection".into()),
+                    ("form[reporter_contact]", "soc@example.jp".into()),
+                ],
+            ));
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (path, status, text) = done.expect("task");
+            assert_eq!(status, StatusCode::OK, "{path}: {text}");
+            assert!(!text.contains("Invalid"), "{path}: {text}");
+        }
+        members.extend(ids);
+    }
+    let list = admin.post("/api/users/list", &[]).await.json();
+    let rows = list.as_array().expect("users");
+    for id in &members {
+        let row = rows
+            .iter()
+            .find(|r| r["id"] == id.to_string())
+            .expect("member listed");
+        assert_eq!(row["is_active"], false, "{row}");
+        assert_eq!(
+            row["roles"],
+            serde_json::json!(["reporter", "bu_lan_admin"]),
+            "{row}"
+        );
+        assert_eq!(row["organisation"], org, "{row}");
+    }
+    for round in 0..3 {
+        for i in 0..4 {
+            let name = format!("new{round}-{i}");
+            assert!(rows.iter().any(|r| r["username"] == name), "{name} created");
+        }
+    }
+    assert_eq!(app.count("incidents").await, 12);
+}
+
 on_both_databases!(
     sign_in_sets_a_hardened_cookie_and_cycles_the_session_id,
     wrong_password_and_unknown_user_get_the_same_answer,
@@ -359,4 +464,5 @@ on_both_databases!(
     roles_and_passwords_are_changed_by_the_administrator,
     users_change_their_own_password_with_the_current_one,
     cross_origin_posts_are_refused,
+    concurrent_user_administration_never_fails_and_ends_as_asked,
 );

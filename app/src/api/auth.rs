@@ -19,7 +19,7 @@ pub async fn login(username: String, password: String) -> Result<FormResult<()>,
 
     let services = ctx::services()?;
     match services
-        .sign_in(&username, &password)
+        .sign_in(&username, &password, &client_address())
         .await
         .map_err(ctx::status)?
     {
@@ -44,6 +44,29 @@ pub async fn login(username: String, password: String) -> Result<FormResult<()>,
             field: "username".into(),
             code: ErrorCode::Throttled(seconds),
         }])),
+    }
+}
+
+/// The TCP peer (axum's `ConnectInfo`) and any `X-Forwarded-For` of the
+/// request; the backend decides whether the header counts.
+#[cfg(feature = "ssr")]
+fn client_address() -> crate::ports::ClientAddress {
+    use axum::extract::ConnectInfo;
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Default::default();
+    };
+    crate::ports::ClientAddress {
+        peer: parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip()),
+        forwarded_for: parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect(),
     }
 }
 
@@ -83,6 +106,12 @@ pub async fn change_password(form: ChangePasswordForm) -> Result<FormResult<()>,
         .await
         .map_err(ctx::status)?;
     Ok(if changed {
+        // Every session of the user ended with the old password; this one
+        // goes on under a new id.
+        let session = leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        session.cycle_id().await.map_err(|_| AppError::Internal)?;
         FormResult::Done(())
     } else {
         FormResult::Invalid(vec![FieldError {

@@ -36,12 +36,16 @@ pub(crate) mod ctx {
     }
 
     /// Sets the HTTP status that belongs to the error, for the server
-    /// function's answer or for the page being rendered.
+    /// function's answer or for the page being rendered; `Busy` also says
+    /// when to come back (`Retry-After`).
     pub fn status(e: AppError) -> AppError {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
             && let Ok(code) = http::StatusCode::from_u16(e.status())
         {
             res.set_status(code);
+            if let AppError::Busy(seconds) = e {
+                res.insert_header(http::header::RETRY_AFTER, seconds.into());
+            }
         }
         e
     }

@@ -3,7 +3,7 @@
 //!   field, so the page can show it in place and keep what the user typed;
 //! - `AppError` is what a request can fail with after its input is valid. It is
 //!   the only error that crosses from the server to the browser, it maps onto an
-//!   HTTP status (401, 403, 404, 409, 500) and it never carries internal detail;
+//!   HTTP status (401, 403, 404, 409, 500, 503) and it never carries internal detail;
 //! - the server's own errors (database, I/O, hashing) are logged with their
 //!   detail where they happen and become `AppError::Internal`.
 
@@ -21,6 +21,10 @@ pub enum AppError {
     Conflict(String),
     #[error("internal error")]
     Internal,
+    /// The server is at its limit for expensive work (password hashing):
+    /// try again after this many seconds (503 with `Retry-After`).
+    #[error("busy: retry after {0} s")]
+    Busy(u64),
     /// The request did not reach the server function or its answer could not
     /// be read (network, encoding).
     #[error("request failed: {0}")]
@@ -35,6 +39,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Busy(_) => 503,
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Accounts: sign-in with throttling, the administrator's user management and
-//! a user's own password change.
+//! a user's own password change. Every write begins with `db::begin_write`
+//! and every change of a user locks its row first (`lock_user`), so that
+//! concurrent changes take turns instead of failing with "database is locked".
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -14,11 +16,14 @@ use app::domain::account::{SessionUser, UserRow, ValidNewUser, normalize_usernam
 use app::domain::form::{ErrorCode, FieldError, FormResult};
 use app::domain::policy::{Action, Actor, may};
 use app::domain::{AppError, Role};
-use app::ports::SignIn;
+use app::ports::{ClientAddress, SignIn};
 
-use super::{audit, internal};
-use crate::auth::{hash_password, throttle_delay, verify_password};
-use crate::entity::{login_throttle, session, user, user_role};
+use super::{audit, internal, throttle};
+use crate::auth::source::Source;
+use crate::auth::throttle::Buckets;
+use crate::auth::{Auth, FREE_FAILURES, Hashing, SOURCE_FREE_FAILURES, hash_password};
+use crate::db::begin_write;
+use crate::entity::{session, user, user_role};
 
 /// The active user with this id, with roles: who a session belongs to.
 pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Actor>, AppError> {
@@ -63,21 +68,23 @@ async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Role>, AppE
     Ok(roles)
 }
 
+/// Signs in from `from`. Refused without checking the password while the
+/// source or this account from this source waits; never for failures of
+/// other sources (`auth::throttle`).
 pub async fn sign_in(
     db: &DatabaseConnection,
+    auth: &Auth,
     username: &str,
     password: &str,
+    from: &ClientAddress,
 ) -> Result<SignIn, AppError> {
     let username = normalize_username(username);
-    let now = Utc::now();
-    let throttle = login_throttle::Entity::find_by_id(username.clone())
-        .one(db)
+    let source = auth.source(from);
+    let buckets = Buckets::new(&username, &source);
+    if let Some(wait) = throttle::wait(db, &buckets, Utc::now())
         .await
-        .map_err(internal)?;
-    if let Some(locked_until) = throttle.and_then(|t| t.locked_until)
-        && locked_until > now
+        .map_err(internal)?
     {
-        let wait = (locked_until - now).num_seconds().max(1) as u64;
         return Ok(SignIn::Throttled(wait));
     }
 
@@ -86,21 +93,29 @@ pub async fn sign_in(
         .one(db)
         .await
         .map_err(internal)?;
-    let verified = verify_password(
-        password.to_string(),
-        found.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
+    let verified = auth
+        .hashing
+        .verify(
+            password.to_string(),
+            found.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await?;
     match found {
         Some(u) if verified && u.is_active => {
-            let txn = db.begin().await.map_err(internal)?;
-            login_throttle::Entity::delete_by_id(username.clone())
-                .exec(&txn)
+            let txn = begin_write(db).await.map_err(internal)?;
+            throttle::forget_pair(&txn, &buckets)
                 .await
                 .map_err(internal)?;
-            audit::record(&txn, Some(u.id), "sign_in", "user", u.id, json!({}))
-                .await
-                .map_err(internal)?;
+            audit::record(
+                &txn,
+                Some(u.id),
+                "sign_in",
+                "user",
+                u.id,
+                json!({ "source": source.as_str() }),
+            )
+            .await
+            .map_err(internal)?;
             txn.commit().await.map_err(internal)?;
             let roles = roles_of(db, u.id).await?;
             Ok(SignIn::Accepted(SessionUser {
@@ -111,63 +126,65 @@ pub async fn sign_in(
             }))
         }
         found => {
-            record_failure(db, &username, found.map(|u| u.id)).await?;
+            record_failure(db, auth, &username, &buckets, &source, found.map(|u| u.id)).await?;
             Ok(SignIn::Rejected)
         }
     }
 }
 
-/// Counts a failed sign-in atomically (two instances may see failures for the
-/// same name at once) and locks the name once the free failures are used up.
+/// The name as typed, cut to what a log line or an audit record keeps.
+fn shown(username: &str) -> String {
+    username.chars().take(64).collect()
+}
+
+/// Counts a failed sign-in in its buckets (atomically: two instances may see
+/// failures for the same name at once), keeps the table bounded, and audits
+/// it under the account's id, or its bucket when there is no such account.
 async fn record_failure(
     db: &DatabaseConnection,
+    auth: &Auth,
     username: &str,
+    buckets: &Buckets,
+    source: &Source,
     user_id: Option<Uuid>,
 ) -> Result<(), AppError> {
     let now = Utc::now();
-    let txn = db.begin().await.map_err(internal)?;
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
-        username: Set(username.to_string()),
-        failures: Set(1),
-        locked_until: Set(None),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(login_throttle::Column::Username)
-            .value(
-                login_throttle::Column::Failures,
-                sea_orm::sea_query::ExprTrait::add(
-                    Expr::col((login_throttle::Entity, login_throttle::Column::Failures)),
-                    1,
-                ),
-            )
-            .value(login_throttle::Column::UpdatedAt, now)
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await
-    .map_err(internal)?;
-    let row = login_throttle::Entity::find_by_id(username.to_string())
-        .one(&txn)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Internal)?;
-    let delay = throttle_delay(row.failures);
-    if !delay.is_zero() {
-        let failures = row.failures;
-        let mut active: login_throttle::ActiveModel = row.into();
-        active.locked_until = Set(Some(now + delay));
-        active.update(&txn).await.map_err(internal)?;
-        tracing::warn!(username, failures, "sign-in throttled");
-    }
-    audit::record(&txn, user_id, "sign_in_failed", "user", username, json!({}))
+    let txn = begin_write(db).await.map_err(internal)?;
+    let (from_source, for_account, from_pair) = throttle::record_failure(&txn, buckets, now)
         .await
         .map_err(internal)?;
+    throttle::prune(&txn, now, auth.cap_due())
+        .await
+        .map_err(internal)?;
+    if from_source >= SOURCE_FREE_FAILURES || from_pair >= FREE_FAILURES {
+        tracing::warn!(
+            username = shown(username),
+            %source,
+            from_source,
+            for_account,
+            from_pair,
+            "sign-in throttled"
+        );
+    }
+    let entity_id = user_id.map_or_else(|| buckets.account.clone(), |id| id.to_string());
+    audit::record(
+        &txn,
+        user_id,
+        "sign_in_failed",
+        "user",
+        entity_id,
+        json!({ "username": shown(username), "source": source.as_str() }),
+    )
+    .await
+    .map_err(internal)?;
     txn.commit().await.map_err(internal)
 }
 
+/// Changes the actor's own password and ends every session of theirs; the
+/// server function keeps the current one going under a new id.
 pub async fn change_password(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     actor: &Actor,
     current: &str,
     new: &str,
@@ -177,22 +194,27 @@ pub async fn change_password(
         .await
         .map_err(internal)?
         .ok_or(AppError::Unauthenticated)?;
-    if !verify_password(current.to_string(), Some(u.password_hash.clone())).await {
+    if !hashing
+        .verify(current.to_string(), Some(u.password_hash.clone()))
+        .await?
+    {
         return Ok(false);
     }
-    let hash = hash_password(new.to_string()).await?;
-    let txn = db.begin().await.map_err(internal)?;
+    let hash = hashing.hash(new.to_string()).await?;
+    let txn = begin_write(db).await.map_err(internal)?;
+    let u = lock_user(&txn, actor.id).await?;
     let mut active: user::ActiveModel = u.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     active.update(&txn).await.map_err(internal)?;
+    let ended = end_sessions_of(&txn, actor.id).await.map_err(internal)?;
     audit::record(
         &txn,
         Some(actor.id),
         "password_changed",
         "user",
         actor.id,
-        json!({}),
+        json!({ "sessions_ended": ended }),
     )
     .await
     .map_err(internal)?;
@@ -238,12 +260,11 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<UserRow>
         .collect())
 }
 
-/// Creates a user; `None` when the username is taken. `actor` is `None` only
-/// for the first administrator, created by the system itself.
 /// The administrator's user form: field errors for a taken username or an
 /// unknown organisation, after the permission check.
 pub(super) async fn create_from_form(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     actor: &Actor,
     user: ValidNewUser,
 ) -> Result<FormResult<Uuid>, AppError> {
@@ -259,14 +280,18 @@ pub(super) async fn create_from_form(
     {
         return invalid("organisation", ErrorCode::InvalidChoice);
     }
-    match create(db, Some(actor), user).await? {
+    match create(db, Some(hashing), Some(actor), user).await? {
         Some(id) => Ok(FormResult::Done(id)),
         None => invalid("username", ErrorCode::UsernameTaken),
     }
 }
 
+/// Creates a user; `None` when the username is taken. `actor` is `None` only
+/// for the system itself (the first administrator, seeding), whose hashing
+/// (`hashing` `None`) is not bounded.
 pub async fn create(
     db: &DatabaseConnection,
+    hashing: Option<&Hashing>,
     actor: Option<&Actor>,
     new: ValidNewUser,
 ) -> Result<Option<Uuid>, AppError> {
@@ -281,10 +306,13 @@ pub async fn create(
     if taken > 0 {
         return Ok(None);
     }
-    let hash = hash_password(new.password.clone()).await?;
+    let hash = match hashing {
+        Some(h) => h.hash(new.password.clone()).await?,
+        None => hash_password(new.password.clone()).await?,
+    };
     let id = Uuid::new_v4();
     let now = Utc::now();
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = begin_write(db).await.map_err(internal)?;
     let inserted = user::ActiveModel {
         id: Set(id),
         username: Set(new.username.clone()),
@@ -344,9 +372,25 @@ async fn insert_roles(
     Ok(())
 }
 
-async fn existing(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model, AppError> {
+/// Locks the user's row for the rest of the transaction and returns it as it
+/// is now: a no-op write, which takes the row lock on PostgreSQL (two changes
+/// of one user take turns) and the write lock on SQLite. Every change of a
+/// user reads it through this (see `db::begin_write`).
+pub(super) async fn lock_user(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<user::Model, AppError> {
+    let res = user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
+        .filter(user::Column::Id.eq(id))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
     user::Entity::find_by_id(id)
-        .one(conn)
+        .one(txn)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)
@@ -359,8 +403,8 @@ pub async fn set_roles(
     roles: Vec<Role>,
 ) -> Result<(), AppError> {
     require(actor, Action::ManageUsers)?;
-    let txn = db.begin().await.map_err(internal)?;
-    existing(&txn, id).await?;
+    let txn = begin_write(db).await.map_err(internal)?;
+    lock_user(&txn, id).await?;
     let before = roles_of(&txn, id).await?;
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(id))
@@ -393,8 +437,8 @@ pub async fn set_active(
         // An administrator who locks themselves out may leave nobody to undo it.
         return Err(AppError::Conflict("cannot deactivate yourself".into()));
     }
-    let txn = db.begin().await.map_err(internal)?;
-    let u = existing(&txn, id).await?;
+    let txn = begin_write(db).await.map_err(internal)?;
+    let u = lock_user(&txn, id).await?;
     let before = u.is_active;
     let mut m: user::ActiveModel = u.into();
     m.is_active = Set(active);
@@ -420,16 +464,18 @@ pub async fn set_active(
     txn.commit().await.map_err(internal)
 }
 
+/// Sets a new password for a user and ends every session of theirs.
 pub async fn reset_password(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     actor: &Actor,
     id: Uuid,
     password: &str,
 ) -> Result<(), AppError> {
     require(actor, Action::ManageUsers)?;
-    let hash = hash_password(password.to_string()).await?;
-    let txn = db.begin().await.map_err(internal)?;
-    let u = existing(&txn, id).await?;
+    let hash = hashing.hash(password.to_string()).await?;
+    let txn = begin_write(db).await.map_err(internal)?;
+    let u = lock_user(&txn, id).await?;
     let username = u.username.clone();
     let mut m: user::ActiveModel = u.into();
     m.password_hash = Set(hash);
@@ -437,9 +483,8 @@ pub async fn reset_password(
     m.update(&txn).await.map_err(internal)?;
     // Whoever held the old password must not stay signed in with it, and the
     // owner of the new one must not wait out someone else's failures.
-    end_sessions_of(&txn, id).await.map_err(internal)?;
-    login_throttle::Entity::delete_by_id(username)
-        .exec(&txn)
+    let ended = end_sessions_of(&txn, id).await.map_err(internal)?;
+    throttle::forget_account(&txn, &username)
         .await
         .map_err(internal)?;
     audit::record(
@@ -448,7 +493,7 @@ pub async fn reset_password(
         "password_reset",
         "user",
         id,
-        json!({}),
+        json!({ "sessions_ended": ended }),
     )
     .await
     .map_err(internal)?;
@@ -493,7 +538,7 @@ pub async fn create_admin(
         roles: vec![Role::Admin],
         organisation: None,
     };
-    match create(db, None, new.clone()).await? {
+    match create(db, None, None, new.clone()).await? {
         Some(_) => Ok((new.username, generated)),
         None => Err(AppError::Conflict(format!("user {} exists", new.username))),
     }
@@ -506,7 +551,7 @@ pub async fn create_user_unchecked(
     user: ValidNewUser,
 ) -> Result<Uuid, AppError> {
     let name = user.username.clone();
-    create(db, None, user)
+    create(db, None, None, user)
         .await?
         .ok_or_else(|| AppError::Conflict(format!("user {name} exists")))
 }

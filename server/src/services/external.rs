@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -146,7 +145,7 @@ pub async fn create_organisation(
         return Err(AppError::Forbidden);
     }
     let id = Uuid::new_v4();
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = crate::db::begin_write(db).await.map_err(internal)?;
     organisation::ActiveModel {
         id: Set(id),
         name_ja: Set(o.name_ja.clone()),
@@ -184,12 +183,8 @@ pub async fn set_user_organisation(
     if !may(actor, Action::ManageUsers) {
         return Err(AppError::Forbidden);
     }
-    let txn = db.begin().await.map_err(internal)?;
-    let u = user::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let u = super::accounts::lock_user(&txn, user_id).await?;
     if let Some(o) = org
         && !organisation_exists(&txn, o).await?
     {

@@ -9,6 +9,7 @@ pub mod evidence;
 mod external;
 mod incidents;
 pub mod reminders;
+mod throttle;
 pub mod timeline;
 mod workflow;
 mod workspace;
@@ -27,7 +28,7 @@ use app::domain::policy::Actor;
 use app::domain::workspace::{MyTask, NotificationView};
 use app::domain::{AppError, Role};
 use app::model::ModelView;
-use app::ports::{Backend, IncidentOp, SignIn};
+use app::ports::{Backend, ClientAddress, IncidentOp, SignIn};
 use playbooks::HandlingModel;
 
 pub use accounts::{
@@ -39,6 +40,8 @@ pub struct Hikeshi {
     pub db: DatabaseConnection,
     pub model: Arc<HandlingModel>,
     pub evidence: crate::evidence_store::EvidenceStore,
+    /// Password hashing bound, trusted proxies, throttle table cap.
+    pub auth: crate::auth::Auth,
 }
 
 /// Logs a database error with its detail and hides it from the client.
@@ -59,8 +62,13 @@ impl Backend for Hikeshi {
         }
     }
 
-    async fn sign_in(&self, username: &str, password: &str) -> Result<SignIn, AppError> {
-        accounts::sign_in(&self.db, username, password).await
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        from: &ClientAddress,
+    ) -> Result<SignIn, AppError> {
+        accounts::sign_in(&self.db, &self.auth, username, password, from).await
     }
 
     async fn change_password(
@@ -69,7 +77,7 @@ impl Backend for Hikeshi {
         current: &str,
         new: &str,
     ) -> Result<bool, AppError> {
-        accounts::change_password(&self.db, actor, current, new).await
+        accounts::change_password(&self.db, &self.auth.hashing, actor, current, new).await
     }
 
     async fn report_incident(
@@ -198,7 +206,7 @@ impl Backend for Hikeshi {
         actor: &Actor,
         user: ValidNewUser,
     ) -> Result<FormResult<Uuid>, AppError> {
-        accounts::create_from_form(&self.db, actor, user).await
+        accounts::create_from_form(&self.db, &self.auth.hashing, actor, user).await
     }
 
     async fn set_user_organisation(
@@ -236,6 +244,6 @@ impl Backend for Hikeshi {
         user: Uuid,
         password: &str,
     ) -> Result<(), AppError> {
-        accounts::reset_password(&self.db, actor, user, password).await
+        accounts::reset_password(&self.db, &self.auth.hashing, actor, user, password).await
     }
 }

@@ -6,10 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use app::domain::evidence::ChecklistStatus;
@@ -49,7 +46,7 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
         .all(db)
         .await?
     {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let marked = engagement::Entity::update_many()
             .col_expr(engagement::Column::ExpiryMailedAt, Expr::value(now))
             .filter(engagement::Column::Id.eq(e.id))
@@ -101,7 +98,7 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
         let Some(inc) = inc.filter(|i| i.status == Status::Open.id()) else {
             continue;
         };
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let marked = checklist_item::Entity::update_many()
             .col_expr(checklist_item::Column::DeadlineMailedAt, Expr::value(now))
             .filter(checklist_item::Column::Id.eq(item.id))
@@ -148,7 +145,7 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
             .all(db)
             .await?;
         for inc in late {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let marked = incident::Entity::update_many()
                 .col_expr(mailed, Expr::value(now))
                 .filter(C::Id.eq(inc.id))

@@ -9,10 +9,12 @@ pub mod flow;
 pub mod upload;
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
@@ -126,6 +128,7 @@ impl TestApp {
                     config.evidence_max_bytes,
                 ),
                 model: Arc::new(model),
+                auth: server::auth::Auth::new(&config),
             },
             leptos: leptos_options(&config),
             config: Arc::new(config.clone()),
@@ -160,7 +163,16 @@ impl TestApp {
             router: self.router.clone(),
             cookies: BTreeMap::new(),
             origin: Some(format!("http://{HOST}")),
+            peer: None,
         }
+    }
+
+    /// A client whose requests come from `ip`, as the TCP peer address the
+    /// server sees (axum's `ConnectInfo`).
+    pub fn client_from(&self, ip: &str) -> Client {
+        let mut c = self.client();
+        c.peer = Some(SocketAddr::new(ip.parse().expect("an IP address"), 40_000));
+        c
     }
 
     /// A user created directly through the services, with the test password.
@@ -281,6 +293,9 @@ pub struct Client {
     router: Router,
     pub cookies: BTreeMap<String, String>,
     pub origin: Option<String>,
+    /// The TCP peer of every request (`ConnectInfo`); none when unset, as for
+    /// a router driven without a listener.
+    pub peer: Option<SocketAddr>,
 }
 
 impl Client {
@@ -291,10 +306,16 @@ impl Client {
             router: Router::new(),
             cookies: BTreeMap::new(),
             origin: None,
+            peer: None,
         }
     }
 
-    pub async fn send(&mut self, req: Request<Body>) -> Response {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Response {
+        if let Some(peer) = self.peer
+            && req.extensions().get::<ConnectInfo<SocketAddr>>().is_none()
+        {
+            req.extensions_mut().insert(ConnectInfo(peer));
+        }
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
