@@ -234,6 +234,17 @@ fn outputs_done(f: &Facts) -> Result<(), Refusal> {
     }
 }
 
+/// The longest reason a waiver may give.
+pub const WAIVE_REASON_MAX: usize = 2_000;
+
+/// Why a task or a checklist item is waived: required, at most
+/// [`WAIVE_REASON_MAX`] characters, cleaned like any free text.
+pub fn validate_waive_reason(reason: &str) -> Result<String, Vec<super::form::FieldError>> {
+    let mut c = super::form::Checker::default();
+    let reason = c.text("reason", reason, WAIVE_REASON_MAX);
+    c.finish(|| reason)
+}
+
 /// What may be done to one task of the incident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskChange {

@@ -273,19 +273,15 @@ async fn apply(
             note,
         } => {
             workflow::may_edit(&actor.roles, f, &Edit::Asset)?;
-            let identifier = identifier.trim().to_string();
-            if identifier.is_empty() {
-                return Err(field("identifier", ErrorCode::Required));
-            }
-            if identifier.chars().count() > 255 {
-                return Err(field("identifier", ErrorCode::TooLong(255)));
-            }
+            let app::domain::classification::ValidAsset { identifier, note } =
+                app::domain::classification::validate_asset(&identifier, &note)
+                    .map_err(Refused::Fields)?;
             asset::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 incident_id: Set(inc.id),
                 asset_type: Set(asset_type.id().into()),
                 identifier: Set(identifier.clone()),
-                note: Set(note.trim().to_string()),
+                note: Set(note.clone()),
                 created_at: Set(Utc::now()),
             }
             .insert(txn)
@@ -681,10 +677,7 @@ async fn waive_task(
     let role = Role::from_id(&t.role).ok_or(AppError::Internal)?;
     let phase = Phase::from_id(&t.phase).ok_or(AppError::Internal)?;
     workflow::may_change_task(&actor.roles, false, role, phase, f, TaskChange::Waive)?;
-    let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(field("reason", ErrorCode::Required));
-    }
+    let reason = workflow::validate_waive_reason(&reason).map_err(Refused::Fields)?;
     let before = t.status.clone();
     let action_id = t.action_id.clone();
     let mut m: task::ActiveModel = t.into();
