@@ -312,7 +312,9 @@ pub fn clean_file_name(name: &str) -> String {
         .chars()
         .take(FILE_NAME_MAX)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     if cleaned.is_empty() {
         "evidence.bin".into()
     } else {
@@ -601,6 +603,8 @@ mod tests {
         assert_eq!(clean_file_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
         assert_eq!(clean_file_name("a\0b\u{200B}\u{2066}c.txt"), "abc.txt");
         assert_eq!(clean_file_name("...hidden"), "hidden");
+        // Found by fuzzing: dots and spaces in turn.
+        assert_eq!(clean_file_name(". . .\t. hidden "), "hidden");
         assert_eq!(clean_file_name("\u{202E}\u{FEFF}"), "evidence.bin");
         assert_eq!(clean_file_name("dir/"), "evidence.bin");
         assert_eq!(
