@@ -551,6 +551,25 @@ async fn invisible_characters_are_stripped_from_titles_and_file_names(db: Db) {
     let e = &i["evidence"][0];
     assert_eq!(e["file_name"], "invoicefdp.exe");
     assert_eq!(e["source_host"], "proxy01");
+
+    // Multi-line text keeps its lines but not NUL or overrides (PostgreSQL
+    // refuses NUL in text outright).
+    let r = c
+        .officer
+        .post(
+            "/api/incidents/comment",
+            &[("id", &c.id), ("text", "line 1\u{0}\r\nline \u{202E}2")],
+        )
+        .await;
+    assert_eq!(r.json(), common::flow::done(), "{}", r.text);
+    let i = incident(&mut c.officer, &c.id).await;
+    let comment = i["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "comment")
+        .expect("the comment");
+    assert_eq!(comment["detail"]["text"], "line 1\nline 2");
 }
 
 on_both_databases!(

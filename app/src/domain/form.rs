@@ -144,6 +144,14 @@ impl Checker {
     }
 }
 
+/// One required multi-line field on its own (a comment, a reason): cleaned,
+/// trimmed, non-empty and at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Vec<FieldError>> {
+    let mut c = Checker::default();
+    let v = c.text(field, value, max);
+    c.finish(|| v)
+}
+
 /// What kind of text a field holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lines {
@@ -264,6 +272,25 @@ mod tests {
         // A family emoji is held together by zero-width joiners.
         let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
         assert_eq!(clean(family, Lines::Many), family);
+    }
+
+    #[test]
+    fn a_single_required_text_is_cleaned_and_bounded() {
+        assert_eq!(required_text("text", " a\0\r\nb ", 5), Ok("a\nb".into()));
+        let err = |code| {
+            Err(vec![FieldError {
+                field: "text".into(),
+                code,
+            }])
+        };
+        assert_eq!(
+            required_text("text", "\u{202E}", 5),
+            err(ErrorCode::Required)
+        );
+        assert_eq!(
+            required_text("text", "abcdef", 5),
+            err(ErrorCode::TooLong(5))
+        );
     }
 
     #[test]

@@ -346,23 +346,24 @@ async fn apply(
         } => {
             workflow::may_edit(&actor.roles, f, &Edit::Prevention)?;
             let mut m: incident::ActiveModel = inc.clone().into();
-            let clean = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-            m.prevention_technical = Set(clean(technical.clone()));
-            m.prevention_operational = Set(clean(operational.clone()));
+            let clean = |s: String| {
+                Some(app::domain::form::clean(&s, app::domain::form::Lines::Many))
+                    .filter(|s| !s.is_empty())
+            };
+            let (technical, operational) = (clean(technical), clean(operational));
+            m.prevention_technical = Set(technical.clone());
+            m.prevention_operational = Set(operational.clone());
             m.updated_at = Set(Utc::now());
             m.update(txn).await?;
-            let d = detail([("technical", technical), ("operational", operational)]);
+            let d = detail([
+                ("technical", technical.unwrap_or_default()),
+                ("operational", operational.unwrap_or_default()),
+            ]);
             event(txn, inc, actor, "prevention_recorded", None, d).await
         }
         IncidentOp::Comment { task, text } => {
             workflow::may_edit(&actor.roles, f, &Edit::Comment)?;
-            let text = text.trim().to_string();
-            if text.is_empty() {
-                return Err(field("text", ErrorCode::Required));
-            }
-            if text.chars().count() > 10_000 {
-                return Err(field("text", ErrorCode::TooLong(10_000)));
-            }
+            let text = workflow::validate_comment(&text).map_err(Refused::Fields)?;
             if let Some(t) = task {
                 find_task(txn, inc, t).await?;
             }
