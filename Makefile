@@ -14,12 +14,13 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/e2e/node_modules/.bin:$(PATH)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export HIKESHI_TEST_PG_URL ?= $(PG_ADMIN_URL)
 
-.PHONY: help run test setup setup-test build build-release test-rust test-e2e bench lint size
+.PHONY: help run test setup setup-test build build-release test-rust test-e2e fuzz bench lint size
 
 help:
 	@echo "make run    — build and serve Hikeshi at http://127.0.0.1:3000"
 	@echo "make test   — run every test"
 	@echo "make bench  — benchmarks (list page, cold start, bundle size)"
+	@echo "make fuzz   — fuzz the form parsers briefly (part of make test)"
 
 ## ---- setup (idempotent) -------------------------------------------------
 
@@ -56,6 +57,7 @@ run: build-release
 
 test: setup-test
 	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory fuzz
 	$(MAKE) --no-print-directory test-e2e
 
 test-rust:
@@ -65,6 +67,32 @@ test-rust:
 	@# Each test has its own time limit (tests/common); this one catches a hang
 	@# that no async timer can interrupt.
 	timeout --kill-after=30 2400 cargo test --workspace --exclude frontend
+
+## ---- fuzzing -----------------------------------------------------------------
+# cargo-fuzz on stable rustc: without a sanitizer (`--sanitizer none`) it needs
+# no -Z flag, only libFuzzer's coverage instrumentation, which stable has. Its
+# nested cargo must keep this toolchain: a dependency's own rust-toolchain.toml
+# would otherwise ask rustup for another one.
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS := report_form local_datetime upload_form engagement_form free_text
+FUZZ_SECONDS ?= 20
+FUZZ_TOOLCHAIN := $(shell rustup show active-toolchain 2>/dev/null | cut -d' ' -f1)
+
+fuzz:
+	@if ! cargo fuzz --version 2>/dev/null | grep -q " $(CARGO_FUZZ_VERSION)$$"; then \
+	  echo "installing cargo-fuzz $(CARGO_FUZZ_VERSION)"; \
+	  cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --force; \
+	fi
+	cd fuzz && RUSTUP_TOOLCHAIN=$(FUZZ_TOOLCHAIN) cargo fuzz build --sanitizer none
+	@cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  log=target/$$t.log; \
+	  if RUSTUP_TOOLCHAIN=$(FUZZ_TOOLCHAIN) cargo fuzz run --sanitizer none $$t -- \
+	       -dict=forms.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 >$$log 2>&1; then \
+	    echo "fuzz $$t: $$(grep -h '^Done' $$log), $$(grep -ho 'exec/s: [0-9]*' $$log | tail -1)"; \
+	  else \
+	    tail -40 $$log; echo "fuzz $$t failed: the input is in fuzz/artifacts/$$t/"; exit 1; \
+	  fi; \
+	done
 
 build:
 	cargo leptos build

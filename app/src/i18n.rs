@@ -681,6 +681,16 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
         ErrorCode::InvalidDateTime => lang
             .pick("Enter a date and time.", "日時を入力してください。")
             .into(),
+        ErrorCode::DateOutOfRange(from, to) => match lang {
+            Lang::En => format!("Enter a date between {from} and {to}."),
+            Lang::Ja => format!("{from}年から{to}年までの日時を入力してください。"),
+        },
+        ErrorCode::InvalidTimeZone => lang
+            .pick(
+                "The browser reported a time zone more than 14 hours from UTC; check the computer's clock and reload the page.",
+                "ブラウザーのタイムゾーンがUTCから14時間以上ずれています。コンピューターの時計の設定を確認し、ページを再読み込みしてください。",
+            )
+            .into(),
         ErrorCode::InFuture => lang
             .pick(
                 "This time is in the future.",
@@ -1228,6 +1238,8 @@ mod tests {
             ErrorCode::Required,
             ErrorCode::TooLong(5),
             ErrorCode::Throttled(30),
+            ErrorCode::DateOutOfRange(1970, 2036),
+            ErrorCode::InvalidTimeZone,
         ] {
             assert_ne!(error_text(Lang::Ja, &code), error_text(Lang::En, &code));
         }

@@ -119,6 +119,46 @@ pub struct About<'a> {
 /// base URL in its place, so the URL is the one in force when it is sent.
 const BASE: &str = "{base}";
 
+/// Fills the `{name}` placeholders of a template in one pass over it: a value
+/// goes in as it is and is never scanned again, so a title that reads
+/// `{url}` arrives as typed. `{{` stands for a literal `{` (see [`escape`]);
+/// an unknown `{…}` stays as it is.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open + 1..];
+        if let Some(after) = tail.strip_prefix('{') {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        let known = values.iter().find_map(|(name, value)| {
+            tail.strip_prefix(name)
+                .and_then(|t| t.strip_prefix('}'))
+                .map(|after| (*value, after))
+        });
+        match known {
+            Some((value, after)) => {
+                out.push_str(value);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text for a template that is filled again later: `{` doubled.
+fn escape(value: &str) -> String {
+    value.replace('{', "{{")
+}
+
 /// Queues one mail per recipient who has an address, is active and has not
 /// opted out of `kind`, in their language. Runs inside the caller's
 /// transaction: the mail is queued exactly when the change is made.
@@ -155,20 +195,33 @@ pub async fn enqueue(
             Lang::Ja => about.detail.0,
             Lang::En => about.detail.1,
         };
-        let url = format!("{BASE}/incidents/{}", about.human_id);
-        let fill = |t: &str| {
-            t.replace("{id}", about.human_id)
-                .replace("{title}", about.title)
-                .replace("{detail}", detail)
-                .replace("{url}", &url)
-        };
+        // The body is filled again when it is sent (`{base}`): what users
+        // typed goes in escaped, so it stays as typed. The subject is final.
+        let url = format!("{BASE}/incidents/{}", escape(about.human_id));
+        let subject = fill(
+            subject,
+            &[
+                ("id", about.human_id),
+                ("title", about.title),
+                ("detail", detail),
+            ],
+        );
+        let body = fill(
+            body,
+            &[
+                ("id", &escape(about.human_id)),
+                ("title", &escape(about.title)),
+                ("detail", &escape(detail)),
+                ("url", &url),
+            ],
+        );
         outbox::ActiveModel {
             id: Set(Uuid::new_v4()),
             user_id: Set(Some(u.id)),
             to_address: Set(address),
             kind: Set(kind.into()),
-            subject: Set(fill(subject)),
-            body: Set(fill(body)),
+            subject: Set(subject),
+            body: Set(body),
             created_at: Set(now),
             attempts: Set(0),
             next_attempt_at: Set(now),
@@ -258,7 +311,7 @@ fn message(config: &MailConfig, m: &outbox::Model) -> Result<Message, String> {
         .to(to)
         .subject(m.subject.clone())
         .header(ContentType::TEXT_PLAIN)
-        .body(m.body.replace(BASE, &config.base_url))
+        .body(fill(&m.body, &[("base", &config.base_url)]))
         .map_err(|e| e.to_string())
 }
 
@@ -417,6 +470,32 @@ mod tests {
         assert_eq!([s(0), s(1), s(2), s(3)], [30, 60, 120, 240]);
         assert_eq!(s(7), 3600);
         assert_eq!(s(50), 3600);
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_and_typed_braces_stay() {
+        let values = [
+            ("id", "INC-2026-0001"),
+            ("title", "{url} {id}"),
+            ("url", "U"),
+        ];
+        assert_eq!(
+            fill("{id}: {title} <{url}> {unknown} {", &values),
+            "INC-2026-0001: {url} {id} <U> {unknown} {"
+        );
+        // Stored, then filled at sending: the escaped title survives both.
+        let stored = fill(
+            "{title}\n{url}",
+            &[("title", &escape("{base} {{x}}")), ("url", "{base}/i")],
+        );
+        assert_eq!(
+            fill(&stored, &[("base", "https://h.example")]),
+            "{base} {{x}}\nhttps://h.example/i"
+        );
+        assert_eq!(fill("", &values), "");
+        assert_eq!(fill("{{", &values), "{");
+        assert_eq!(fill("{id", &values), "{id");
+        assert_eq!(fill("火{id}火", &values), "火INC-2026-0001火");
     }
 
     #[test]

@@ -283,7 +283,301 @@ async fn signed_out_requests_are_refused(db: Db) {
     assert_eq!(app.count("incidents").await, 0);
 }
 
+/// Posts the report form with other values for some fields.
+async fn report_with(c: &mut Client, changes: &[(&'static str, &str)]) -> common::Response {
+    let mut form = report_form("Suspicious mail", "targeted_email");
+    for (k, v) in changes {
+        form.retain(|(key, _)| key != k);
+        form.push((k, v.to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    c.post("/api/incidents/report", &pairs).await
+}
+
+async fn an_impossible_time_zone_offset_answers_a_field_error_not_a_dropped_connection(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut c = app.signed_in("tanaka", &[Role::Reporter]).await;
+    for tz in ["-9223372036854775808", "9223372036854775807", "100000"] {
+        let r = report_with(&mut c, &[("form[tz_offset]", tz)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{tz}: {}", r.text);
+        assert_eq!(
+            r.field_errors(),
+            [("noticed_at".to_string(), "InvalidTimeZone".to_string())],
+            "{tz}"
+        );
+    }
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+async fn a_report_noticed_in_year_minus_262143_is_refused_with_a_field_error(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut c = app.signed_in("tanaka", &[Role::Reporter]).await;
+    for noticed in [
+        "-262143-01-01T00:00",
+        "1900-01-01T00:00",
+        "+262142-12-31T23:59",
+    ] {
+        let r = report_with(
+            &mut c,
+            &[("form[noticed_at]", noticed), ("form[tz_offset]", "")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{noticed}: {}", r.text);
+        assert_eq!(
+            r.field_errors(),
+            [("noticed_at".to_string(), "DateOutOfRange".to_string())],
+            "{noticed}"
+        );
+    }
+    assert_eq!(app.count("incidents").await, 0);
+}
+
+/// What an older version let in stays in the database: the incident is
+/// written directly with the most extreme dates each database holds, then
+/// triaged (which computes the preservation deadlines from when it was
+/// noticed) and decided (which computes the time targets from when it was
+/// reported).
+async fn an_incident_with_extreme_stored_dates_can_still_be_triaged(db: Db) {
+    use chrono::{DateTime, NaiveDate};
+    use common::flow::{command, done, finish_required};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::entity::incident;
+
+    let app = TestApp::spawn(db).await;
+    let mut admin = app.admin().await;
+    let r = admin
+        .post(
+            "/api/log-sources/save",
+            &[
+                ("source", "proxy"),
+                ("system", "squid01"),
+                ("retention_days", "90"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let id = report(&mut reporter, "Ancient beaconing", "targeted_email").await;
+
+    // PostgreSQL's timestamps start in 4713 BC; SQLite keeps whatever text
+    // chrono wrote, down to its own limit.
+    let ancient = match db {
+        Db::Sqlite => DateTime::<Utc>::MIN_UTC,
+        Db::Postgres => NaiveDate::from_ymd_opt(-4712, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc(),
+    };
+    let end_of_time = NaiveDate::from_ymd_opt(262_142, 12, 31)
+        .unwrap()
+        .and_hms_opt(23, 59, 59)
+        .unwrap()
+        .and_utc();
+    let changed = incident::Entity::update_many()
+        .col_expr(incident::Column::NoticedAt, Expr::value(ancient))
+        .col_expr(incident::Column::CreatedAt, Expr::value(end_of_time))
+        .filter(incident::Column::HumanId.eq(id.as_str()))
+        .exec(&app.state.hikeshi.db)
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected, 1);
+
+    finish_required(&mut officer, &id).await;
+    let r = command(&mut officer, &id, "take_into_triage", &[]).await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    assert_eq!(app.count("checklist_items").await, 1);
+    let r = command(
+        &mut officer,
+        &id,
+        "decide",
+        &[
+            ("decision", "respond_now"),
+            ("severity", "high"),
+            ("reason", "beaconing confirmed"),
+        ],
+    )
+    .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let i = common::flow::incident(&mut officer, &id).await;
+    assert_eq!(i["phase"], "B");
+    assert_eq!(i["severity"], "high");
+    assert!(
+        i["checklist"][0]["deadline"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("0001-")),
+        "{}",
+        i["checklist"]
+    );
+    let page = officer.get(&format!("/incidents/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+}
+
+async fn waive_reasons_and_custody_fields_have_length_limits(db: Db) {
+    use common::flow::{done, incident};
+    use common::upload::{meta, triaged, upload};
+
+    let mut c = triaged(db).await;
+    let long_reason = "理".repeat(2_001);
+    let i = incident(&mut c.officer, &c.id).await;
+    let item = i["checklist"][0]["id"].as_str().unwrap().to_string();
+    let r = c
+        .officer
+        .post(
+            "/api/incidents/checklist/waive",
+            &[("id", &c.id), ("item", &item), ("reason", &long_reason)],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        [("reason".to_string(), "TooLong".to_string())],
+        "{}",
+        r.text
+    );
+    let task = i["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["phase"] == "B" && t["status"] == "open")
+        .expect("an open task in B")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = c
+        .officer
+        .post(
+            "/api/incidents/task/waive",
+            &[("id", &c.id), ("task", &task), ("reason", &long_reason)],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        [("reason".to_string(), "TooLong".to_string())],
+        "{}",
+        r.text
+    );
+
+    let r = upload(
+        &mut c.responder,
+        &c.id,
+        &meta(&[]),
+        "access.log",
+        b"log line\n",
+    )
+    .await;
+    let evidence = r.json()["Done"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.text))
+        .to_string();
+    let party = "p".repeat(256);
+    let r = c
+        .officer
+        .post(
+            "/api/incidents/evidence/custody",
+            &[
+                ("id", &c.id),
+                ("evidence", &evidence),
+                ("kind", "transferred"),
+                ("from", &party),
+                ("to", &party),
+                ("reason", &long_reason),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        [
+            ("reason".to_string(), "TooLong".to_string()),
+            ("from".to_string(), "TooLong".to_string()),
+            ("to".to_string(), "TooLong".to_string()),
+        ],
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        c.app
+            .count("custody_events WHERE kind = 'transferred'")
+            .await,
+        0
+    );
+    // Within the limits all three are recorded.
+    let r = c
+        .officer
+        .post(
+            "/api/incidents/evidence/custody",
+            &[
+                ("id", &c.id),
+                ("evidence", &evidence),
+                ("kind", "transferred"),
+                ("from", "Sato"),
+                ("to", "Forensics Ltd"),
+                ("reason", &"理".repeat(2_000)),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+}
+
+/// A right-to-left override turns `invoice<RLO>fdp.exe` into what reads as
+/// `invoiceexe.pdf`; a NUL cuts the name short in other tools; zero-width
+/// characters make two names look alike.
+async fn invisible_characters_are_stripped_from_titles_and_file_names(db: Db) {
+    use common::flow::incident;
+    use common::upload::{meta, triaged, upload};
+
+    let mut c = triaged(db).await;
+    let mut reporter = c.reporter.clone();
+    let id = report(
+        &mut reporter,
+        "Invoice\u{202E}fdp.exe\u{0}\u{200B} from \u{2066}HR\u{2069}",
+        "targeted_email",
+    )
+    .await;
+    let i = incident(&mut c.officer, &id).await;
+    assert_eq!(i["title"], "Invoicefdp.exe from HR");
+
+    let r = upload(
+        &mut c.responder,
+        &c.id,
+        &meta(&[("source_host", "proxy01\u{200D}\u{FEFF}")]),
+        "invoice\u{202E}fdp.exe\u{200B}",
+        b"MZ",
+    )
+    .await;
+    assert!(r.json()["Done"].is_string(), "{}", r.text);
+    let i = incident(&mut c.officer, &c.id).await;
+    let e = &i["evidence"][0];
+    assert_eq!(e["file_name"], "invoicefdp.exe");
+    assert_eq!(e["source_host"], "proxy01");
+
+    // Multi-line text keeps its lines but not NUL or overrides (PostgreSQL
+    // refuses NUL in text outright).
+    let r = c
+        .officer
+        .post(
+            "/api/incidents/comment",
+            &[("id", &c.id), ("text", "line 1\u{0}\r\nline \u{202E}2")],
+        )
+        .await;
+    assert_eq!(r.json(), common::flow::done(), "{}", r.text);
+    let i = incident(&mut c.officer, &c.id).await;
+    let comment = i["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "comment")
+        .expect("the comment");
+    assert_eq!(comment["detail"]["text"], "line 1\nline 2");
+}
+
 on_both_databases!(
+    waive_reasons_and_custody_fields_have_length_limits,
+    invisible_characters_are_stripped_from_titles_and_file_names,
+    an_impossible_time_zone_offset_answers_a_field_error_not_a_dropped_connection,
+    a_report_noticed_in_year_minus_262143_is_refused_with_a_field_error,
+    an_incident_with_extreme_stored_dates_can_still_be_triaged,
     a_report_becomes_a_phase_a_ticket_with_a_sequential_human_id,
     an_invalid_report_names_each_field_and_stores_nothing,
     concurrent_reports_never_share_a_number,

@@ -239,7 +239,47 @@ async fn users_choose_address_language_and_kinds(db: Db) {
     assert_eq!(r.json(), serde_json::json!([]));
 }
 
+async fn placeholders_typed_into_a_title_arrive_literally(db: Db) {
+    let port = free_port();
+    let smtp = SmtpServer::start(port);
+    let app = smtp_app(db, port).await;
+    person(&app, "smith", Role::ItLanAdmin, "en", "").await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let title = "Phish {url} {detail} {base} {{id}} {title}";
+    let r = reporter
+        .post(
+            "/api/incidents/report",
+            &[
+                ("form[title]", title),
+                ("form[observed]", "A mail whose subject names our wiki."),
+                ("form[noticed_at]", "2026-01-05T09:30"),
+                ("form[location]", "pc-0042"),
+                ("form[discovery]", "user_report"),
+                ("form[kind]", "targeted_email"),
+                ("form[reporter_contact]", "tanaka@example.jp"),
+            ],
+        )
+        .await;
+    let id = r.json()["Done"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.text))
+        .to_string();
+    assert_eq!(deliver(&app, Utc::now()).await, (1, 0));
+    let got = smtp.messages();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (_, subject, body) = &got[0];
+    let body = &body.replace("\r\n", "\n");
+    // A long subject is folded onto several header lines: unfold it.
+    let subject = subject.replace(['\r', '\n'], "");
+    assert_eq!(subject, format!("[Hikeshi] New report {id}: {title}"));
+    assert!(body.contains(&format!("{id} {title}\n")), "{body}");
+    let url = format!("https://hikeshi.example.jp/incidents/{id}");
+    assert_eq!(body.matches("https://").count(), 1, "{body}");
+    assert!(body.contains(&format!("\n{url}\n")), "{body}");
+}
+
 on_both_databases!(
+    placeholders_typed_into_a_title_arrive_literally,
     users_choose_address_language_and_kinds,
     a_new_report_reaches_the_triage_roles_in_their_language,
     with_the_server_down_mail_waits_and_survives_a_restart,

@@ -100,13 +100,13 @@ pub async fn save_log_source(
     let note = c
         .optional_text("note", note.as_deref().unwrap_or(""), 2_000)
         .unwrap_or_default();
-    c.text("system", &system, 255);
+    let system = c.line("system", &system, 255);
     let is_new = source_id.is_none();
     let s = match c.finish(|| OrgLogSource {
         // The server gives a new source its id.
         id: source_id.unwrap_or(Uuid::nil()),
         source: source.trim().to_string(),
-        system: system.trim().to_string(),
+        system,
         retention_days: retention.expect("checked"),
         note,
         active: active.as_deref().is_some_and(|v| v != "false"),

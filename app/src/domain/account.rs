@@ -46,7 +46,7 @@ pub fn validate_new_user(form: &NewUserForm) -> Result<ValidNewUser, Vec<FieldEr
     } else if !is_valid_username(&username) {
         c.fail("username", ErrorCode::InvalidUsername);
     }
-    let display_name = c.text("display_name", &form.display_name, 200);
+    let display_name = c.line("display_name", &form.display_name, 200);
     let email = c.optional_text("email", &form.email, 254);
     if let Some(e) = &email
         && !is_plausible_email(e)

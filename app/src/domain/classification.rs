@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::form::{Checker, FieldError};
+
 use crate::string_enum;
 
 string_enum! {
@@ -91,4 +93,51 @@ pub struct Asset {
     /// Host name or IP, account name, segment (CIDR or name), service name.
     pub identifier: String,
     pub note: String,
+}
+
+/// A host name or IP, account, segment or service name: one line.
+pub const IDENTIFIER_MAX: usize = 255;
+pub const ASSET_NOTE_MAX: usize = 2_000;
+
+/// An affected asset as typed, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidAsset {
+    pub identifier: String,
+    pub note: String,
+}
+
+pub fn validate_asset(identifier: &str, note: &str) -> Result<ValidAsset, Vec<FieldError>> {
+    let mut c = Checker::default();
+    let identifier = c.line("identifier", identifier, IDENTIFIER_MAX);
+    let note = c
+        .optional_text("note", note, ASSET_NOTE_MAX)
+        .unwrap_or_default();
+    c.finish(|| ValidAsset { identifier, note })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::form::ErrorCode;
+
+    #[test]
+    fn an_asset_identifier_is_one_clean_bounded_line() {
+        let v = validate_asset(" pc-0042\u{200B}\u{202E} ", "seen\r\nat 09:30\0").unwrap();
+        assert_eq!(v.identifier, "pc-0042");
+        assert_eq!(v.note, "seen\nat 09:30");
+        let errs = validate_asset("\u{FEFF}", &"n".repeat(ASSET_NOTE_MAX + 1)).unwrap_err();
+        let got: Vec<(&str, &ErrorCode)> =
+            errs.iter().map(|e| (e.field.as_str(), &e.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("identifier", &ErrorCode::Required),
+                ("note", &ErrorCode::TooLong(ASSET_NOTE_MAX))
+            ]
+        );
+        assert_eq!(
+            validate_asset(&"h".repeat(IDENTIFIER_MAX + 1), "").unwrap_err()[0].code,
+            ErrorCode::TooLong(IDENTIFIER_MAX)
+        );
+    }
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Phase;
+use super::dates;
 use super::form::{Checker, ErrorCode, FieldError};
-use super::incident::parse_local_datetime;
 use crate::string_enum;
 
 string_enum! {
@@ -128,8 +128,8 @@ pub struct ValidOrganisation {
 
 pub fn validate_organisation(f: &OrganisationForm) -> Result<ValidOrganisation, Vec<FieldError>> {
     let mut c = Checker::default();
-    let name_ja = c.text("name_ja", &f.name_ja, 200);
-    let name_en = c.text("name_en", &f.name_en, 200);
+    let name_ja = c.line("name_ja", &f.name_ja, 200);
+    let name_en = c.line("name_en", &f.name_en, 200);
     let kind = c.choice("kind", &f.kind, OrgKind::from_id);
     let contract_ref = c.text("contract_ref", &f.contract_ref, 2_000);
     let contact = c.text("contact", &f.contact, 2_000);
@@ -221,12 +221,12 @@ pub fn validate_engagement(
     let starts_at = if f.starts_at.trim().is_empty() {
         Ok(now)
     } else {
-        parse_local_datetime(&f.starts_at, &f.tz_offset)
+        dates::parse_local(&f.starts_at, &f.tz_offset, now)
     };
     if let Err(code) = &starts_at {
         c.fail("starts_at", code.clone());
     }
-    let expires_at = parse_local_datetime(&f.expires_at, &f.tz_offset);
+    let expires_at = dates::parse_local(&f.expires_at, &f.tz_offset, now);
     match (&starts_at, &expires_at) {
         (_, Err(code)) => c.fail("expires_at", code.clone()),
         (_, Ok(e)) if *e <= now => c.fail("expires_at", ErrorCode::MustBeLater),
@@ -394,6 +394,80 @@ mod tests {
         assert!(fields.contains(&"organisation".to_string()));
         assert!(fields.contains(&"phases".to_string()));
         assert!(fields.contains(&"expires_at".to_string()));
+    }
+
+    #[test]
+    fn engagement_dates_stay_within_the_window_and_offsets_within_fourteen_hours() {
+        let now = at("2026-05-01T00:00:00Z");
+        let form = EngageForm {
+            organisation: Uuid::nil().to_string(),
+            phases: vec!["E".into()],
+            expires_at: "2026-05-08T09:00".into(),
+            ..EngageForm::default()
+        };
+        let errors = |f: &EngageForm| -> Vec<(String, ErrorCode)> {
+            validate_engagement(f, now)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect()
+        };
+        let range = ErrorCode::DateOutOfRange(1970, 2036);
+        let forever = EngageForm {
+            expires_at: "+262142-12-31T23:59".into(),
+            ..form.clone()
+        };
+        assert_eq!(errors(&forever), [("expires_at".into(), range.clone())]);
+        let eleven_years = EngageForm {
+            expires_at: "2037-05-01T00:00".into(),
+            ..form.clone()
+        };
+        assert_eq!(
+            errors(&eleven_years),
+            [("expires_at".into(), range.clone())]
+        );
+        let ancient = EngageForm {
+            starts_at: "-262143-01-01T00:00".into(),
+            ..form.clone()
+        };
+        assert_eq!(errors(&ancient), [("starts_at".into(), range)]);
+        let tz = EngageForm {
+            starts_at: "2026-05-01T09:00".into(),
+            tz_offset: "-9223372036854775808".into(),
+            ..form.clone()
+        };
+        assert_eq!(
+            errors(&tz),
+            [
+                ("starts_at".into(), ErrorCode::InvalidTimeZone),
+                ("expires_at".into(), ErrorCode::InvalidTimeZone)
+            ]
+        );
+        assert!(
+            validate_engagement(
+                &EngageForm {
+                    expires_at: "2036-04-30T00:00".into(),
+                    ..form
+                },
+                now
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn organisation_names_are_one_clean_line() {
+        let v = validate_organisation(&OrganisationForm {
+            name_ja: "フォレンジック\u{202E}社\u{200B}".into(),
+            name_en: "Forensics\r\nLtd\0".into(),
+            kind: "forensics_vendor".into(),
+            contract_ref: "C-2026-001\r\nannex B".into(),
+            contact: "soc@forensics.example".into(),
+        })
+        .unwrap();
+        assert_eq!(v.name_ja, "フォレンジック社");
+        assert_eq!(v.name_en, "Forensics  Ltd");
+        assert_eq!(v.contract_ref, "C-2026-001\nannex B");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Incidents as they are reported in phase A (事象の発見・通報): what was seen,
 //! when, where, how it came to light and what kind of event it looks like.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::classification::{Asset, AttackRoute, AttackStage, Severity, Tlp};
+use super::dates;
 use super::form::{Checker, ErrorCode, FieldError};
 use super::phase::Phase;
 use super::targets::TargetState;
@@ -83,12 +84,12 @@ pub fn validate_report(
     now: DateTime<Utc>,
 ) -> Result<ValidReport, Vec<FieldError>> {
     let mut c = Checker::default();
-    let title = c.text("title", &form.title, TITLE_MAX);
+    let title = c.line("title", &form.title, TITLE_MAX);
     let observed = c.text("observed", &form.observed, OBSERVED_MAX);
-    let noticed_at = parse_local_datetime(&form.noticed_at, &form.tz_offset);
+    let noticed_at = dates::parse_local(&form.noticed_at, &form.tz_offset, now);
     match &noticed_at {
         Err(code) => c.fail("noticed_at", code.clone()),
-        Ok(t) if *t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => {
+        Ok(t) if *t > dates::add(now, Duration::minutes(FUTURE_TOLERANCE_MINUTES)) => {
             c.fail("noticed_at", ErrorCode::InFuture)
         }
         Ok(_) => {}
@@ -96,7 +97,7 @@ pub fn validate_report(
     let location = c.text("location", &form.location, LOCATION_MAX);
     let discovery = c.choice("discovery", &form.discovery, Discovery::from_id);
     let kind = c.choice("kind", &form.kind, IncidentKind::from_id);
-    let reporter_contact = c.text("reporter_contact", &form.reporter_contact, CONTACT_MAX);
+    let reporter_contact = c.line("reporter_contact", &form.reporter_contact, CONTACT_MAX);
     c.finish(|| ValidReport {
         title,
         observed,
@@ -108,25 +109,11 @@ pub fn validate_report(
     })
 }
 
-/// A browser's `datetime-local` value and `getTimezoneOffset()` as an instant.
+/// A browser's `datetime-local` value and `getTimezoneOffset()` as an
+/// instant between 1970 and 9999. The forms check against now instead
+/// ([`dates::parse_local`]).
 pub fn parse_local_datetime(value: &str, tz_offset: &str) -> Result<DateTime<Utc>, ErrorCode> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ErrorCode::Required);
-    }
-    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M"))
-        .map_err(|_| ErrorCode::InvalidDateTime)?;
-    let offset: i64 = match tz_offset.trim() {
-        "" => 0,
-        s => s
-            .parse()
-            .ok()
-            .filter(|m: &i64| m.abs() <= 14 * 60)
-            .ok_or(ErrorCode::InvalidDateTime)?,
-    };
-    Ok(local.and_utc() + Duration::minutes(offset))
+    dates::parse_local_absolute(value, tz_offset)
 }
 
 /// Human id of an incident: `INC-2026-0001`. Four digits at least, more when a
@@ -385,6 +372,72 @@ mod tests {
             ..good()
         };
         assert!(validate_report(&bad_tz, now()).is_err());
+    }
+
+    #[test]
+    fn an_impossible_time_zone_offset_is_a_field_error_not_a_panic() {
+        for tz in ["-9223372036854775808", "9223372036854775807", "-841", "1e9"] {
+            let form = ReportForm {
+                tz_offset: tz.into(),
+                ..good()
+            };
+            assert_eq!(
+                fields(&validate_report(&form, now()).unwrap_err()),
+                [("noticed_at", &ErrorCode::InvalidTimeZone)],
+                "{tz}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_report_noticed_in_an_impossible_year_is_refused_with_the_window() {
+        for noticed_at in [
+            "-262143-01-01T00:00",
+            "1969-12-31T23:59",
+            "+262142-12-31T23:59",
+        ] {
+            let form = ReportForm {
+                noticed_at: noticed_at.into(),
+                tz_offset: "".into(),
+                ..good()
+            };
+            assert_eq!(
+                fields(&validate_report(&form, now()).unwrap_err()),
+                [("noticed_at", &ErrorCode::DateOutOfRange(1970, 2036))],
+                "{noticed_at}"
+            );
+        }
+        // A date inside the window but ahead of now is still "in the future".
+        let ahead = ReportForm {
+            noticed_at: "2030-01-01T00:00".into(),
+            ..good()
+        };
+        assert_eq!(
+            fields(&validate_report(&ahead, now()).unwrap_err()),
+            [("noticed_at", &ErrorCode::InFuture)]
+        );
+    }
+
+    #[test]
+    fn titles_and_contacts_lose_invisible_characters_and_line_breaks() {
+        let form = ReportForm {
+            title: "Invoice \u{202E}fdp.exe\u{200B}\0 attached\r\nBcc: x".into(),
+            observed: "line one\r\nline two\u{202E}\0".into(),
+            reporter_contact: "\u{2066}tanaka\u{2069}@example.jp".into(),
+            ..good()
+        };
+        let r = validate_report(&form, now()).unwrap();
+        assert_eq!(r.title, "Invoice fdp.exe attached  Bcc: x");
+        assert_eq!(r.observed, "line one\nline two");
+        assert_eq!(r.reporter_contact, "tanaka@example.jp");
+        let invisible = ReportForm {
+            title: "\u{202E}\u{200B}\u{FEFF}".into(),
+            ..good()
+        };
+        assert_eq!(
+            fields(&validate_report(&invisible, now()).unwrap_err()),
+            [("title", &ErrorCode::Required)]
+        );
     }
 
     #[test]

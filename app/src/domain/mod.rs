@@ -6,6 +6,7 @@
 pub mod account;
 pub mod classification;
 pub mod containment;
+pub mod dates;
 pub mod error;
 pub mod evidence;
 pub mod external;

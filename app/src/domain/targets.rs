@@ -21,9 +21,10 @@ pub struct TargetState {
     pub overdue: bool,
 }
 
-/// The due time of a target, `minutes` after the report.
+/// The due time of a target, `minutes` after the report. The report time
+/// is stored: the sum saturates rather than overflow.
 pub fn due(reported_at: DateTime<Utc>, minutes: u32) -> DateTime<Utc> {
-    reported_at + Duration::minutes(minutes as i64)
+    super::dates::add(reported_at, Duration::minutes(minutes.into()))
 }
 
 /// A target is overdue when it is not met and its time has passed, or when
@@ -75,6 +76,16 @@ mod tests {
                 t0 + Duration::days(3)
             )
             .overdue
+        );
+    }
+
+    #[test]
+    fn a_target_of_a_report_at_the_end_of_time_is_due_then_not_later() {
+        let max = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(due(max, u32::MAX), crate::domain::dates::ceiling());
+        assert_eq!(
+            due(DateTime::<Utc>::MIN_UTC, 30),
+            crate::domain::dates::floor()
         );
     }
 }

@@ -234,6 +234,22 @@ fn outputs_done(f: &Facts) -> Result<(), Refusal> {
     }
 }
 
+/// The longest reason a waiver may give.
+pub const WAIVE_REASON_MAX: usize = 2_000;
+
+/// Why a task or a checklist item is waived: required, at most
+/// [`WAIVE_REASON_MAX`] characters, cleaned like any free text.
+pub fn validate_waive_reason(reason: &str) -> Result<String, Vec<super::form::FieldError>> {
+    super::form::required_text("reason", reason, WAIVE_REASON_MAX)
+}
+
+pub const COMMENT_MAX: usize = 10_000;
+
+/// A comment on the timeline.
+pub fn validate_comment(text: &str) -> Result<String, Vec<super::form::FieldError>> {
+    super::form::required_text("text", text, COMMENT_MAX)
+}
+
 /// What may be done to one task of the incident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskChange {

@@ -345,3 +345,27 @@ fn engagements_are_the_officers_and_only_revoking_outlives_closing() {
         Err(Refusal::NotNow)
     );
 }
+
+#[test]
+fn a_waive_reason_is_required_and_bounded() {
+    use crate::domain::form::{ErrorCode, FieldError};
+    assert_eq!(
+        validate_waive_reason("  not applicable here\r\n"),
+        Ok("not applicable here".to_string())
+    );
+    let err = |code| {
+        Err(vec![FieldError {
+            field: "reason".into(),
+            code,
+        }])
+    };
+    assert_eq!(
+        validate_waive_reason(" \u{202E} "),
+        err(ErrorCode::Required)
+    );
+    assert_eq!(
+        validate_waive_reason(&"理".repeat(WAIVE_REASON_MAX + 1)),
+        err(ErrorCode::TooLong(WAIVE_REASON_MAX))
+    );
+    assert!(validate_waive_reason(&"理".repeat(WAIVE_REASON_MAX)).is_ok());
+}

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -25,7 +25,7 @@ use app::domain::workflow::{Facts, Refusal, Status};
 use playbooks::HandlingModel;
 
 use super::timeline::detail;
-use super::workflow::{Refused, access_to, event, field, visible_incident};
+use super::workflow::{Refused, access_to, event, visible_incident};
 use super::{audit, internal};
 use crate::entity::{asset, checklist_item, custody_event, evidence, incident, log_source, user};
 use crate::evidence_store::{EvidenceStore, StoreError};
@@ -241,10 +241,7 @@ pub(super) async fn waive_item(
     if f.status == Status::Closed {
         return Err(Refusal::NotNow.into());
     }
-    let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(field("reason", ErrorCode::Required));
-    }
+    let reason = app::domain::workflow::validate_waive_reason(&reason).map_err(Refused::Fields)?;
     let c = checklist_item::Entity::find_by_id(item)
         .filter(checklist_item::Column::IncidentId.eq(inc.id))
         .one(txn)
@@ -336,27 +333,8 @@ pub(super) async fn record_custody(
     if e.integrity == Integrity::Disposed.id() {
         return Err(Refusal::NotNow.into());
     }
-    let (from, to, reason) = (from.trim(), to.trim(), reason.trim());
-    let mut errors = Vec::new();
-    if reason.is_empty() {
-        errors.push(FieldError {
-            field: "reason".into(),
-            code: ErrorCode::Required,
-        });
-    }
-    if matches!(kind, CustodyKind::Transferred | CustodyKind::Returned) {
-        for (name, v) in [("from", from), ("to", to)] {
-            if v.is_empty() {
-                errors.push(FieldError {
-                    field: name.into(),
-                    code: ErrorCode::Required,
-                });
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Refused::Fields(errors));
-    }
+    let v = rules::validate_custody(kind, &from, &to, &reason).map_err(Refused::Fields)?;
+    let (from, to, reason) = (v.from.as_str(), v.to.as_str(), v.reason.as_str());
     custody(txn, e.id, kind, Some(actor.id), (from, to), reason, "").await?;
     if kind == CustodyKind::Disposed {
         let mut m: evidence::ActiveModel = e.clone().into();
@@ -601,76 +579,9 @@ pub fn spawn_sweeper(db: DatabaseConnection, store: EvidenceStore, every: std::t
 
 // ---- upload ----------------------------------------------------------------------
 
-/// What the uploader says about a file.
-#[derive(Clone, Debug, Default)]
-pub struct UploadForm {
-    pub kind: String,
-    pub description: String,
-    pub source_host: String,
-    pub acquired_how: String,
-    pub acquired_by: String,
-    /// `YYYY-MM-DDTHH:MM` in the uploader's time zone, with the browser's
-    /// `getTimezoneOffset()` (as the report form sends it; empty is UTC).
-    pub acquired_at: String,
-    pub tz_offset: String,
-    pub checklist_item: String,
-    pub file_name: String,
-    pub media_type: String,
-}
-
-struct ValidUpload {
-    kind: EvidenceKind,
-    description: String,
-    source_host: String,
-    acquired_how: String,
-    acquired_by: String,
-    acquired_at: DateTime<Utc>,
-    checklist_item: Option<Uuid>,
-}
-
-fn check_upload(f: &UploadForm) -> Result<ValidUpload, Vec<FieldError>> {
-    let mut c = app::domain::form::Checker::default();
-    let kind = c.choice("kind", &f.kind, EvidenceKind::from_id);
-    let description = c.text("description", &f.description, 2_000);
-    let source_host = c
-        .optional_text("source_host", &f.source_host, 255)
-        .unwrap_or_default();
-    let acquired_how = c.text("acquired_how", &f.acquired_how, 2_000);
-    let acquired_by = c
-        .optional_text("acquired_by", &f.acquired_by, 255)
-        .unwrap_or_default();
-    let acquired_at =
-        match app::domain::incident::parse_local_datetime(&f.acquired_at, &f.tz_offset) {
-            Ok(t) if t <= Utc::now() + chrono::Duration::minutes(5) => Some(t),
-            Ok(_) => {
-                c.fail("acquired_at", ErrorCode::InFuture);
-                None
-            }
-            Err(code) => {
-                c.fail("acquired_at", code);
-                None
-            }
-        };
-    let checklist_item = match f.checklist_item.trim() {
-        "" => None,
-        v => {
-            let parsed = Uuid::parse_str(v).ok();
-            if parsed.is_none() {
-                c.fail("checklist_item", ErrorCode::InvalidChoice);
-            }
-            parsed
-        }
-    };
-    c.finish(|| ValidUpload {
-        kind: kind.expect("checked"),
-        description,
-        source_host,
-        acquired_how,
-        acquired_by,
-        acquired_at: acquired_at.expect("checked"),
-        checklist_item,
-    })
-}
+/// What the uploader says about a file; checked by the domain.
+pub use app::domain::evidence::UploadForm;
+use app::domain::evidence::ValidUpload;
 
 #[derive(Debug)]
 pub enum UploadOutcome {
@@ -719,7 +630,7 @@ where
     if !may_act(&access_to(actor, &inc), act) {
         return Err(AppError::Forbidden);
     }
-    let valid = match check_upload(&form) {
+    let valid = match rules::validate_upload(&form, Utc::now()) {
         Ok(v) => v,
         Err(errors) => return Ok(UploadOutcome::Invalid(errors)),
     };
@@ -876,17 +787,9 @@ async fn record_upload(
     })
 }
 
-/// A file name safe to show and to put in a zip: no directories, no control
-/// characters, not empty.
+/// A file name safe to show and to put in a zip (the domain's rule).
 fn clean_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() {
-        "evidence.bin".into()
-    } else {
-        cleaned
-    }
+    rules::clean_file_name(name)
 }
 
 // ---- download ------------------------------------------------------------------

@@ -322,13 +322,8 @@ pub(super) async fn revoke(
         .one(txn)
         .await?
         .ok_or(Refused::App(AppError::NotFound))?;
-    let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(field("reason", ErrorCode::Required));
-    }
-    if reason.chars().count() > 2_000 {
-        return Err(field("reason", ErrorCode::TooLong(2_000)));
-    }
+    let reason =
+        app::domain::form::required_text("reason", &reason, 2_000).map_err(Refused::Fields)?;
     let now = Utc::now();
     if state(e.starts_at, e.expires_at, e.revoked_at, now).is_ended() {
         return Err(Refused::Rule(Refusal::NotNow));

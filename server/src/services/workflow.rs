@@ -334,19 +334,15 @@ async fn apply(
             note,
         } => {
             workflow::may_edit(&actor.roles, f, &Edit::Asset)?;
-            let identifier = identifier.trim().to_string();
-            if identifier.is_empty() {
-                return Err(field("identifier", ErrorCode::Required));
-            }
-            if identifier.chars().count() > 255 {
-                return Err(field("identifier", ErrorCode::TooLong(255)));
-            }
+            let app::domain::classification::ValidAsset { identifier, note } =
+                app::domain::classification::validate_asset(&identifier, &note)
+                    .map_err(Refused::Fields)?;
             asset::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 incident_id: Set(inc.id),
                 asset_type: Set(asset_type.id().into()),
                 identifier: Set(identifier.clone()),
-                note: Set(note.trim().to_string()),
+                note: Set(note.clone()),
                 created_at: Set(Utc::now()),
             }
             .insert(txn)
@@ -411,12 +407,19 @@ async fn apply(
         } => {
             workflow::may_edit(&actor.roles, f, &Edit::Prevention)?;
             let mut m: incident::ActiveModel = inc.clone().into();
-            let clean = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-            m.prevention_technical = Set(clean(technical.clone()));
-            m.prevention_operational = Set(clean(operational.clone()));
+            let clean = |s: String| {
+                Some(app::domain::form::clean(&s, app::domain::form::Lines::Many))
+                    .filter(|s| !s.is_empty())
+            };
+            let (technical, operational) = (clean(technical), clean(operational));
+            m.prevention_technical = Set(technical.clone());
+            m.prevention_operational = Set(operational.clone());
             m.updated_at = Set(Utc::now());
             m.update(txn).await?;
-            let d = detail([("technical", technical), ("operational", operational)]);
+            let d = detail([
+                ("technical", technical.unwrap_or_default()),
+                ("operational", operational.unwrap_or_default()),
+            ]);
             event(txn, inc, actor, "prevention_recorded", None, d).await
         }
         IncidentOp::Comment {
@@ -430,13 +433,7 @@ async fn apply(
                 (Access::Handler, Some(chosen)) => chosen,
                 _ => access.default_audience(),
             };
-            let text = text.trim().to_string();
-            if text.is_empty() {
-                return Err(field("text", ErrorCode::Required));
-            }
-            if text.chars().count() > 10_000 {
-                return Err(field("text", ErrorCode::TooLong(10_000)));
-            }
+            let text = workflow::validate_comment(&text).map_err(Refused::Fields)?;
             if let Some(t) = task {
                 find_task(txn, inc, t).await?;
             }
@@ -752,10 +749,7 @@ async fn waive_task(
     let role = Role::from_id(&t.role).ok_or(AppError::Internal)?;
     let phase = Phase::from_id(&t.phase).ok_or(AppError::Internal)?;
     workflow::may_change_task(&actor.roles, false, role, phase, f, TaskChange::Waive)?;
-    let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(field("reason", ErrorCode::Required));
-    }
+    let reason = workflow::validate_waive_reason(&reason).map_err(Refused::Fields)?;
     let before = t.status.clone();
     let action_id = t.action_id.clone();
     let mut m: task::ActiveModel = t.into();
