@@ -12,6 +12,7 @@ mod m0004_containment;
 mod m0005_evidence;
 mod m0006_mail;
 mod m0007_external;
+mod m0009_integrity;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_evidence::Migration),
             Box::new(m0006_mail::Migration),
             Box::new(m0007_external::Migration),
+            Box::new(m0009_integrity::Migration),
         ]
     }
 }
