@@ -13,6 +13,7 @@ mod m0005_evidence;
 mod m0006_mail;
 mod m0007_external;
 mod m0008_throttle;
+mod m0009_integrity;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_mail::Migration),
             Box::new(m0007_external::Migration),
             Box::new(m0008_throttle::Migration),
+            Box::new(m0009_integrity::Migration),
         ]
     }
 }

@@ -38,6 +38,7 @@ async fn main() {
     let config = Config::from_lookup(|k| match k {
         "HIKESHI_DATABASE_URL" => Some(url.clone()),
         "HIKESHI_ADMIN_PASSWORD" => Some("bench administrator password".into()),
+        "HIKESHI_AUDIT_KEY_FILE" => Some(dir.path().join("audit.key").display().to_string()),
         _ => None,
     })
     .unwrap();

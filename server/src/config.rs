@@ -55,6 +55,9 @@ pub struct Config {
     /// `HIKESHI_THROTTLE_MAX_ROWS`: the most sign-in throttle counters kept;
     /// the oldest are dropped past it.
     pub throttle_max_rows: u64,
+    /// `HIKESHI_AUDIT_*`: the key of the tamper-evident trail, where the
+    /// heads are published.
+    pub audit: AuditConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,7 +318,9 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
             .to_string();
+        let audit = AuditConfig::from_vars(&var)?;
         Ok(Config {
+            audit,
             mail: MailConfig {
                 transport,
                 from,
@@ -340,6 +345,120 @@ impl Config {
             throttle_max_rows,
         })
     }
+}
+
+// ---- The audit key (tamper evidence) -------------------------------------------
+
+/// Where the key of the audit trail comes from and where its heads go.
+/// The key is kept outside the database: whoever can write the database but
+/// not read this key cannot forge a seal.
+#[derive(Clone, Debug)]
+pub struct AuditConfig {
+    /// `HIKESHI_AUDIT_KEY`: the key itself, hex or base64, at least 32
+    /// bytes. Shown redacted in `Debug`.
+    pub key: Option<crate::integrity::AuditKey>,
+    /// `HIKESHI_AUDIT_KEY_FILE` (default `data/audit.key`): the key, when
+    /// `HIKESHI_AUDIT_KEY` is unset; generated (mode 0600) on the first start
+    /// of a database never sealed.
+    pub key_file: PathBuf,
+    /// `HIKESHI_AUDIT_HEADS_FILE` (default `data/audit-heads.log`): one JSON
+    /// line of heads a day, for the operator to archive.
+    pub heads_file: PathBuf,
+}
+
+pub const DEFAULT_AUDIT_KEY_FILE: &str = "data/audit.key";
+pub const DEFAULT_AUDIT_HEADS_FILE: &str = "data/audit-heads.log";
+
+impl AuditConfig {
+    fn from_vars(var: &dyn Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let bad = |var: &'static str, message: String| ConfigError { var, message };
+        let key = var("HIKESHI_AUDIT_KEY")
+            .map(|k| crate::integrity::AuditKey::parse(&k))
+            .transpose()
+            .map_err(|m| bad("HIKESHI_AUDIT_KEY", m))?;
+        let key_file = var("HIKESHI_AUDIT_KEY_FILE");
+        if key.is_some() && key_file.is_some() {
+            return Err(bad(
+                "HIKESHI_AUDIT_KEY_FILE",
+                "set either HIKESHI_AUDIT_KEY or HIKESHI_AUDIT_KEY_FILE, not both".into(),
+            ));
+        }
+        Ok(AuditConfig {
+            key,
+            key_file: PathBuf::from(key_file.unwrap_or_else(|| DEFAULT_AUDIT_KEY_FILE.into())),
+            heads_file: PathBuf::from(
+                var("HIKESHI_AUDIT_HEADS_FILE").unwrap_or_else(|| DEFAULT_AUDIT_HEADS_FILE.into()),
+            ),
+        })
+    }
+
+    /// The key: `HIKESHI_AUDIT_KEY`, else the key file. A missing file is
+    /// generated only when `may_create` (a database that was never sealed);
+    /// otherwise it is an error, since a new key cannot verify an old trail.
+    pub fn load_key(&self, may_create: bool) -> Result<crate::integrity::AuditKey, ConfigError> {
+        use crate::integrity::AuditKey;
+        if let Some(k) = &self.key {
+            return Ok(k.clone());
+        }
+        let path = &self.key_file;
+        let bad = |message: String| ConfigError {
+            var: "HIKESHI_AUDIT_KEY_FILE",
+            message,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                warn_if_readable_by_others(path);
+                AuditKey::parse(&text).map_err(|m| bad(format!("{}: {m}", path.display())))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => {
+                let key = AuditKey::generate();
+                write_new_key(path, &key)
+                    .map_err(|e| bad(format!("cannot create {}: {e}", path.display())))?;
+                tracing::warn!(
+                    path = %path.display(),
+                    key_id = %key.id(),
+                    "generated a new audit key: back it up and keep it apart from the database; \
+                     without it the audit trail cannot be verified"
+                );
+                Ok(key)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(bad(format!(
+                "{} does not exist, and this database was sealed with a key: restore that key \
+                 (or set HIKESHI_AUDIT_KEY)",
+                path.display()
+            ))),
+            Err(e) => Err(bad(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+}
+
+/// Creates the key file, readable by its owner only, refusing to overwrite.
+fn write_new_key(path: &std::path::Path, key: &crate::integrity::AuditKey) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path)?;
+    writeln!(f, "{}", key.to_hex())?;
+    f.sync_all()
+}
+
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(path = %path.display(), "the audit key file is readable by others: chmod 600 it");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 #[cfg(test)]
@@ -408,5 +527,48 @@ mod tests {
             assert_eq!(err.var, var);
             assert!(err.to_string().contains(var));
         }
+    }
+
+    #[test]
+    fn the_audit_key_file_is_generated_once_private_and_never_shown() {
+        let dir = tempfile_dir();
+        let file = dir.join("keys/audit.key");
+        let audit = with(&[("HIKESHI_AUDIT_KEY_FILE", file.to_str().unwrap())])
+            .unwrap()
+            .audit;
+        assert!(
+            audit.load_key(false).is_err(),
+            "not generated unless allowed"
+        );
+        let key = audit.load_key(true).unwrap();
+        assert_eq!(
+            audit.load_key(false).unwrap(),
+            key,
+            "read back, not regenerated"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let hex = key.to_hex();
+        let c = with(&[("HIKESHI_AUDIT_KEY", &hex)]).unwrap();
+        assert_eq!(c.audit.load_key(false).unwrap(), key);
+        assert!(
+            !format!("{c:?}").contains(&hex),
+            "the key is redacted in Debug"
+        );
+        for bad in ["too short", "00ff"] {
+            let err = with(&[("HIKESHI_AUDIT_KEY", bad)]).unwrap_err();
+            assert_eq!(err.var, "HIKESHI_AUDIT_KEY");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("hikeshi-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
     }
 }

@@ -447,6 +447,7 @@ pub async fn save_settings(
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(user_id)).await?;
     crate::services::audit::record(
         &txn,
         Some(user_id),

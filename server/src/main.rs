@@ -17,8 +17,16 @@ COMMANDS:
     create-admin [NAME]    Create an administrator (default name: admin). The
                            password comes from HIKESHI_ADMIN_PASSWORD, or one
                            is generated and printed once.
-    audit verify           Re-compute every incident's hash-chained timeline
-                           and report the first broken link of each
+    audit verify [--heads FILE]
+                           Check the tamper-evident trail under the audit key:
+                           the integrity ledger's MAC chain, every covered row
+                           against its seal, every incident's timeline, and
+                           that the database is not behind (or diverging from)
+                           any head published in FILE (default: the
+                           HIKESHI_AUDIT_HEADS_FILE, when it exists). Names
+                           each difference; exits 1 when there is one
+    audit publish          Publish the heads now (as the server does daily):
+                           to the log and one line appended to the heads file
     evidence verify        Re-hash every stored evidence file against its recorded
                            SHA-256, record the result in its chain of custody and
                            raise an alarm on the incident for each mismatch
@@ -38,6 +46,9 @@ CONFIGURATION (environment variables):
     HIKESHI_TRUSTED_ORIGINS    extra origins allowed to post forms
     HIKESHI_DB_MAX_CONNECTIONS 8
     HIKESHI_LOG                info (a tracing filter)
+    HIKESHI_AUDIT_KEY          the audit key (hex or base64, >= 32 bytes), or:
+    HIKESHI_AUDIT_KEY_FILE     data/audit.key (generated, mode 0600, on first start)
+    HIKESHI_AUDIT_HEADS_FILE   data/audit-heads.log (archive it elsewhere)
 ";
 
 #[tokio::main]
@@ -54,7 +65,10 @@ async fn main() -> ExitCode {
         Some("migrate") => migrate().await,
         Some("create-admin") => create_admin(args.get(1).cloned()).await,
         Some("audit") if args.get(1).map(String::as_str) == Some("verify") => {
-            return audit_verify().await;
+            return audit_verify(&args[2..]).await;
+        }
+        Some("audit") if args.get(1).map(String::as_str) == Some("publish") => {
+            return audit_publish().await;
         }
         Some("evidence") if args.get(1).map(String::as_str) == Some("verify") => {
             return evidence_verify().await;
@@ -89,27 +103,91 @@ async fn serve() -> Result<(), StartError> {
     })
 }
 
-async fn audit_verify() -> ExitCode {
+async fn audit_verify(args: &[String]) -> ExitCode {
+    let heads = match args {
+        [] => None,
+        [flag, file] if flag == "--heads" => Some(std::path::PathBuf::from(file)),
+        _ => {
+            eprintln!("usage: hikeshi audit verify [--heads FILE]");
+            return ExitCode::from(2);
+        }
+    };
     let run = async {
         let config = Config::from_env()?;
+        // Never generate a key here: a new key cannot verify an old trail.
+        let key = config.audit.load_key(false)?;
+        let heads = heads.or_else(|| {
+            let default = config.audit.heads_file.clone();
+            default.exists().then_some(default)
+        });
         let db = server::db::connect(&config.database_url, 1).await?;
         server::db::migrate(&db).await?;
-        Ok::<_, StartError>(server::services::timeline::verify_all(&db).await?)
+        let report = server::integrity::verify(&db, &key, heads.as_deref())
+            .await
+            .map_err(|e| StartError::Other(format!("audit verify: {e}")))?;
+        Ok::<_, StartError>((report, heads))
+    };
+    let (r, heads) = match run.await {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("hikeshi: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("audit verify, key id {}:", r.key_id);
+    println!(
+        "  {} ledger entries; {} rows in the covered tables; {} timeline events",
+        r.entries, r.rows, r.events
+    );
+    if r.adopted_rows > 0 || r.unkeyed_events > 0 {
+        let when = r
+            .adopted_at
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "  from before the key: {} rows adopted as found at the first keyed start ({when}); \
+             {} timeline events unkeyed (plain SHA-256, pinned by that adoption)",
+            r.adopted_rows, r.unkeyed_events
+        );
+    }
+    match heads {
+        Some(p) => println!(
+            "  {} published head(s) checked from {}",
+            r.publications,
+            p.display()
+        ),
+        None => println!("  no heads file: truncation after the newest seal cannot be ruled out"),
+    }
+    if r.is_clean() {
+        println!("every seal, chain and published head intact");
+        return ExitCode::SUCCESS;
+    }
+    println!("{} difference(s):", r.findings.len());
+    for f in &r.findings {
+        println!("  {f}");
+    }
+    ExitCode::FAILURE
+}
+
+async fn audit_publish() -> ExitCode {
+    let run = async {
+        let config = Config::from_env()?;
+        let db = server::startup::connect_sealed(&config, 1).await?;
+        let key = server::integrity::key()?;
+        server::integrity::heads::publish(&db, key, &config.audit.heads_file)
+            .await
+            .map_err(|e| StartError::Other(format!("audit publish: {e}")))
+            .map(|p| (p, config.audit.heads_file))
     };
     match run.await {
-        Ok((checked, broken)) if broken.is_empty() => {
-            println!("audit verify: {checked} timeline events checked, every chain intact");
-            ExitCode::SUCCESS
-        }
-        Ok((checked, broken)) => {
+        Ok((p, file)) => {
             println!(
-                "audit verify: {checked} timeline events checked, {} broken chain(s):",
-                broken.len()
+                "published ledger seq {} and {} incident head(s) to {}",
+                p.heads.ledger.seq,
+                p.heads.incidents.len(),
+                file.display()
             );
-            for b in broken {
-                println!("  {} event #{}: {}", b.human_id, b.seq, b.problem);
-            }
-            ExitCode::FAILURE
+            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("hikeshi: {e}");
@@ -121,8 +199,7 @@ async fn audit_verify() -> ExitCode {
 async fn evidence_verify() -> ExitCode {
     let run = async {
         let config = Config::from_env()?;
-        let db = server::db::connect(&config.database_url, 1).await?;
-        server::db::migrate(&db).await?;
+        let db = server::startup::connect_sealed(&config, 1).await?;
         let store = server::evidence_store::EvidenceStore::new(
             &config.evidence_dir,
             config.evidence_max_bytes,
@@ -208,8 +285,7 @@ async fn migrate() -> Result<(), StartError> {
 
 async fn create_admin(name: Option<String>) -> Result<(), StartError> {
     let config = Config::from_env()?;
-    let db = server::db::connect(&config.database_url, 1).await?;
-    server::db::migrate(&db).await?;
+    let db = server::startup::connect_sealed(&config, 1).await?;
     let name = name.unwrap_or(config.admin_username.clone());
     match server::services::create_admin(&db, &name, config.admin_password.clone()).await {
         Ok((username, Some(password))) => {

@@ -30,6 +30,8 @@ pub enum StartError {
     },
     #[error("creating the first administrator failed: {0}")]
     Admin(app::domain::AppError),
+    #[error("audit trail: {0}")]
+    Audit(#[from] crate::integrity::OpenError),
     #[error("{0}")]
     Other(String),
 }
@@ -41,10 +43,22 @@ pub fn load_model(config: &Config) -> Result<HandlingModel, StartError> {
     })
 }
 
-/// Connects, migrates and makes sure there is an administrator.
-pub async fn prepare(config: &Config) -> Result<DatabaseConnection, StartError> {
-    let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
+/// Connects, migrates and opens the audit trail (loads its key, adopts what
+/// predates it): what every command that writes needs.
+pub async fn connect_sealed(
+    config: &Config,
+    max_connections: u32,
+) -> Result<DatabaseConnection, StartError> {
+    let db = crate::db::connect(&config.database_url, max_connections).await?;
     crate::db::migrate(&db).await?;
+    crate::integrity::open(&db, &config.audit).await?;
+    Ok(db)
+}
+
+/// Connects, migrates, opens the audit trail and makes sure there is an
+/// administrator.
+pub async fn prepare(config: &Config) -> Result<DatabaseConnection, StartError> {
+    let db = connect_sealed(config, config.db_max_connections).await?;
     match create_first_admin(&db, &config.admin_username, config.admin_password.clone()).await {
         Ok(Some((username, Some(password)))) => {
             // Printed once, to the terminal of whoever started the server.
@@ -112,6 +126,11 @@ impl Application {
             self.state.hikeshi.db.clone(),
             self.state.hikeshi.evidence.clone(),
             Duration::from_secs(3600),
+        );
+        crate::integrity::heads::spawn(
+            self.state.hikeshi.db.clone(),
+            self.state.config.audit.heads_file.clone(),
+            Duration::from_secs(24 * 3600),
         );
         let store = DbSessionStore::new(self.state.hikeshi.db.clone());
         tokio::spawn(async move {

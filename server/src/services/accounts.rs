@@ -207,6 +207,9 @@ pub async fn change_password(
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     active.update(&txn).await.map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(actor.id))
+        .await
+        .map_err(internal)?;
     let ended = end_sessions_of(&txn, actor.id).await.map_err(internal)?;
     audit::record(
         &txn,
@@ -339,6 +342,9 @@ pub async fn create(
         return Err(internal(e));
     }
     insert_roles(&txn, id, &new.roles).await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
+        .await
+        .map_err(internal)?;
     let role_ids: Vec<&str> = new.roles.iter().map(|r| r.id()).collect();
     audit::record(
         &txn,
@@ -412,6 +418,9 @@ pub async fn set_roles(
         .await
         .map_err(internal)?;
     insert_roles(&txn, id, &roles).await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
+        .await
+        .map_err(internal)?;
     let ids = |rs: &[Role]| rs.iter().map(|r| r.id()).collect::<Vec<_>>();
     audit::record(
         &txn,
@@ -444,6 +453,9 @@ pub async fn set_active(
     m.is_active = Set(active);
     m.updated_at = Set(Utc::now());
     m.update(&txn).await.map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
+        .await
+        .map_err(internal)?;
     if !active {
         end_sessions_of(&txn, id).await.map_err(internal)?;
     }
@@ -481,6 +493,9 @@ pub async fn reset_password(
     m.password_hash = Set(hash);
     m.updated_at = Set(Utc::now());
     m.update(&txn).await.map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
+        .await
+        .map_err(internal)?;
     // Whoever held the old password must not stay signed in with it, and the
     // owner of the new one must not wait out someone else's failures.
     let ended = end_sessions_of(&txn, id).await.map_err(internal)?;

@@ -1,5 +1,6 @@
 //! The audit trail: one row for every change, written in the same transaction
-//! as the change itself.
+//! as the change itself, and sealed in the integrity ledger with it (so a
+//! changed or deleted audit row is named by `hikeshi audit verify`).
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
@@ -15,8 +16,9 @@ pub async fn record(
     entity_id: impl ToString,
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
+    let id = Uuid::new_v4();
     audit_log::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         at: Set(Utc::now()),
         actor_id: Set(actor),
         action: Set(action.to_string()),
@@ -26,5 +28,5 @@ pub async fn record(
     }
     .insert(conn)
     .await?;
-    Ok(())
+    crate::integrity::seal(conn, crate::integrity::Covered::Audit(id)).await
 }

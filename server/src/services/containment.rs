@@ -129,6 +129,7 @@ pub(super) async fn propose(
     }
     .insert(txn)
     .await?;
+    crate::integrity::seal(txn, crate::integrity::Covered::Containment(id)).await?;
     let d = detail([
         ("measure", def.id.clone()),
         ("target_type", target.asset_type.clone()),
@@ -295,6 +296,7 @@ async fn apply_step(
         }
     };
     a.update(txn).await?;
+    crate::integrity::seal(txn, crate::integrity::Covered::Containment(id)).await?;
     let event_kind = format!("containment_{}", kind.id());
     event(txn, inc, actor, &event_kind, None, d).await?;
     if decided && proposer != actor.id {

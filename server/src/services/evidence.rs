@@ -279,7 +279,7 @@ async fn custody(
         .one(conn)
         .await?
         .map_or(0, |e| e.seq);
-    custody_event::ActiveModel {
+    let sealed = custody_event::ActiveModel {
         id: Set(Uuid::new_v4()),
         evidence_id: Set(evidence),
         seq: Set(last + 1),
@@ -293,7 +293,7 @@ async fn custody(
     }
     .insert(conn)
     .await?;
-    Ok(())
+    crate::integrity::seal(conn, crate::integrity::Covered::Custody(sealed.id)).await
 }
 
 async fn find_item(
@@ -340,6 +340,7 @@ pub(super) async fn record_custody(
         let mut m: evidence::ActiveModel = e.clone().into();
         m.integrity = Set(Integrity::Disposed.id().into());
         m.update(txn).await?;
+        crate::integrity::seal(txn, crate::integrity::Covered::Evidence(e.id)).await?;
     }
     let d = detail([
         ("evidence_id", e.id.to_string()),
@@ -415,6 +416,7 @@ pub(super) async fn record_verification(
     .into());
     m.verified_at = Set(Some(Utc::now()));
     m.update(txn).await?;
+    crate::integrity::seal(txn, crate::integrity::Covered::Evidence(e.id)).await?;
     let kind = if intact {
         "evidence_verified"
     } else {
@@ -729,6 +731,9 @@ async fn record_upload(
     .insert(&txn)
     .await
     .map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::Evidence(id))
+        .await
+        .map_err(internal)?;
     let acquirer = if v.acquired_by.is_empty() {
         actor.display_name.clone()
     } else {

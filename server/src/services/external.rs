@@ -158,6 +158,9 @@ pub async fn create_organisation(
     .insert(&txn)
     .await
     .map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::Organisation(id))
+        .await
+        .map_err(internal)?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -198,6 +201,9 @@ pub async fn set_user_organisation(
     m.organisation_id = Set(org);
     m.updated_at = Set(Utc::now());
     m.update(&txn).await.map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(user_id))
+        .await
+        .map_err(internal)?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -282,6 +288,7 @@ pub(super) async fn engage(
     }
     .insert(txn)
     .await?;
+    crate::integrity::seal(txn, crate::integrity::Covered::Engagement(id)).await?;
     let (ja, en) = (
         scope_text(Lang::Ja, &v.scope),
         scope_text(Lang::En, &v.scope),
@@ -339,6 +346,7 @@ pub(super) async fn revoke(
     m.revoked_by = Set(Some(actor.id));
     m.revoke_reason = Set(Some(reason.clone()));
     m.update(txn).await?;
+    crate::integrity::seal(txn, crate::integrity::Covered::Engagement(id)).await?;
     let d = detail([
         ("engagement", engagement.to_string()),
         ("organisation", org),
@@ -386,11 +394,12 @@ pub(super) async fn submit_report(
     m.recovery = Set(parts.recovery.clone());
     m.submitted_by = Set(actor.id);
     m.submitted_at = Set(now);
-    if revised {
-        m.update(txn).await?;
+    let saved = if revised {
+        m.update(txn).await?
     } else {
-        m.insert(txn).await?;
-    }
+        m.insert(txn).await?
+    };
+    crate::integrity::seal(txn, crate::integrity::Covered::Report(saved.id)).await?;
     let d = detail([
         ("engagement", grant.engagement.to_string()),
         ("intrusion_path", parts.intrusion_path),

@@ -1,10 +1,18 @@
 //! The incident timeline: an append-only list of events (who, when, what,
-//! before/after), hash-chained per incident so that changing, removing or
-//! reordering a stored event is detectable. The incident row holds the head of
-//! its chain; appending locks that row, so events of one incident are written
-//! one at a time on both databases.
+//! before/after), chained per incident so that changing, removing or
+//! reordering a stored event is detectable. Each event carries an
+//! HMAC-SHA256 under the audit key (`integrity::AuditKey`) over its content
+//! and the MAC before it, so a chain cannot be recomputed with database
+//! access alone. Events written before the key existed keep their plain
+//! SHA-256 hash (`chain_hash`); they verify as "unkeyed" only up to the
+//! chain head that the incident's adoption seal (at the first keyed start)
+//! committed to.
+//!
+//! The incident row holds the head of its chain; appending locks that row, so
+//! events of one incident are written one at a time on both databases, and
+//! seals the row (with its new head) in the integrity ledger.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
@@ -16,6 +24,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::entity::{incident, incident_event};
+use crate::integrity::{self, AuditKey, Covered};
 
 /// Event detail: a flat map of strings, so the hash input is canonical (keys
 /// sorted) and the page can show any event without knowing its kind.
@@ -25,8 +34,9 @@ pub fn detail<const N: usize>(pairs: [(&str, String); N]) -> Detail {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-/// The hash of one event, over everything stored about it and the hash of
-/// the event before it.
+/// The unkeyed (version 1) hash of one event, over everything stored about
+/// it and the hash of the event before it: what events written before the
+/// audit key carry. Anyone can recompute it, so it is only accepted for them.
 #[allow(clippy::too_many_arguments)] // one argument per hashed column
 pub fn chain_hash(
     prev: &str,
@@ -57,6 +67,37 @@ pub fn chain_hash(
     format!("{:x}", h.finalize())
 }
 
+/// The keyed (version 2) link of one event: HMAC-SHA256 under the audit key
+/// over the same parts as `chain_hash`.
+#[allow(clippy::too_many_arguments)] // one argument per hashed column
+pub fn event_mac(
+    key: &AuditKey,
+    prev: &str,
+    incident: Uuid,
+    seq: i32,
+    at: DateTime<Utc>,
+    actor: Option<Uuid>,
+    kind: &str,
+    task: Option<Uuid>,
+    detail_json: &str,
+) -> String {
+    let actor = actor.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
+    let task = task.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+    key.mac(
+        "hikeshi-event-v2",
+        &[
+            prev,
+            &incident.to_string(),
+            &seq.to_string(),
+            &at.timestamp_micros().to_string(),
+            &actor,
+            kind,
+            &task,
+            detail_json,
+        ],
+    )
+}
+
 /// Locks the incident row for the rest of the transaction (a write takes the
 /// row lock on PostgreSQL and the database write lock on SQLite) and returns
 /// it as it is now.
@@ -75,7 +116,8 @@ pub async fn lock(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<incide
     incident::Entity::find_by_id(id).one(conn).await
 }
 
-/// Appends an event to a locked incident's chain and moves the head.
+/// Appends an event to a locked incident's chain, moves the head and seals
+/// the incident row with it.
 pub async fn append(
     conn: &impl ConnectionTrait,
     incident: &incident::Model,
@@ -88,7 +130,8 @@ pub async fn append(
     // Stored timestamps keep microseconds on both databases; hash what is kept.
     let at = Utc::now().trunc_subsecs(6);
     let detail_json = serde_json::to_string(&detail).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let hash = chain_hash(
+    let hash = event_mac(
+        integrity::key()?,
         &incident.last_event_hash,
         incident.id,
         seq,
@@ -118,7 +161,7 @@ pub async fn append(
         .filter(incident::Column::Id.eq(incident.id))
         .exec(conn)
         .await?;
-    Ok(())
+    integrity::seal(conn, Covered::Incident(incident.id)).await
 }
 
 /// The first broken link of one incident's chain, if any.
@@ -129,11 +172,49 @@ pub struct Broken {
     pub problem: String,
 }
 
-/// Re-computes every incident's chain. Returns the number of events checked
-/// and, per broken incident, its first broken link.
+/// One incident's chain as verified: its events' hashes (for comparing with
+/// published heads), how many of them predate the key, its first break.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    pub incident: Uuid,
+    pub human_id: String,
+    pub hashes: Vec<String>,
+    pub unkeyed: u64,
+    pub broken: Option<Broken>,
+}
+
+/// How far the unkeyed events of an incident from before the key may go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BeforeKey {
+    /// All of them: a database that was never sealed.
+    All,
+    /// Up to the chain head its adoption seal committed to: the hint of the
+    /// incident's `last_event_seq` in that seal.
+    Committed(String),
+}
+
+/// Re-computes every incident's chain under the installed audit key.
+/// Returns the number of events checked and, per broken incident, its first
+/// broken link.
 pub async fn verify_all(db: &DatabaseConnection) -> Result<(u64, Vec<Broken>), DbErr> {
-    let mut checked = 0;
-    let mut broken = Vec::new();
+    let adopted = integrity::verify::adopted_incidents(db).await?;
+    let chains = verify_chains(db, integrity::key()?, &adopted).await?;
+    let checked = chains.iter().map(|c| c.hashes.len() as u64).sum();
+    Ok((
+        checked,
+        chains.into_iter().filter_map(|c| c.broken).collect(),
+    ))
+}
+
+/// Re-computes every incident's chain under `key`. Unkeyed events are
+/// accepted only for incidents in `adopted` (those from before the key), up
+/// to where their `BeforeKey` says.
+pub async fn verify_chains(
+    db: &DatabaseConnection,
+    key: &AuditKey,
+    adopted: &HashMap<Uuid, BeforeKey>,
+) -> Result<Vec<Chain>, DbErr> {
+    let mut chains = Vec::new();
     let incidents = incident::Entity::find()
         .order_by_asc(incident::Column::CreatedAt)
         .all(db)
@@ -144,15 +225,24 @@ pub async fn verify_all(db: &DatabaseConnection) -> Result<(u64, Vec<Broken>), D
             .order_by_asc(incident_event::Column::Seq)
             .all(db)
             .await?;
-        checked += events.len() as u64;
-        if let Some(b) = first_break(&i, &events) {
-            broken.push(b);
-        }
+        let (unkeyed, broken) = first_break(key, &i, &events, adopted.get(&i.id));
+        chains.push(Chain {
+            incident: i.id,
+            human_id: i.human_id,
+            hashes: events.into_iter().map(|e| e.hash).collect(),
+            unkeyed,
+            broken,
+        });
     }
-    Ok((checked, broken))
+    Ok(chains)
 }
 
-fn first_break(i: &incident::Model, events: &[incident_event::Model]) -> Option<Broken> {
+fn first_break(
+    key: &AuditKey,
+    i: &incident::Model,
+    events: &[incident_event::Model],
+    adopted: Option<&BeforeKey>,
+) -> (u64, Option<Broken>) {
     let broken = |seq: i32, problem: &str| {
         Some(Broken {
             human_id: i.human_id.clone(),
@@ -161,36 +251,68 @@ fn first_break(i: &incident::Model, events: &[incident_event::Model]) -> Option<
         })
     };
     let mut prev = String::new();
+    let mut unkeyed = 0;
+    let row_id = i.id.to_string();
+    let key_from = match adopted {
+        None => 0,
+        Some(BeforeKey::All) => i32::MAX,
+        Some(BeforeKey::Committed(hint)) => (0..=events.len() as i32)
+            .rev()
+            .find(|n| {
+                integrity::rows::field_hint("incidents", &row_id, "last_event_seq", &n.to_string())
+                    == *hint
+            })
+            .unwrap_or(0),
+    };
     for (n, e) in events.iter().enumerate() {
         let expected_seq = n as i32 + 1;
         if e.seq != expected_seq {
-            return broken(expected_seq, "event missing or out of order");
+            return (
+                unkeyed,
+                broken(expected_seq, "event missing or out of order"),
+            );
         }
         if e.prev_hash != prev {
-            return broken(e.seq, "does not link to the event before it");
+            return (
+                unkeyed,
+                broken(e.seq, "does not link to the event before it"),
+            );
         }
-        let h = chain_hash(
-            &prev,
-            e.incident_id,
-            e.seq,
-            e.at,
-            e.actor_id,
-            &e.kind,
-            e.task_id,
-            &e.detail,
-        );
-        if h != e.hash {
-            return broken(e.seq, "content does not match its hash");
+        let (id, seq, at, actor, task) = (e.incident_id, e.seq, e.at, e.actor_id, e.task_id);
+        if event_mac(key, &prev, id, seq, at, actor, &e.kind, task, &e.detail) != e.hash {
+            if chain_hash(&prev, id, seq, at, actor, &e.kind, task, &e.detail) != e.hash {
+                return (
+                    unkeyed,
+                    broken(
+                        e.seq,
+                        "content does not match its MAC (rewritten, or verified with another key)",
+                    ),
+                );
+            }
+            if seq > key_from {
+                return (
+                    unkeyed,
+                    broken(
+                        e.seq,
+                        "hashed without the audit key (plain SHA-256) where a keyed MAC belongs: \
+                         rewritten or inserted by someone without the key",
+                    ),
+                );
+            }
+            unkeyed += 1;
         }
         prev = e.hash.clone();
     }
     if i.last_event_seq != events.len() as i32 || i.last_event_hash != prev {
-        return broken(
-            events.len() as i32 + 1,
-            "newest events missing (chain head does not match)",
+        return (
+            unkeyed,
+            broken(
+                events.len() as i32 + 1,
+                "newest events missing (chain head does not match)",
+            ),
         );
     }
-    None
+    (unkeyed, None)
 }
 
 #[cfg(test)]

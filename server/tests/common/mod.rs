@@ -31,6 +31,8 @@ use server::web::{AppState, app, leptos_options};
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
 pub const PASSWORD: &str = "a password for tests";
 pub const HOST: &str = "hikeshi.test";
+/// The fixed audit key of every test app (one key per test process).
+pub const TEST_AUDIT_KEY: &str = "7e57a0d17e57a0d17e57a0d17e57a0d17e57a0d17e57a0d17e57a0d17e57a0d1";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Db {
@@ -96,6 +98,7 @@ impl TestApp {
         };
         let evidence_dir = dir.path().join("evidence").display().to_string();
         let mail_dir = dir.path().join("mail").display().to_string();
+        let heads_file = dir.path().join("audit-heads.log").display().to_string();
         let config = Config::from_lookup(|k| match k {
             "HIKESHI_DATABASE_URL" => Some(url.clone()),
             "HIKESHI_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
@@ -106,6 +109,8 @@ impl TestApp {
             "HIKESHI_MAIL_DIR" if !vars.iter().any(|(k, _)| *k == "HIKESHI_MAIL_DIR") => {
                 Some(mail_dir.clone())
             }
+            "HIKESHI_AUDIT_KEY" => Some(TEST_AUDIT_KEY.into()),
+            "HIKESHI_AUDIT_HEADS_FILE" => Some(heads_file.clone()),
             other => vars
                 .iter()
                 .find(|(k, _)| *k == other)
