@@ -657,6 +657,9 @@ async fn every_route_answers_every_subject_as_the_policy_says(db: Db) {
 /// The same subjects compared by what the pages and server functions *say*:
 /// texts that only some may read are planted, then every subject's incident
 /// page (HTML and data), list, tasks and notifications are searched for them.
+/// Who may read a planted text.
+type MayRead = Box<dyn Fn(Subject) -> bool>;
+
 async fn contents_follow_the_policy(clients: &mut [(Subject, Client)], f: &Fixture) {
     let id = f.id.as_str();
     let client = |clients: &mut [(Subject, Client)], s: Subject| -> Client {
@@ -705,7 +708,7 @@ async fn contents_follow_the_policy(clients: &mut [(Subject, Client)], f: &Fixtu
         .to_string();
     let handler = |s: Subject| matches!(s, ItLanAdmin | BuLanAdmin | Officer);
     // (text, who may read it)
-    let secrets: Vec<(String, Box<dyn Fn(Subject) -> bool>)> = vec![
+    let secrets: Vec<(String, MayRead)> = vec![
         (reporter, Box::new(move |s| handler(s) || s == Reporter)),
         (contact, Box::new(move |s| handler(s) || s == Reporter)),
         ("internal-note-7f3a".into(), Box::new(handler)),
