@@ -172,6 +172,10 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
             "サーバーでエラーが発生しました。もう一度お試しください。",
         ),
         "error.unauthenticated" => ("Please sign in.", "サインインしてください。"),
+        "error.malformed" => (
+            "The request could not be read. Reload the page and try again.",
+            "リクエストを読み取れませんでした。ページを再読み込みしてやり直してください。",
+        ),
         "error.form" => (
             "Please correct the marked fields.",
             "エラーのある項目を修正してください。",
@@ -904,6 +908,7 @@ pub const UI_KEYS: &[&str] = &[
     "error.not_found",
     "error.internal",
     "error.unauthenticated",
+    "error.malformed",
     "error.form",
     "error.busy",
     "col.severity",

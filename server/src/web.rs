@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -17,7 +18,8 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use uuid::Uuid;
 
 use app::api::auth::SESSION_USER_KEY;
-use app::i18n::{LANG_COOKIE, Lang};
+use app::domain::AppError;
+use app::i18n::{LANG_COOKIE, Lang, t};
 use app::ports::{CurrentUser, Services};
 use app::{App, shell};
 
@@ -70,15 +72,22 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(services.clone()),
+            move || {
+                provide_context(services.clone());
+                provide_request_nonce();
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            provide_request_nonce,
+            shell,
+        ))
         .with_state(options)
         .merge(evidence)
+        .layer(middleware::from_fn(malformed_input))
         .layer(middleware::from_fn_with_state(state.clone(), current_user))
         .layer(sessions)
         .layer(middleware::from_fn(language))
@@ -209,30 +218,154 @@ struct Next_ {
     next: Option<String>,
 }
 
-/// `/lang/ja?next=/incidents`: remember the choice and go back.
-async fn switch_language(Path(code): Path<String>, Query(q): Query<Next_>) -> Response {
+/// `/lang/ja?next=/incidents`: remember the choice and go back. A query
+/// that cannot be read goes back to the start page.
+async fn switch_language(
+    Path(code): Path<String>,
+    q: Result<Query<Next_>, QueryRejection>,
+) -> Response {
     let Some(lang) = Lang::from_code(&code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // Only local paths: never an open redirect.
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let next = q.ok().and_then(|Query(q)| q.next);
+    let next = next
+        .as_deref()
+        .and_then(local_path)
+        .and_then(|n| HeaderValue::from_str(n).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("/"));
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.code()
     );
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut().insert(header::LOCATION, next);
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// A redirect target that stays on this site: a path from the root. Never
+/// `//host` or `/\host` (other hosts to a browser), and no control or
+/// white-space characters anywhere, since browsers drop tabs and newlines
+/// from URLs, which turns `/\t/evil.example` into `//evil.example`.
+pub fn local_path(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let safe = !rest.starts_with('/')
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    safe.then_some(next)
+}
+
+/// The largest server function error body read back here; theirs are a
+/// line of JSON.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// A server function whose request cannot be read (garbage or missing
+/// fields, wrong types, broken encoding) answers 400 with a generic message
+/// in the reader's language. server_fn would answer 500 with the parser's
+/// message, which tells the client about our internals and blames the
+/// server for the client's mistake. The detail goes to the log.
+async fn malformed_input(req: Request, next: Next) -> Response {
+    let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, ERROR_BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let Ok(AppError::Transport(detail)) = serde_json::from_slice::<AppError>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    // The server side of server_fn only reports the request it could not
+    // decode this way; anything else is ours, and still says nothing.
+    let client_fault = [
+        "error deserializing server function arguments",
+        "error deserializing server function results",
+        "missing argument",
+    ]
+    .iter()
+    .any(|p| detail.starts_with(p));
+    let (status, key) = if client_fault {
+        tracing::info!(%detail, "server function request could not be read");
+        (StatusCode::BAD_REQUEST, "error.malformed")
+    } else {
+        tracing::error!(%detail, "server function failed outside the service");
+        (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+    };
+    let body = serde_json::to_vec(&AppError::Transport(t(lang, key).into())).unwrap_or_default();
+    parts.status = status;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// The CSP nonce of this request, made by `security_headers`, as the nonce
+/// Leptos puts on its scripts. Leptos provides a random one of its own
+/// first; this replaces it, so the page and the header agree.
+fn provide_request_nonce() {
+    let nonce =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(n)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(n));
+    }
+}
+
+/// A fresh, unguessable value per request for the page's `script-src`.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// The Content-Security-Policy of an HTML page. Scripts: our own files and
+/// the one inline hydration bootstrap (and resource data) Leptos writes with
+/// the nonce; WebAssembly compilation of our own module. No inline handlers,
+/// no inline styles, no plugins, no `<base>`, no framing, forms only to us.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// Everything else (JSON, files, downloads, redirects) is never a document
+/// that should run anything, even if a browser were tricked into showing
+/// one inline.
+pub const OTHER_POLICY: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox";
+
+async fn security_headers(mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new().to_string();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    // Pages are Leptos's; under /api/ are server functions and files, whose
+    // answers are never pages, whatever type an upload claimed.
+    let may_be_page = !req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
+    let is_html = may_be_page
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("text/html")
+            });
+    // A page whose policy cannot be written runs nothing rather than anything.
+    let policy = is_html
+        .then(|| HeaderValue::from_str(&page_policy(&nonce)).ok())
+        .flatten()
+        .unwrap_or(HeaderValue::from_static(OTHER_POLICY));
     let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

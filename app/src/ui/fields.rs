@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::domain::AppError;
 use crate::domain::form::{FieldError, FormResult, error_for};
 use crate::i18n::{error_text, t};
+use crate::ui::raw_text::raw_text;
 use crate::ui::use_lang;
 
 /// The field errors of the last answer of a form's action.
@@ -49,7 +50,7 @@ pub fn Field(
     let invalid = move || message().is_some().then_some("true");
     let control = match input {
         Input::Area => view! {
-            <textarea id=id.clone() name=name rows="6" aria-invalid=invalid aria-describedby=err_id.clone()>{value}</textarea>
+            <textarea id=id.clone() name=name rows="6" aria-invalid=invalid aria-describedby=err_id.clone()>{raw_text(value)}</textarea>
         }
         .into_any(),
         other => {

@@ -13,6 +13,7 @@ mod log_sources;
 mod login;
 mod mail_admin;
 mod notifications;
+mod raw_text;
 mod tasks;
 mod users;
 mod workspace;
@@ -94,7 +95,8 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/hikeshi.css"/>
-        <Title text=t(lang, "app.name")/>
+        // The one formatter: every page's title is escaped on the server.
+        <Title formatter=raw_text::title text=t(lang, "app.name")/>
         <Router>
             <layout::Layout>
                 <Routes fallback=|| view! { <NotFound/> }>

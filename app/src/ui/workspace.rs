@@ -24,6 +24,7 @@ use crate::i18n::{Lang, discovery_label, error_text, kind_label, t};
 use crate::model::label;
 use crate::ui::fields::errors_of;
 use crate::ui::incidents::{format_time, severity_name, severity_options};
+use crate::ui::raw_text::raw_text;
 use crate::ui::{ErrorView, use_lang, use_model};
 
 /// Every action of the page. An accepted change refreshes the incident; a
@@ -705,9 +706,9 @@ fn Prevention(id: String, incident: IncidentDetail) -> impl IntoView {
                     <ActionForm action=acts.prevention attr:class="stack">
                         <input type="hidden" name="id" value=id/>
                         <label for="p-technical">{t(lang, "ws.prevention_technical")}</label>
-                        <textarea id="p-technical" name="technical" rows="3">{technical}</textarea>
+                        <textarea id="p-technical" name="technical" rows="3">{raw_text(technical)}</textarea>
                         <label for="p-operational">{t(lang, "ws.prevention_operational")}</label>
-                        <textarea id="p-operational" name="operational" rows="3">{operational}</textarea>
+                        <textarea id="p-operational" name="operational" rows="3">{raw_text(operational)}</textarea>
                         <button type="submit">{t(lang, "ws.save")}</button>
                         <p class="error" role="alert">{message}</p>
                     </ActionForm>
