@@ -453,12 +453,12 @@ pub async fn set_active(
     m.is_active = Set(active);
     m.updated_at = Set(Utc::now());
     m.update(&txn).await.map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
-        .await
-        .map_err(internal)?;
     if !active {
         end_sessions_of(&txn, id).await.map_err(internal)?;
     }
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
+        .await
+        .map_err(internal)?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -493,13 +493,13 @@ pub async fn reset_password(
     m.password_hash = Set(hash);
     m.updated_at = Set(Utc::now());
     m.update(&txn).await.map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
-        .await
-        .map_err(internal)?;
     // Whoever held the old password must not stay signed in with it, and the
     // owner of the new one must not wait out someone else's failures.
     let ended = end_sessions_of(&txn, id).await.map_err(internal)?;
     throttle::forget_account(&txn, &username)
+        .await
+        .map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
         .await
         .map_err(internal)?;
     audit::record(

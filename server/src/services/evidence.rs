@@ -731,9 +731,6 @@ async fn record_upload(
     .insert(&txn)
     .await
     .map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::Evidence(id))
-        .await
-        .map_err(internal)?;
     let acquirer = if v.acquired_by.is_empty() {
         actor.display_name.clone()
     } else {
@@ -782,6 +779,9 @@ async fn record_upload(
             format!("{} ({})", c.source_id, c.system),
         );
     }
+    crate::integrity::seal(&txn, crate::integrity::Covered::Evidence(id))
+        .await
+        .map_err(internal)?;
     super::timeline::append(&txn, &inc, Some(actor.id), "evidence_uploaded", None, d)
         .await
         .map_err(internal)?;
