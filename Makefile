@@ -10,6 +10,13 @@ SHELL := /bin/bash
 CARGO_LEPTOS_VERSION := 0.3.5
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS := fallback
+# The machine's one toolchain, for every cargo run: a dependency that ships its
+# own rust-toolchain.toml (convert_case 0.11 pins 1.91.1) would otherwise make
+# rustup ask for a toolchain that cannot be fetched here.
+TOOLCHAIN := $(shell rustup show active-toolchain 2>/dev/null | cut -d' ' -f1)
+ifneq ($(TOOLCHAIN),)
+export RUSTUP_TOOLCHAIN ?= $(TOOLCHAIN)
+endif
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/e2e/node_modules/.bin:$(PATH)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export HIKESHI_TEST_PG_URL ?= $(PG_ADMIN_URL)
@@ -76,7 +83,7 @@ test-rust:
 CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_TARGETS := report_form local_datetime upload_form engagement_form free_text
 FUZZ_SECONDS ?= 20
-FUZZ_TOOLCHAIN := $(shell rustup show active-toolchain 2>/dev/null | cut -d' ' -f1)
+FUZZ_TOOLCHAIN := $(TOOLCHAIN)
 
 fuzz:
 	@if ! cargo fuzz --version 2>/dev/null | grep -q " $(CARGO_FUZZ_VERSION)$$"; then \
