@@ -486,12 +486,16 @@ async fn a_client_trickling_its_headers_is_disconnected() {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("h.db").display());
         let evidence = dir.path().join("evidence").display().to_string();
         let mail = dir.path().join("mail").display().to_string();
+        let heads = dir.path().join("heads.log").display().to_string();
         let config = server::config::Config::from_lookup(|k| match k {
             "HIKESHI_DATABASE_URL" => Some(url.clone()),
             "HIKESHI_ADMIN_PASSWORD" => Some(common::ADMIN_PASSWORD.into()),
             "HIKESHI_BIND" => Some("127.0.0.1:0".into()),
             "HIKESHI_EVIDENCE_DIR" => Some(evidence.clone()),
             "HIKESHI_MAIL_DIR" => Some(mail.clone()),
+            // One audit key per process: the one every other test uses.
+            "HIKESHI_AUDIT_KEY" => Some(common::TEST_AUDIT_KEY.into()),
+            "HIKESHI_AUDIT_HEADS_FILE" => Some(heads.clone()),
             _ => None,
         })
         .expect("config");
