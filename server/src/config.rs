@@ -50,7 +50,7 @@ pub struct Config {
     /// each); the number of cores by default.
     pub hash_concurrency: usize,
     /// `HIKESHI_HASH_QUEUE`: sign-ins waiting for a hashing slot before
-    /// further ones get 503; twice the concurrency by default.
+    /// further ones get 503; four times the concurrency by default.
     pub hash_queue: usize,
     /// `HIKESHI_THROTTLE_MAX_ROWS`: the most sign-in throttle counters kept;
     /// the oldest are dropped past it.
@@ -308,7 +308,7 @@ impl Config {
             crate::auth::Hashing::cores(),
             1..=1024,
         )?;
-        let hash_queue = count("HIKESHI_HASH_QUEUE", 2 * hash_concurrency, 0..=65_536)?;
+        let hash_queue = count("HIKESHI_HASH_QUEUE", 4 * hash_concurrency, 0..=65_536)?;
         let throttle_max_rows = count(
             "HIKESHI_THROTTLE_MAX_ROWS",
             DEFAULT_THROTTLE_MAX_ROWS as usize,
@@ -486,7 +486,7 @@ mod tests {
             "X-Forwarded-For is not trusted by default"
         );
         assert!(c.hash_concurrency >= 1);
-        assert_eq!(c.hash_queue, 2 * c.hash_concurrency);
+        assert_eq!(c.hash_queue, 4 * c.hash_concurrency);
         assert_eq!(c.throttle_max_rows, DEFAULT_THROTTLE_MAX_ROWS);
     }
 

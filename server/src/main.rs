@@ -45,6 +45,10 @@ CONFIGURATION (environment variables):
     HIKESHI_PLAYBOOKS_DIR      (the built-in playbooks when unset)
     HIKESHI_TRUSTED_ORIGINS    extra origins allowed to post forms
     HIKESHI_DB_MAX_CONNECTIONS 8
+    HIKESHI_TRUSTED_PROXIES    (none) proxies whose X-Forwarded-For is believed
+    HIKESHI_HASH_CONCURRENCY   (cores) password hashes at once
+    HIKESHI_HASH_QUEUE         (4 x concurrency) waiting before 503
+    HIKESHI_THROTTLE_MAX_ROWS  100000
     HIKESHI_LOG                info (a tracing filter)
     HIKESHI_AUDIT_KEY          the audit key (hex or base64, >= 32 bytes), or:
     HIKESHI_AUDIT_KEY_FILE     data/audit.key (generated, mode 0600, on first start)

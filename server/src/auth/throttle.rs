@@ -13,7 +13,8 @@
 //! So a source that has not been failing is never refused: the owner signs
 //! in while the account is attacked from elsewhere, and nobody can lock
 //! anyone else out. Counters are forgotten after [`QUIET_MINUTES`] without a
-//! failure. Buckets are named by a hash, never by the name as typed, so a
+//! failure. Attempts already past the check when a wait begins still finish:
+//! at most what the hashing bound lets run at once. Buckets are named by a hash, never by the name as typed, so a
 //! row is small whatever was sent.
 
 use chrono::Duration;
