@@ -160,9 +160,12 @@ async fn current_user(
 /// requests without either come from non-browser clients, which carry no
 /// ambient cookies to abuse. SameSite=Lax cookies are the second wall.
 async fn same_origin_only(State(config): State<Arc<Config>>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || is_same_origin(req.headers(), &config)
-    {
+    // Pages may be linked from anywhere; under /api/ even a GET can write
+    // (a download is a custody event), so there every method must come from
+    // this site.
+    let reads_a_page = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !req.uri().path().starts_with("/api/");
+    if reads_a_page || is_same_origin(req.headers(), &config) {
         return next.run(req).await;
     }
     tracing::warn!(uri = %req.uri(), "cross-origin request refused");

@@ -184,7 +184,7 @@ pub fn clean(value: &str, lines: Lines) -> String {
             Lines::One => {
                 if matches!(c, '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}') {
                     out.push(' ');
-                } else if !(c.is_control() || is_bidi_control(c) || is_zero_width(c)) {
+                } else if !(c.is_control() || is_invisible(c)) {
                     out.push(c);
                 }
             }
@@ -215,6 +215,12 @@ fn is_bidi_control(c: char) -> bool {
 
 fn is_zero_width(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Characters that change how the text around them reads without showing
+/// themselves: what one-line cleaning removes besides control characters.
+pub fn is_invisible(c: char) -> bool {
+    is_bidi_control(c) || is_zero_width(c)
 }
 
 /// The first error for a field, if any: what the page shows next to it.

@@ -157,11 +157,36 @@ impl Access {
         matches!(self, Access::Handler | Access::Reporter)
     }
 
+    /// A task, evidence item, measure, checklist item or engagement inside
+    /// the incident is there at all for the reader. What is not answers like
+    /// something that does not exist, whether an operation names it or a
+    /// timeline event is about it.
+    pub fn sees_subject(&self, subject: &Subject) -> bool {
+        match (self, subject) {
+            (Access::Handler, _) => true,
+            (Access::None, _) => false,
+            (_, Subject::Task(phase)) => self.sees_phase(*phase),
+            (
+                _,
+                Subject::Evidence {
+                    item: Some(id),
+                    own,
+                },
+            ) => self.sees_evidence(*id, *own),
+            (_, Subject::Evidence { item: None, .. }) => false,
+            (_, Subject::Measure { executor }) => self.sees_measure(executor),
+            // The preparation is the organisation's own.
+            (_, Subject::Checklist) => false,
+            (Access::Engaged { .. }, Subject::Engagement { own }) => *own,
+            (Access::Reporter, Subject::Engagement { .. }) => false,
+        }
+    }
+
     /// One timeline event passes the same scope as the thing it is about:
     /// a reporter follows the ticket's progress and the conversation meant
     /// for them; an external party with the timeline in scope sees the
-    /// progress, the tasks of its phases, the evidence and measures it
-    /// sees, the comments meant for outside parties and its own engagement.
+    /// progress, the subjects it sees and the comments meant for outside
+    /// parties.
     pub fn sees_event(&self, about: &EventAbout) -> bool {
         match self {
             Access::Handler => true,
@@ -169,24 +194,17 @@ impl Access {
             Access::Reporter => match about {
                 EventAbout::Report | EventAbout::Progress => true,
                 EventAbout::Comment { audience, own } => *own || *audience == Audience::Reporter,
-                _ => false,
+                EventAbout::Handling | EventAbout::Subject(_) => false,
             },
             Access::Engaged { scope, .. } => {
                 scope.timeline
                     && match about {
                         EventAbout::Progress => true,
                         EventAbout::Report | EventAbout::Handling => false,
-                        EventAbout::Task(phase) => scope.covers_phase(*phase),
-                        EventAbout::Evidence {
-                            item: Some(id),
-                            own,
-                        } => self.sees_evidence(*id, *own),
-                        EventAbout::Evidence { item: None, .. } => false,
-                        EventAbout::Measure { executor } => self.sees_measure(executor),
+                        EventAbout::Subject(subject) => self.sees_subject(subject),
                         EventAbout::Comment { audience, own } => {
                             *own || *audience == Audience::Parties
                         }
-                        EventAbout::Engagement { own } => *own,
                     }
             }
         }
@@ -216,6 +234,23 @@ crate::string_enum! {
     }
 }
 
+/// A thing inside an incident, as far as the policy needs to know to
+/// decide whether it is there for the reader.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A task of this phase.
+    Task(super::Phase),
+    /// An evidence item (when it could be told which); `own` when the
+    /// reader's organisation uploaded it.
+    Evidence { item: Option<Uuid>, own: bool },
+    /// A containment measure normally executed by this role.
+    Measure { executor: String },
+    /// An item of the preservation checklist.
+    Checklist,
+    /// An engagement or its report; `own` when it is the reader's.
+    Engagement { own: bool },
+}
+
 /// What a timeline event is about, as far as the policy needs to know to
 /// decide who sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,17 +262,10 @@ pub enum EventAbout {
     /// The organisation's own handling: decisions and their reasons,
     /// classification, assets, assignments, the checklist, prevention.
     Handling,
-    /// A task of this phase.
-    Task(super::Phase),
-    /// An evidence item (when it could be told which); `own` when the
-    /// reader's organisation uploaded it.
-    Evidence { item: Option<Uuid>, own: bool },
-    /// A containment measure normally executed by this role.
-    Measure { executor: String },
+    /// A task, item, measure or engagement: seen when the subject is.
+    Subject(Subject),
     /// A comment for this audience; `own` when the reader wrote it.
     Comment { audience: Audience, own: bool },
-    /// An engagement or its report; `own` when it is the reader's.
-    Engagement { own: bool },
 }
 
 pub fn access(actor: &Actor, incident: IncidentFacts) -> Access {
@@ -596,16 +624,19 @@ mod tests {
             },
         };
         let comment = |audience, own| EventAbout::Comment { audience, own };
-        let evidence = |item, own| EventAbout::Evidence { item, own };
-        let measure = |executor: &str| EventAbout::Measure {
-            executor: executor.into(),
+        let evidence = |item, own| EventAbout::Subject(Subject::Evidence { item, own });
+        let measure = |executor: &str| {
+            EventAbout::Subject(Subject::Measure {
+                executor: executor.into(),
+            })
         };
+        let engagement = |own| EventAbout::Subject(Subject::Engagement { own });
         let abouts = [
             EventAbout::Report,
             EventAbout::Progress,
             EventAbout::Handling,
-            EventAbout::Task(Phase::E),
-            EventAbout::Task(Phase::A),
+            EventAbout::Subject(Subject::Task(Phase::E)),
+            EventAbout::Subject(Subject::Task(Phase::A)),
             evidence(Some(item), false),
             evidence(Some(Uuid::new_v4()), false),
             evidence(Some(Uuid::new_v4()), true),
@@ -615,8 +646,8 @@ mod tests {
             comment(Audience::Reporter, false),
             comment(Audience::Parties, false),
             comment(Audience::Internal, true),
-            EventAbout::Engagement { own: true },
-            EventAbout::Engagement { own: false },
+            engagement(true),
+            engagement(false),
         ];
         let expect = |access: &Access, want: [bool; 16]| {
             for (about, w) in abouts.iter().zip(want) {
@@ -653,5 +684,13 @@ mod tests {
         assert_eq!(engaged(true).default_audience(), Audience::Parties);
         assert_eq!(Access::Reporter.default_audience(), Audience::Reporter);
         assert_eq!(Access::Handler.default_audience(), Audience::Internal);
+        // Named by an operation, a subject needs no timeline in scope.
+        let vendor = engaged(false);
+        assert!(vendor.sees_subject(&Subject::Task(Phase::E)));
+        assert!(!vendor.sees_subject(&Subject::Task(Phase::A)));
+        assert!(!vendor.sees_subject(&Subject::Checklist));
+        assert!(!Access::Reporter.sees_subject(&Subject::Checklist));
+        assert!(Access::Handler.sees_subject(&Subject::Checklist));
+        assert!(!Access::Reporter.sees_subject(&Subject::Engagement { own: true }));
     }
 }

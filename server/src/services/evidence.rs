@@ -1165,19 +1165,13 @@ pub fn md(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() || is_invisible(c) => {
+            c if c.is_control() || app::domain::form::is_invisible(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c => out.push(c),
         }
     }
     out
-}
-
-/// Characters that change how text around them reads without showing
-/// themselves: bidirectional overrides and isolates, zero-width characters.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Names inside the bundle: numbered, so two items with one file name

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use app::domain::classification::Severity;
 use app::domain::form::{ErrorCode, FieldError, FormResult};
 use app::domain::policy::{
-    Access, Actor, IncidentAct, IncidentFacts, access, may_act, may_view_incident,
+    Access, Actor, IncidentAct, IncidentFacts, Subject, access, may_act, may_view_incident,
 };
 use app::domain::targets::due;
 use app::domain::workflow::{
@@ -103,68 +103,95 @@ pub async fn authorise(
 ) -> Result<incident::Model, AppError> {
     let found = visible_incident(db, actor, human_id).await?;
     let access = access_to(actor, &found);
+    let (subject, act) = classify(db, model, actor, op, found.id).await?;
     // A thing inside the incident that the reader does not see answers as
     // a thing that does not exist, like an incident it does not see.
-    if !sees_subject(db, model, actor, &access, op, found.id).await? {
+    if subject.is_some_and(|s| !access.sees_subject(&s)) {
         return Err(AppError::NotFound);
     }
-    if !permitted(db, &access, op, found.id).await? {
+    if !may_act(&access, act) {
         return Err(AppError::Forbidden);
     }
     Ok(found)
 }
 
-/// Whether the task, measure, evidence item, checklist item or engagement an
-/// operation names is there for the reader at all (handlers see them all).
-async fn sees_subject(
+/// What an operation names inside the incident (read once) and the act the
+/// policy judges it as. A named task, measure or item that is not there is
+/// `NotFound`.
+async fn classify(
     db: &DatabaseConnection,
     model: &HandlingModel,
     actor: &Actor,
-    access: &Access,
     op: &IncidentOp,
     incident: Uuid,
-) -> Result<bool, AppError> {
+) -> Result<(Option<Subject>, IncidentAct), AppError> {
     use crate::entity::{containment, evidence};
-    if *access == Access::Handler {
-        return Ok(true);
-    }
-    let task_phase = |id: Uuid| async move {
-        task::Entity::find_by_id(id)
+    let task = |id: Uuid| async move {
+        let t = task::Entity::find_by_id(id)
             .filter(task::Column::IncidentId.eq(incident))
             .one(db)
             .await
-            .map_err(internal)
-            .map(|t| t.and_then(|t| Phase::from_id(&t.phase)))
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        match (Phase::from_id(&t.phase), Role::from_id(&t.role)) {
+            (Some(phase), Some(role)) => Ok((phase, role)),
+            _ => Err(AppError::Internal),
+        }
     };
     Ok(match op {
-        IncidentOp::Task { task, .. }
-        | IncidentOp::AssignTask { task, .. }
-        | IncidentOp::Waive { task, .. }
-        | IncidentOp::Comment {
-            task: Some(task), ..
-        } => task_phase(*task)
-            .await?
-            .is_some_and(|p| access.sees_phase(p)),
-        IncidentOp::Containment { measure, .. } => containment::Entity::find_by_id(*measure)
-            .filter(containment::Column::IncidentId.eq(incident))
-            .one(db)
-            .await
-            .map_err(internal)?
-            .and_then(|m| model.measure(&m.measure_id).map(|d| d.executor.clone()))
-            .is_some_and(|executor| access.sees_measure(&executor)),
+        IncidentOp::Task { task: id, .. } | IncidentOp::AssignTask { task: id, .. } => {
+            let (phase, role) = task(*id).await?;
+            (
+                Some(Subject::Task(phase)),
+                IncidentAct::Task { phase, role },
+            )
+        }
+        IncidentOp::Waive { task: id, .. } => {
+            let (phase, _) = task(*id).await?;
+            (Some(Subject::Task(phase)), IncidentAct::Handling)
+        }
+        IncidentOp::Comment { task: Some(id), .. } => {
+            let (phase, _) = task(*id).await?;
+            (Some(Subject::Task(phase)), IncidentAct::Comment)
+        }
+        IncidentOp::Comment { task: None, .. } => (None, IncidentAct::Comment),
+        IncidentOp::Containment { measure, .. } => {
+            let executor = containment::Entity::find_by_id(*measure)
+                .filter(containment::Column::IncidentId.eq(incident))
+                .one(db)
+                .await
+                .map_err(internal)?
+                .and_then(|m| model.measure(&m.measure_id).map(|d| d.executor.clone()))
+                .ok_or(AppError::NotFound)?;
+            (
+                Some(Subject::Measure { executor }),
+                IncidentAct::Containment,
+            )
+        }
         IncidentOp::Custody { evidence: id, .. }
         | IncidentOp::VerifyEvidence { evidence: id, .. } => {
-            let own = super::external::colleagues(db, actor).await?;
-            evidence::Entity::find_by_id(*id)
+            let e = evidence::Entity::find_by_id(*id)
                 .filter(evidence::Column::IncidentId.eq(incident))
                 .one(db)
                 .await
                 .map_err(internal)?
-                .is_some_and(|e| access.sees_evidence(e.id, own.contains(&e.uploaded_by)))
+                .ok_or(AppError::NotFound)?;
+            let own = super::external::colleagues(db, actor)
+                .await?
+                .contains(&e.uploaded_by);
+            let subject = Subject::Evidence {
+                item: Some(e.id),
+                own,
+            };
+            (Some(subject), IncidentAct::Handling)
         }
-        // The checklist and the engagements are the organisation's own.
-        IncidentOp::WaiveChecklist { .. } | IncidentOp::Revoke { .. } => false,
-        _ => true,
+        IncidentOp::WaiveChecklist { .. } => (Some(Subject::Checklist), IncidentAct::Handling),
+        IncidentOp::Revoke { engagement, .. } => {
+            let own = actor.grants.iter().any(|g| g.engagement == *engagement);
+            (Some(Subject::Engagement { own }), IncidentAct::Handling)
+        }
+        IncidentOp::SubmitReport(_) => (None, IncidentAct::Report),
+        _ => (None, IncidentAct::Handling),
     })
 }
 
@@ -197,37 +224,6 @@ pub async fn change(
         Err(Refused::Fields(errors)) => Ok(FormResult::Invalid(errors)),
         Err(Refused::App(e)) => Err(e),
     }
-}
-
-/// Asks the policy whether the reader's access lets this change through,
-/// before the workflow's role rules decide.
-async fn permitted(
-    db: &DatabaseConnection,
-    access: &Access,
-    op: &IncidentOp,
-    incident: Uuid,
-) -> Result<bool, AppError> {
-    let act = match op {
-        IncidentOp::Comment { .. } => IncidentAct::Comment,
-        IncidentOp::Task { task, .. } | IncidentOp::AssignTask { task, .. } => {
-            let Some(t) = task::Entity::find_by_id(*task)
-                .filter(task::Column::IncidentId.eq(incident))
-                .one(db)
-                .await
-                .map_err(internal)?
-            else {
-                return Err(AppError::NotFound);
-            };
-            match (Phase::from_id(&t.phase), Role::from_id(&t.role)) {
-                (Some(phase), Some(role)) => IncidentAct::Task { phase, role },
-                _ => return Err(AppError::Internal),
-            }
-        }
-        IncidentOp::Containment { .. } => IncidentAct::Containment,
-        IncidentOp::SubmitReport(_) => IncidentAct::Report,
-        _ => IncidentAct::Handling,
-    };
-    Ok(may_act(access, act))
 }
 
 /// The facts the workflow rules need, read inside the locking transaction.

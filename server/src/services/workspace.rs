@@ -14,7 +14,7 @@ use uuid::Uuid;
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use app::domain::incident::ExternalAccess;
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
-use app::domain::policy::{Access, Actor, Audience, EventAbout, IncidentAct, may_act};
+use app::domain::policy::{Access, Actor, Audience, EventAbout, IncidentAct, Subject, may_act};
 use app::domain::targets::{Target, state};
 use app::domain::workflow::{
     self, CloseReason, Command, Decision, Edit, Refusal, Status, TaskChange, TaskStatus,
@@ -180,14 +180,10 @@ pub async fn get(
         (Vec::new(), Vec::new())
     };
     let mut tasks = tasks;
-    let mut events = events;
     let mut external = None;
     // An external party sees the tasks of its phases, and the timeline and
     // containment as its scope says.
     tasks.retain(|t| access.sees_phase(t.phase));
-    if !access.sees_timeline() {
-        events.clear();
-    }
     measures.retain(|m| access.sees_measure(&m.def.executor));
     if let Access::Engaged { kind, scope } = &access {
         let grant = actor
@@ -350,7 +346,9 @@ impl<'a> Seen<'a> {
             "task_updated" | "task_waived" | "task_assigned" => e
                 .task_id
                 .and_then(|t| self.task_phases.get(&t).copied())
-                .map_or(EventAbout::Handling, EventAbout::Task),
+                .map_or(EventAbout::Handling, |p| {
+                    EventAbout::Subject(Subject::Task(p))
+                }),
             "comment" => EventAbout::Comment {
                 audience: d
                     .get("audience")
@@ -360,17 +358,17 @@ impl<'a> Seen<'a> {
             },
             "engagement_granted" | "engagement_revoked" | "investigation_report_submitted" => {
                 let id = d.get("engagement").and_then(|v| Uuid::parse_str(v).ok());
-                EventAbout::Engagement {
+                EventAbout::Subject(Subject::Engagement {
                     own: id.is_some_and(|id| self.actor.grants.iter().any(|g| g.engagement == id)),
-                }
+                })
             }
-            k if k.starts_with("containment_") => EventAbout::Measure {
+            k if k.starts_with("containment_") => EventAbout::Subject(Subject::Measure {
                 executor: d
                     .get("measure")
                     .and_then(|m| self.model.measure(m))
                     .map(|m| m.executor.clone())
                     .unwrap_or_default(),
-            },
+            }),
             k if k.starts_with("evidence_") || k == "custody_recorded" => {
                 // Events written before they named the item are matched by
                 // content and file name.
@@ -379,10 +377,10 @@ impl<'a> Seen<'a> {
                     Some(want) => *id == want,
                     None => d.get("sha256") == Some(sha) && d.get("evidence") == Some(name),
                 });
-                EventAbout::Evidence {
+                EventAbout::Subject(Subject::Evidence {
                     item: found.map(|f| f.0),
                     own: found.is_some_and(|f| f.3),
-                }
+                })
             }
             _ => EventAbout::Handling,
         }
