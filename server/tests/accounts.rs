@@ -311,16 +311,7 @@ async fn users_change_their_own_password_with_the_current_one(db: Db) {
         r.field_errors(),
         [("confirm".to_string(), "PasswordMismatch".to_string())]
     );
-    let r = c
-        .post(
-            "/api/auth/password",
-            &[
-                ("form[current]", PASSWORD),
-                ("form[new]", "brand new password"),
-                ("form[confirm]", "brand new password"),
-            ],
-        )
-        .await;
+    let r = c.change_password(PASSWORD, "brand new password").await;
     assert_eq!(r.json(), serde_json::json!({ "Done": null }));
     let mut fresh = app.client();
     assert_eq!(

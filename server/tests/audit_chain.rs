@@ -619,14 +619,7 @@ async fn an_untouched_database_verifies_clean_after_a_realistic_flow(db: Db) {
     }
     let r = case
         .responder
-        .post(
-            "/api/auth/password",
-            &[
-                ("form[current]", PASSWORD),
-                ("form[new]", "brand new password"),
-                ("form[confirm]", "brand new password"),
-            ],
-        )
+        .change_password(PASSWORD, "brand new password")
         .await;
     assert_eq!(r.json(), done(), "{}", r.text);
     let r = case

@@ -223,15 +223,7 @@ async fn every_hashing_path_answers_503_with_retry_after_while_hashing_is_full(d
         ("unknown user", c.sign_in("nobody", "a guess").await),
         (
             "password change",
-            ito.post(
-                "/api/auth/password",
-                &[
-                    ("form[current]", PASSWORD),
-                    ("form[new]", "brand new password"),
-                    ("form[confirm]", "brand new password"),
-                ],
-            )
-            .await,
+            ito.change_password(PASSWORD, "brand new password").await,
         ),
         (
             "user creation",
@@ -325,16 +317,7 @@ async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one(db: D
     let mut there = app.client();
     assert_eq!(there.sign_in("ito", PASSWORD).await.json(), done());
     let before = here.session_id().expect("session");
-    let r = here
-        .post(
-            "/api/auth/password",
-            &[
-                ("form[current]", PASSWORD),
-                ("form[new]", "brand new password"),
-                ("form[confirm]", "brand new password"),
-            ],
-        )
-        .await;
+    let r = here.change_password(PASSWORD, "brand new password").await;
     assert_eq!(r.json(), done());
     assert_eq!(here.me().await["username"], "ito", "this session goes on");
     assert_ne!(

@@ -474,15 +474,7 @@ pub(super) async fn notifications(
         .all(db)
         .await
         .map_err(internal)?;
-    let incidents: Vec<Uuid> = rows.iter().map(|n| n.incident_id).collect();
-    let incidents: std::collections::HashMap<Uuid, incident::Model> = incident::Entity::find()
-        .filter(incident::Column::Id.is_in(incidents))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect();
+    let incidents = still_visible(db, actor, rows.iter().map(|n| n.incident_id)).await?;
     let subjects: Vec<Uuid> = rows.iter().filter_map(|n| n.subject).collect();
     let measures: std::collections::HashMap<Uuid, row::Model> = row::Entity::find()
         .filter(row::Column::Id.is_in(subjects))
@@ -505,13 +497,6 @@ pub(super) async fn notifications(
         .into_iter()
         .filter_map(|n| {
             let inc = incidents.get(&n.incident_id)?;
-            // Only what the reader may still see: a notification never
-            // outlives access to its incident.
-            let visible =
-                app::domain::policy::may_view_incident(actor, super::workflow::facts_of(inc));
-            if !visible {
-                return None;
-            }
             let m = n.subject.and_then(|s| measures.get(&s));
             Some(NotificationView {
                 id: n.id,
@@ -541,22 +526,32 @@ pub(super) async fn unread(db: &DatabaseConnection, actor: &Actor) -> Result<u64
         .all(db)
         .await
         .map_err(internal)?;
-    if incidents.is_empty() {
-        return Ok(0);
+    let visible = still_visible(db, actor, incidents.iter().copied()).await?;
+    Ok(incidents.iter().filter(|i| visible.contains_key(i)).count() as u64)
+}
+
+/// The incidents among `ids` the reader may still see: a notification
+/// never outlives access to its incident.
+async fn still_visible(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, incident::Model>, AppError> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
     }
-    let mut distinct = incidents.clone();
-    distinct.sort();
-    distinct.dedup();
-    let visible: std::collections::HashSet<Uuid> = incident::Entity::find()
-        .filter(incident::Column::Id.is_in(distinct))
+    Ok(incident::Entity::find()
+        .filter(incident::Column::Id.is_in(ids))
         .all(db)
         .await
         .map_err(internal)?
         .into_iter()
         .filter(|i| app::domain::policy::may_view_incident(actor, super::workflow::facts_of(i)))
-        .map(|i| i.id)
-        .collect();
-    Ok(incidents.iter().filter(|i| visible.contains(i)).count() as u64)
+        .map(|i| (i.id, i))
+        .collect())
 }
 
 pub(super) async fn mark_read(db: &DatabaseConnection, actor: &Actor) -> Result<(), AppError> {

@@ -944,11 +944,13 @@ pub fn write_zip(
 // ---- the page and the exports ------------------------------------------------------
 
 /// The checklist and the registry for the incident page; empty for readers
-/// who may not handle evidence.
+/// who may not handle evidence. `own`: the reader and its organisation's
+/// members (`external::colleagues`), whose uploads an engaged party sees.
 pub(super) async fn views(
     db: &DatabaseConnection,
     model: &HandlingModel,
     actor: &Actor,
+    own: &std::collections::HashSet<Uuid>,
     inc: &incident::Model,
 ) -> Result<(Vec<ChecklistView>, Vec<EvidenceView>), AppError> {
     let access = access_to(actor, inc);
@@ -961,7 +963,6 @@ pub(super) async fn views(
         .all(db)
         .await
         .map_err(internal)?;
-    let own = super::external::colleagues(db, actor).await?;
     items.retain(|e| access.sees_evidence(e.id, own.contains(&e.uploaded_by)));
     let ids: Vec<Uuid> = items.iter().map(|e| e.id).collect();
     let events = custody_event::Entity::find()
@@ -1082,7 +1083,8 @@ pub async fn for_export(
     if !may_act(&access_to(actor, &inc), IncidentAct::Handling) {
         return Err(AppError::Forbidden);
     }
-    let (_, registry) = views(db, model, actor, &inc).await?;
+    let own = super::external::colleagues(db, actor).await?;
+    let (_, registry) = views(db, model, actor, &own, &inc).await?;
     Ok((inc, registry))
 }
 

@@ -15,7 +15,7 @@ use app::domain::incident::{
     Discovery, IncidentKind, IncidentPage, IncidentQuery, IncidentRow, PAGE_SIZE, ValidReport,
     human_id,
 };
-use app::domain::policy::{self, Action, Actor, Visibility, incident_visibility, may};
+use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
 use app::domain::{AppError, Phase, Role};
 
 use app::domain::classification::{Severity, Tlp};
@@ -23,7 +23,7 @@ use app::domain::workflow::{Status, TaskStatus};
 use playbooks::HandlingModel;
 
 use super::timeline::{self, detail};
-use super::workflow::enter_phase;
+use super::workflow::{access_to, enter_phase};
 use super::{audit, internal};
 use crate::entity::{incident, incident_counter, playbook_version, task, user};
 
@@ -284,6 +284,7 @@ pub async fn list(
         .into_iter()
         .filter_map(|(i, u)| {
             let overdue = is_overdue(&i, now);
+            let sees_reporter = access_to(actor, &i).sees_reporter();
             Some(IncidentRow {
                 id: i.id,
                 phase: Phase::from_id(&i.phase)?,
@@ -292,15 +293,7 @@ pub async fn list(
                 human_id: i.human_id,
                 title: i.title,
                 // Outside parties never learn who reported it.
-                reporter: if policy::access(
-                    actor,
-                    policy::IncidentFacts {
-                        id: i.id,
-                        reporter_id: i.reporter_id,
-                    },
-                )
-                .sees_reporter()
-                {
+                reporter: if sees_reporter {
                     u.map(|u| u.display_name).unwrap_or_default()
                 } else {
                     String::new()

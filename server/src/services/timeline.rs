@@ -49,22 +49,36 @@ pub fn chain_hash(
     detail_json: &str,
 ) -> String {
     let mut h = Sha256::new();
-    let actor = actor.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
-    let task = task.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
-    for part in [
-        prev,
-        &incident.to_string(),
-        &seq.to_string(),
-        &at.timestamp_micros().to_string(),
-        &actor,
-        kind,
-        &task,
-        detail_json,
-    ] {
+    for part in link_parts(prev, incident, seq, at, actor, kind, task, detail_json) {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
     format!("{:x}", h.finalize())
+}
+
+/// What both versions of an event's link are computed over, in order.
+#[allow(clippy::too_many_arguments)] // one argument per hashed column
+fn link_parts(
+    prev: &str,
+    incident: Uuid,
+    seq: i32,
+    at: DateTime<Utc>,
+    actor: Option<Uuid>,
+    kind: &str,
+    task: Option<Uuid>,
+    detail_json: &str,
+) -> [String; 8] {
+    let or_dash = |id: Option<Uuid>| id.map_or_else(|| "-".into(), |i| i.to_string());
+    [
+        prev.into(),
+        incident.to_string(),
+        seq.to_string(),
+        at.timestamp_micros().to_string(),
+        or_dash(actor),
+        kind.into(),
+        or_dash(task),
+        detail_json.into(),
+    ]
 }
 
 /// The keyed (version 2) link of one event: HMAC-SHA256 under the audit key
@@ -81,21 +95,8 @@ pub fn event_mac(
     task: Option<Uuid>,
     detail_json: &str,
 ) -> String {
-    let actor = actor.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
-    let task = task.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
-    key.mac(
-        "hikeshi-event-v2",
-        &[
-            prev,
-            &incident.to_string(),
-            &seq.to_string(),
-            &at.timestamp_micros().to_string(),
-            &actor,
-            kind,
-            &task,
-            detail_json,
-        ],
-    )
+    let parts = link_parts(prev, incident, seq, at, actor, kind, task, detail_json);
+    key.mac("hikeshi-event-v2", &parts.each_ref().map(String::as_str))
 }
 
 /// Locks the incident row for the rest of the transaction (a write takes the

@@ -106,7 +106,8 @@ pub async fn get(
 
     let task_names: HashMap<Uuid, String> =
         tasks.iter().map(|t| (t.id, t.action_id.clone())).collect();
-    let seen = Seen::of(db, model, actor, &access, &i, &tasks).await?;
+    let own = super::external::colleagues(db, actor).await?;
+    let seen = Seen::of(db, model, actor, &access, &own, &i, &tasks).await?;
     let tasks = tasks
         .into_iter()
         .map(|t| task_view(actor, &f, t, &name))
@@ -172,7 +173,7 @@ pub async fn get(
         targets.push(state(Target::FirstResponse, d, i.responded_at, now));
     }
     let mut measures = super::containment::views(db, actor, &f, i.id, &name).await?;
-    let (checklist, evidence) = super::evidence::views(db, model, actor, &i).await?;
+    let (checklist, evidence) = super::evidence::views(db, model, actor, &own, &i).await?;
     let officer = workflow::is_officer(&actor.roles);
     let (engagements, reports) = if access == Access::Handler {
         super::external::views(db, i.id, &name).await?
@@ -307,6 +308,7 @@ impl<'a> Seen<'a> {
         model: &'a playbooks::HandlingModel,
         actor: &'a Actor,
         access: &Access,
+        own: &std::collections::HashSet<Uuid>,
         inc: &incident::Model,
         tasks: &[task::Model],
     ) -> Result<Seen<'a>, AppError> {
@@ -315,7 +317,6 @@ impl<'a> Seen<'a> {
             .filter_map(|t| Some((t.id, Phase::from_id(&t.phase)?)))
             .collect();
         let items = if matches!(access, Access::Engaged { .. }) {
-            let own = super::external::colleagues(db, actor).await?;
             crate::entity::evidence::Entity::find()
                 .filter(crate::entity::evidence::Column::IncidentId.eq(inc.id))
                 .all(db)

@@ -398,6 +398,19 @@ impl Client {
         self.send(req).await
     }
 
+    /// Changes the signed-in user's password through the account form.
+    pub async fn change_password(&mut self, current: &str, new: &str) -> Response {
+        self.post(
+            "/api/auth/password",
+            &[
+                ("form[current]", current),
+                ("form[new]", new),
+                ("form[confirm]", new),
+            ],
+        )
+        .await
+    }
+
     /// A GET with extra request headers (e.g. what a browser says about
     /// where the request comes from).
     pub async fn fetch_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Response {
