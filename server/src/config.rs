@@ -7,7 +7,44 @@ use std::path::PathBuf;
 
 use crate::auth::source::IpRange;
 
-#[derive(Clone, Debug)]
+/// A value that must not reach a log: its `Debug` prints `[redacted]`.
+/// Read it with [`Secret::expose`] where it is used, nowhere else.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A database URL with its password, if it has one, replaced for printing.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    // The userinfo ends at the last '@' before the path.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:[redacted]{}", &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Clone)]
 pub struct Config {
     /// `HIKESHI_DATABASE_URL`: `sqlite://…` or `postgres://…`.
     pub database_url: String,
@@ -23,7 +60,7 @@ pub struct Config {
     pub admin_username: String,
     /// `HIKESHI_ADMIN_PASSWORD`: password of the first administrator; when
     /// unset, one is generated and printed once.
-    pub admin_password: Option<String>,
+    pub admin_password: Option<Secret>,
     /// `HIKESHI_PLAYBOOKS_DIR`: the organisation's own playbooks; the built-in
     /// ones when unset.
     pub playbooks_dir: Option<PathBuf>,
@@ -74,7 +111,7 @@ pub enum MailTransport {
         port: u16,
         security: SmtpSecurity,
         user: Option<String>,
-        password: Option<String>,
+        password: Option<Secret>,
     },
     Dir(PathBuf),
 }
@@ -86,6 +123,35 @@ pub struct MailConfig {
     pub from: String,
     /// The base URL for links (`HIKESHI_BASE_URL`).
     pub base_url: String,
+}
+
+/// Every field, with the passwords (the administrator's, SMTP's, the one in
+/// the database URL) and the audit key left out: a configuration printed
+/// into a log or a panic message gives nothing away.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("site_root", &self.site_root)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_hours", &self.session_hours)
+            .field("admin_username", &self.admin_username)
+            .field("admin_password", &self.admin_password)
+            .field("playbooks_dir", &self.playbooks_dir)
+            .field("trusted_origins", &self.trusted_origins)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("evidence_dir", &self.evidence_dir)
+            .field("evidence_max_bytes", &self.evidence_max_bytes)
+            .field("mail", &self.mail)
+            .field("base_url", &self.base_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("hash_concurrency", &self.hash_concurrency)
+            .field("hash_queue", &self.hash_queue)
+            .field("throttle_max_rows", &self.throttle_max_rows)
+            .field("audit", &self.audit)
+            .finish()
+    }
 }
 
 /// 8 GiB: a laptop's memory dump or a small disk image.
@@ -249,7 +315,7 @@ impl Config {
                     port,
                     security,
                     user: var("HIKESHI_SMTP_USER"),
-                    password: var("HIKESHI_SMTP_PASSWORD"),
+                    password: var("HIKESHI_SMTP_PASSWORD").map(Secret::new),
                 }
             }
             None => MailTransport::Dir(
@@ -335,7 +401,7 @@ impl Config {
             secure_cookies,
             session_hours,
             admin_username,
-            admin_password,
+            admin_password: admin_password.map(Secret::new),
             playbooks_dir,
             trusted_origins,
             db_max_connections,
@@ -488,6 +554,41 @@ mod tests {
         assert!(c.hash_concurrency >= 1);
         assert_eq!(c.hash_queue, 4 * c.hash_concurrency);
         assert_eq!(c.throttle_max_rows, DEFAULT_THROTTLE_MAX_ROWS);
+    }
+
+    #[test]
+    fn printing_the_configuration_shows_no_password() {
+        let c = with(&[
+            (
+                "HIKESHI_DATABASE_URL",
+                "postgres://hikeshi:db-pass-1@db.example:5432/hikeshi",
+            ),
+            ("HIKESHI_ADMIN_PASSWORD", "admin-pass-12345"),
+            ("HIKESHI_SMTP_HOST", "smtp.example"),
+            ("HIKESHI_SMTP_USER", "mailer"),
+            ("HIKESHI_SMTP_PASSWORD", "smtp-pass-1"),
+            (
+                "HIKESHI_AUDIT_KEY",
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            ),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        for secret in [
+            "db-pass-1",
+            "admin-pass-12345",
+            "smtp-pass-1",
+            "00112233445566",
+        ] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        // What is not secret still helps whoever reads the log.
+        assert!(printed.contains("postgres://hikeshi:[redacted]@db.example:5432/hikeshi"));
+        assert!(printed.contains("smtp.example") && printed.contains("mailer"));
+        assert_eq!(
+            c.admin_password.as_ref().map(Secret::expose),
+            Some("admin-pass-12345")
+        );
     }
 
     #[test]

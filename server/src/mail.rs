@@ -348,7 +348,7 @@ async fn send(config: &MailConfig, m: &outbox::Model) -> Result<(), String> {
             };
             let mut builder = builder.port(*port).timeout(Some(Duration::from_secs(20)));
             if let (Some(u), Some(p)) = (user, password) {
-                builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+                builder = builder.credentials(Credentials::new(u.clone(), p.expose().to_owned()));
             }
             builder
                 .build()

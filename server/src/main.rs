@@ -291,7 +291,16 @@ async fn create_admin(name: Option<String>) -> Result<(), StartError> {
     let config = Config::from_env()?;
     let db = server::startup::connect_sealed(&config, 1).await?;
     let name = name.unwrap_or(config.admin_username.clone());
-    match server::services::create_admin(&db, &name, config.admin_password.clone()).await {
+    match server::services::create_admin(
+        &db,
+        &name,
+        config
+            .admin_password
+            .as_ref()
+            .map(|p| p.expose().to_owned()),
+    )
+    .await
+    {
         Ok((username, Some(password))) => {
             println!("Created administrator '{username}' with password: {password}")
         }

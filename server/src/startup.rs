@@ -59,7 +59,16 @@ pub async fn connect_sealed(
 /// administrator.
 pub async fn prepare(config: &Config) -> Result<DatabaseConnection, StartError> {
     let db = connect_sealed(config, config.db_max_connections).await?;
-    match create_first_admin(&db, &config.admin_username, config.admin_password.clone()).await {
+    match create_first_admin(
+        &db,
+        &config.admin_username,
+        config
+            .admin_password
+            .as_ref()
+            .map(|p| p.expose().to_owned()),
+    )
+    .await
+    {
         Ok(Some((username, Some(password)))) => {
             // Printed once, to the terminal of whoever started the server.
             println!("Created administrator '{username}' with password: {password}");

@@ -191,7 +191,16 @@ async fn classify(
             (Some(Subject::Engagement { own }), IncidentAct::Handling)
         }
         IncidentOp::SubmitReport(_) => (None, IncidentAct::Report),
-        _ => (None, IncidentAct::Handling),
+        // Listed one by one, not with a wildcard: a new operation does not
+        // compile until someone decides what the policy judges it as.
+        IncidentOp::Command(_)
+        | IncidentOp::Classify { .. }
+        | IncidentOp::AddAsset { .. }
+        | IncidentOp::RemoveAsset { .. }
+        | IncidentOp::Assign { .. }
+        | IncidentOp::Prevention { .. }
+        | IncidentOp::Propose { .. }
+        | IncidentOp::Engage(_) => (None, IncidentAct::Handling),
     })
 }
 
