@@ -6,7 +6,6 @@
 //! request). Prints median and p99. Run with
 //! `cargo bench -p server --bench list_page`.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -21,8 +20,8 @@ use app::domain::Role;
 use app::domain::account::ValidNewUser;
 use server::config::Config;
 use server::entity::{engagement, incident, incident_counter, organisation};
-use server::services::{Hikeshi, create_user_unchecked};
-use server::web::{AppState, app, leptos_options};
+use server::services::create_user_unchecked;
+use server::web::{AppState, app};
 
 const INCIDENTS: usize = 10_000;
 const RUNS: usize = 200;
@@ -155,19 +154,8 @@ async fn main() {
         .await
         .unwrap();
 
-    let state = AppState {
-        hikeshi: Hikeshi {
-            db,
-            evidence: server::evidence_store::EvidenceStore::new(
-                &config.evidence_dir,
-                config.evidence_max_bytes,
-            ),
-            model: Arc::new(server::startup::load_model(&config).unwrap()),
-            auth: server::auth::Auth::new(&config),
-        },
-        leptos: leptos_options(&config),
-        config: Arc::new(config),
-    };
+    let model = server::startup::load_model(&config).unwrap();
+    let state = AppState::new(config, db, model);
     let router = app(state);
     let sign_in = |username: &'static str| {
         let router = router.clone();

@@ -2,7 +2,6 @@
 //! out. `Application::build` returns the bound address, so tests can bind
 //! port 0 and run side by side.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
@@ -11,9 +10,9 @@ use tokio::net::TcpListener;
 use playbooks::HandlingModel;
 
 use crate::config::Config;
-use crate::services::{Hikeshi, create_first_admin};
+use crate::services::create_first_admin;
 use crate::session_store::DbSessionStore;
-use crate::web::{AppState, app, leptos_options};
+use crate::web::{AppState, app};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -99,19 +98,7 @@ impl Application {
                 addr: config.bind,
                 source,
             })?;
-        let state = AppState {
-            hikeshi: Hikeshi {
-                db,
-                evidence: crate::evidence_store::EvidenceStore::new(
-                    &config.evidence_dir,
-                    config.evidence_max_bytes,
-                ),
-                model: Arc::new(model),
-                auth: crate::auth::Auth::new(&config),
-            },
-            leptos: leptos_options(&config),
-            config: Arc::new(config),
-        };
+        let state = AppState::new(config, db, model);
         Ok(Application {
             listener,
             router: app(state.clone()),

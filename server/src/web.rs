@@ -26,6 +26,7 @@ use app::{App, shell};
 use crate::config::Config;
 use crate::services::{Hikeshi, actor_by_id};
 use crate::session_store::DbSessionStore;
+use playbooks::HandlingModel;
 
 pub const SESSION_COOKIE: &str = "hikeshi_session";
 
@@ -34,6 +35,27 @@ pub struct AppState {
     pub hikeshi: Hikeshi,
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,
+}
+
+impl AppState {
+    /// The one way to put the application together from its configuration,
+    /// an open database and the handling model: startup, the tests and the
+    /// benchmarks all use it, so none of them wires a part differently.
+    pub fn new(config: Config, db: sea_orm::DatabaseConnection, model: HandlingModel) -> AppState {
+        AppState {
+            hikeshi: Hikeshi {
+                db,
+                evidence: crate::evidence_store::EvidenceStore::new(
+                    &config.evidence_dir,
+                    config.evidence_max_bytes,
+                ),
+                model: Arc::new(model),
+                auth: crate::auth::Auth::new(&config),
+            },
+            leptos: leptos_options(&config),
+            config: Arc::new(config),
+        }
+    }
 }
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {

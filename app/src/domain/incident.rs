@@ -109,13 +109,6 @@ pub fn validate_report(
     })
 }
 
-/// A browser's `datetime-local` value and `getTimezoneOffset()` as an
-/// instant between 1970 and 9999. The forms check against now instead
-/// ([`dates::parse_local`]).
-pub fn parse_local_datetime(value: &str, tz_offset: &str) -> Result<DateTime<Utc>, ErrorCode> {
-    dates::parse_local_absolute(value, tz_offset)
-}
-
 /// Human id of an incident: `INC-2026-0001`. Four digits at least, more when a
 /// year has more than 9,999 incidents.
 pub fn human_id(year: i32, seq: i64) -> String {

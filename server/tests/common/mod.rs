@@ -10,7 +10,6 @@ pub mod upload;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -25,8 +24,7 @@ use uuid::Uuid;
 use app::domain::Role;
 use app::domain::account::ValidNewUser;
 use server::config::Config;
-use server::services::Hikeshi;
-use server::web::{AppState, app, leptos_options};
+use server::web::{AppState, app};
 
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
 pub const PASSWORD: &str = "a password for tests";
@@ -125,19 +123,7 @@ impl TestApp {
     async fn start(config: Config) -> TestApp {
         let model = server::startup::load_model(&config).expect("playbooks");
         let db = server::startup::prepare(&config).await.expect("database");
-        let state = AppState {
-            hikeshi: Hikeshi {
-                db,
-                evidence: server::evidence_store::EvidenceStore::new(
-                    &config.evidence_dir,
-                    config.evidence_max_bytes,
-                ),
-                model: Arc::new(model),
-                auth: server::auth::Auth::new(&config),
-            },
-            leptos: leptos_options(&config),
-            config: Arc::new(config.clone()),
-        };
+        let state = AppState::new(config.clone(), db, model);
         TestApp {
             router: app(state.clone()),
             state,
