@@ -130,26 +130,49 @@ pub struct MailConfig {
 /// into a log or a panic message gives nothing away.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured, so that a new field does not compile until it is
+        // decided here whether it may be printed.
+        let Config {
+            database_url,
+            bind,
+            site_root,
+            secure_cookies,
+            session_hours,
+            admin_username,
+            admin_password,
+            playbooks_dir,
+            trusted_origins,
+            db_max_connections,
+            evidence_dir,
+            evidence_max_bytes,
+            mail,
+            base_url,
+            trusted_proxies,
+            hash_concurrency,
+            hash_queue,
+            throttle_max_rows,
+            audit,
+        } = self;
         f.debug_struct("Config")
-            .field("database_url", &redacted_url(&self.database_url))
-            .field("bind", &self.bind)
-            .field("site_root", &self.site_root)
-            .field("secure_cookies", &self.secure_cookies)
-            .field("session_hours", &self.session_hours)
-            .field("admin_username", &self.admin_username)
-            .field("admin_password", &self.admin_password)
-            .field("playbooks_dir", &self.playbooks_dir)
-            .field("trusted_origins", &self.trusted_origins)
-            .field("db_max_connections", &self.db_max_connections)
-            .field("evidence_dir", &self.evidence_dir)
-            .field("evidence_max_bytes", &self.evidence_max_bytes)
-            .field("mail", &self.mail)
-            .field("base_url", &self.base_url)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("hash_concurrency", &self.hash_concurrency)
-            .field("hash_queue", &self.hash_queue)
-            .field("throttle_max_rows", &self.throttle_max_rows)
-            .field("audit", &self.audit)
+            .field("database_url", &redacted_url(database_url))
+            .field("bind", bind)
+            .field("site_root", site_root)
+            .field("secure_cookies", secure_cookies)
+            .field("session_hours", session_hours)
+            .field("admin_username", admin_username)
+            .field("admin_password", admin_password)
+            .field("playbooks_dir", playbooks_dir)
+            .field("trusted_origins", trusted_origins)
+            .field("db_max_connections", db_max_connections)
+            .field("evidence_dir", evidence_dir)
+            .field("evidence_max_bytes", evidence_max_bytes)
+            .field("mail", mail)
+            .field("base_url", base_url)
+            .field("trusted_proxies", trusted_proxies)
+            .field("hash_concurrency", hash_concurrency)
+            .field("hash_queue", hash_queue)
+            .field("throttle_max_rows", throttle_max_rows)
+            .field("audit", audit)
             .finish()
     }
 }

@@ -112,16 +112,7 @@ async fn rewrite_with_plain_chain(
         rewriting |= edit(&mut e);
         if rewriting {
             e.prev_hash = prev.clone();
-            e.hash = timeline::chain_hash(
-                &prev,
-                e.incident_id,
-                e.seq,
-                e.at,
-                e.actor_id,
-                &e.kind,
-                e.task_id,
-                &e.detail,
-            );
+            e.hash = timeline::Link::of(&prev, &e).unkeyed();
             let mut m = e.clone().into_active_model();
             m.prev_hash = Set(e.prev_hash.clone());
             m.hash = Set(e.hash.clone());

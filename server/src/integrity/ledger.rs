@@ -199,17 +199,7 @@ pub async fn adopt_all(db: &DatabaseConnection, key: &AuditKey) -> Result<u64, D
             .one(&txn)
             .await?;
         if newest.is_some_and(|e| {
-            let mac = crate::services::timeline::event_mac(
-                key,
-                &e.prev_hash,
-                e.incident_id,
-                e.seq,
-                e.at,
-                e.actor_id,
-                &e.kind,
-                e.task_id,
-                &e.detail,
-            );
+            let mac = crate::services::timeline::Link::of(&e.prev_hash, &e).keyed(key);
             mac == e.hash
         }) {
             return Err(DbErr::Custom(format!(

@@ -4,7 +4,7 @@
 //! HMAC-SHA256 under the audit key (`integrity::AuditKey`) over its content
 //! and the MAC before it, so a chain cannot be recomputed with database
 //! access alone. Events written before the key existed keep their plain
-//! SHA-256 hash (`chain_hash`); they verify as "unkeyed" only up to the
+//! SHA-256 hash (`Link::unkeyed`); they verify as "unkeyed" only up to the
 //! chain head that the incident's adoption seal (at the first keyed start)
 //! committed to.
 //!
@@ -34,69 +34,66 @@ pub fn detail<const N: usize>(pairs: [(&str, String); N]) -> Detail {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-/// The unkeyed (version 1) hash of one event, over everything stored about
-/// it and the hash of the event before it: what events written before the
-/// audit key carry. Anyone can recompute it, so it is only accepted for them.
-#[allow(clippy::too_many_arguments)] // one argument per hashed column
-pub fn chain_hash(
-    prev: &str,
-    incident: Uuid,
-    seq: i32,
-    at: DateTime<Utc>,
-    actor: Option<Uuid>,
-    kind: &str,
-    task: Option<Uuid>,
-    detail_json: &str,
-) -> String {
-    let mut h = Sha256::new();
-    for part in link_parts(prev, incident, seq, at, actor, kind, task, detail_json) {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+/// Everything stored about one event that its link covers, with the link
+/// of the event before it.
+#[derive(Clone, Copy, Debug)]
+pub struct Link<'a> {
+    pub prev: &'a str,
+    pub incident: Uuid,
+    pub seq: i32,
+    pub at: DateTime<Utc>,
+    pub actor: Option<Uuid>,
+    pub kind: &'a str,
+    pub task: Option<Uuid>,
+    pub detail_json: &'a str,
+}
+
+impl<'a> Link<'a> {
+    /// A stored event, as linked to `prev`.
+    pub fn of(prev: &'a str, e: &'a incident_event::Model) -> Link<'a> {
+        Link {
+            prev,
+            incident: e.incident_id,
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor_id,
+            kind: &e.kind,
+            task: e.task_id,
+            detail_json: &e.detail,
+        }
     }
-    format!("{:x}", h.finalize())
-}
 
-/// What both versions of an event's link are computed over, in order.
-#[allow(clippy::too_many_arguments)] // one argument per hashed column
-fn link_parts(
-    prev: &str,
-    incident: Uuid,
-    seq: i32,
-    at: DateTime<Utc>,
-    actor: Option<Uuid>,
-    kind: &str,
-    task: Option<Uuid>,
-    detail_json: &str,
-) -> [String; 8] {
-    let or_dash = |id: Option<Uuid>| id.map_or_else(|| "-".into(), |i| i.to_string());
-    [
-        prev.into(),
-        incident.to_string(),
-        seq.to_string(),
-        at.timestamp_micros().to_string(),
-        or_dash(actor),
-        kind.into(),
-        or_dash(task),
-        detail_json.into(),
-    ]
-}
+    /// What both versions of the link are computed over, in order.
+    fn parts(&self) -> [String; 8] {
+        let or_dash = |id: Option<Uuid>| id.map_or_else(|| "-".into(), |i| i.to_string());
+        [
+            self.prev.into(),
+            self.incident.to_string(),
+            self.seq.to_string(),
+            self.at.timestamp_micros().to_string(),
+            or_dash(self.actor),
+            self.kind.into(),
+            or_dash(self.task),
+            self.detail_json.into(),
+        ]
+    }
 
-/// The keyed (version 2) link of one event: HMAC-SHA256 under the audit key
-/// over the same parts as `chain_hash`.
-#[allow(clippy::too_many_arguments)] // one argument per hashed column
-pub fn event_mac(
-    key: &AuditKey,
-    prev: &str,
-    incident: Uuid,
-    seq: i32,
-    at: DateTime<Utc>,
-    actor: Option<Uuid>,
-    kind: &str,
-    task: Option<Uuid>,
-    detail_json: &str,
-) -> String {
-    let parts = link_parts(prev, incident, seq, at, actor, kind, task, detail_json);
-    key.mac("hikeshi-event-v2", &parts.each_ref().map(String::as_str))
+    /// The unkeyed (version 1) hash: what events written before the audit
+    /// key carry. Anyone can recompute it, so it is only accepted for them.
+    pub fn unkeyed(&self) -> String {
+        let mut h = Sha256::new();
+        for part in self.parts() {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        format!("{:x}", h.finalize())
+    }
+
+    /// The keyed (version 2) link: HMAC-SHA256 under the audit key.
+    pub fn keyed(&self, key: &AuditKey) -> String {
+        let parts = self.parts();
+        key.mac("hikeshi-event-v2", &parts.each_ref().map(String::as_str))
+    }
 }
 
 /// Locks the incident row for the rest of the transaction (a write takes the
@@ -131,17 +128,17 @@ pub async fn append(
     // Stored timestamps keep microseconds on both databases; hash what is kept.
     let at = Utc::now().trunc_subsecs(6);
     let detail_json = serde_json::to_string(&detail).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let hash = event_mac(
-        integrity::key()?,
-        &incident.last_event_hash,
-        incident.id,
+    let hash = Link {
+        prev: &incident.last_event_hash,
+        incident: incident.id,
         seq,
         at,
         actor,
         kind,
         task,
-        &detail_json,
-    );
+        detail_json: &detail_json,
+    }
+    .keyed(integrity::key()?);
     incident_event::ActiveModel {
         id: Set(Uuid::new_v4()),
         incident_id: Set(incident.id),
@@ -279,9 +276,9 @@ fn first_break(
                 broken(e.seq, "does not link to the event before it"),
             );
         }
-        let (id, seq, at, actor, task) = (e.incident_id, e.seq, e.at, e.actor_id, e.task_id);
-        if event_mac(key, &prev, id, seq, at, actor, &e.kind, task, &e.detail) != e.hash {
-            if chain_hash(&prev, id, seq, at, actor, &e.kind, task, &e.detail) != e.hash {
+        let link = Link::of(&prev, e);
+        if link.keyed(key) != e.hash {
+            if link.unkeyed() != e.hash {
                 return (
                     unkeyed,
                     broken(
@@ -290,7 +287,7 @@ fn first_break(
                     ),
                 );
             }
-            if seq > key_from {
+            if e.seq > key_from {
                 return (
                     unkeyed,
                     broken(
@@ -322,36 +319,62 @@ mod tests {
 
     #[test]
     fn every_field_changes_the_hash() {
-        let at = Utc::now().trunc_subsecs(6);
         let id = Uuid::new_v4();
-        let base = chain_hash("p", id, 1, at, None, "k", None, "{}");
-        assert_eq!(base, chain_hash("p", id, 1, at, None, "k", None, "{}"));
+        let base = Link {
+            prev: "p",
+            incident: id,
+            seq: 1,
+            at: Utc::now().trunc_subsecs(6),
+            actor: None,
+            kind: "k",
+            task: None,
+            detail_json: "{}",
+        };
+        assert_eq!(base.unkeyed(), base.unkeyed());
         let variants = [
-            chain_hash("q", id, 1, at, None, "k", None, "{}"),
-            chain_hash("p", Uuid::new_v4(), 1, at, None, "k", None, "{}"),
-            chain_hash("p", id, 2, at, None, "k", None, "{}"),
-            chain_hash(
-                "p",
-                id,
-                1,
-                at + chrono::Duration::microseconds(1),
-                None,
-                "k",
-                None,
-                "{}",
-            ),
-            chain_hash("p", id, 1, at, Some(id), "k", None, "{}"),
-            chain_hash("p", id, 1, at, None, "j", None, "{}"),
-            chain_hash("p", id, 1, at, None, "k", Some(id), "{}"),
-            chain_hash("p", id, 1, at, None, "k", None, "{\"a\":\"b\"}"),
+            Link { prev: "q", ..base },
+            Link {
+                incident: Uuid::new_v4(),
+                ..base
+            },
+            Link { seq: 2, ..base },
+            Link {
+                at: base.at + chrono::Duration::microseconds(1),
+                ..base
+            },
+            Link {
+                actor: Some(id),
+                ..base
+            },
+            Link { kind: "j", ..base },
+            Link {
+                task: Some(id),
+                ..base
+            },
+            Link {
+                detail_json: "{\"a\":\"b\"}",
+                ..base
+            },
         ];
         for v in variants {
-            assert_ne!(v, base);
+            assert_ne!(v.unkeyed(), base.unkeyed());
         }
         // Field boundaries are part of the input: moving text between fields changes it.
         assert_ne!(
-            chain_hash("ab", id, 1, at, None, "c", None, ""),
-            chain_hash("a", id, 1, at, None, "bc", None, "")
+            Link {
+                prev: "ab",
+                kind: "c",
+                detail_json: "",
+                ..base
+            }
+            .unkeyed(),
+            Link {
+                prev: "a",
+                kind: "bc",
+                detail_json: "",
+                ..base
+            }
+            .unkeyed()
         );
     }
 }
