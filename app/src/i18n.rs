@@ -725,6 +725,12 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
                 "このユーザー名は既に使われています。",
             )
             .into(),
+        ErrorCode::CannotDeactivateSelf => lang
+            .pick(
+                "You cannot deactivate your own account.",
+                "自分のアカウントは無効にできません。",
+            )
+            .into(),
         ErrorCode::PasswordMismatch => lang
             .pick("The passwords do not match.", "パスワードが一致しません。")
             .into(),

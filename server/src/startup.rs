@@ -27,8 +27,8 @@ pub enum StartError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
-    #[error("creating the first administrator failed: {0}")]
-    Admin(app::domain::AppError),
+    #[error("creating the administrator failed: {0}")]
+    Admin(crate::services::error::ServiceError),
     #[error("audit trail: {0}")]
     Audit(#[from] crate::integrity::OpenError),
     #[error("{0}")]

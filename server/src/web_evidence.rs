@@ -21,12 +21,16 @@ use app::ports::CurrentUser;
 use crate::services::evidence::{self, UploadForm, UploadOutcome};
 use crate::web::AppState;
 
-fn refuse(e: AppError) -> Response {
+/// The one place a file route's error becomes its answer (a service
+/// error's detail is logged by the conversion, never sent).
+fn refuse(e: impl Into<AppError>) -> Response {
+    let e: AppError = e.into();
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let text = match e {
         AppError::NotFound => "not found",
         AppError::Forbidden => "forbidden",
         AppError::Unauthenticated => "sign in first",
+        AppError::Conflict(_) => "conflict",
         _ => "internal error",
     };
     (status, text).into_response()
@@ -83,7 +87,7 @@ pub async fn upload(
         multer::Constraints::new().size_limit(limits),
     );
     let mut form = UploadForm::default();
-    let mut outcome: Option<Result<UploadOutcome, AppError>> = None;
+    let mut outcome: Option<Result<UploadOutcome, crate::services::error::ServiceError>> = None;
     let mut parts = 0usize;
     loop {
         let field = match multipart.next_field().await {

@@ -17,8 +17,11 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The change clashes with the state of things (the username is taken,
+    /// an administrator deactivating themselves): the code says which, in
+    /// words the page translates.
+    #[error("conflict: {0:?}")]
+    Conflict(super::form::ErrorCode),
     #[error("internal error")]
     Internal,
     /// The server is at its limit for expensive work (password hashing):

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     InvalidUsername,
     InvalidEmail,
     UsernameTaken,
+    /// An administrator cannot deactivate their own account.
+    CannotDeactivateSelf,
     PasswordMismatch,
     WrongPassword,
     InvalidCredentials,

@@ -137,6 +137,10 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Unauthenticated => {
             view! { <leptos_router::components::Redirect path="/login"/> }.into_any()
         }
+        AppError::Conflict(code) => {
+            view! { <p class="error" role="alert">{crate::i18n::error_text(lang, &code)}</p> }
+                .into_any()
+        }
         e => {
             let key = match e {
                 AppError::Forbidden => "error.forbidden",

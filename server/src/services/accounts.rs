@@ -18,7 +18,8 @@ use app::domain::policy::{Action, Actor, may};
 use app::domain::{AppError, Role};
 use app::ports::{ClientAddress, SignIn};
 
-use super::{audit, internal, throttle};
+use super::error::{ServiceError, ServiceResult};
+use super::{audit, throttle};
 use crate::auth::source::Source;
 use crate::auth::throttle::Buckets;
 use crate::auth::{Auth, FREE_FAILURES, Hashing, SOURCE_FREE_FAILURES, hash_password};
@@ -26,12 +27,8 @@ use crate::db::begin_write;
 use crate::entity::{session, user, user_role};
 
 /// The active user with this id, with roles: who a session belongs to.
-pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Actor>, AppError> {
-    let Some(u) = user::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(internal)?
-    else {
+pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<Option<Actor>> {
+    let Some(u) = user::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
     if !u.is_active {
@@ -55,12 +52,11 @@ pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<A
     }))
 }
 
-async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Role>, AppError> {
+async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<Vec<Role>> {
     let mut roles: Vec<Role> = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(id))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .filter_map(|r| Role::from_id(&r.role))
         .collect();
@@ -68,7 +64,7 @@ async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<Role>, AppE
     Ok(roles)
 }
 
-/// Signs in from `from`. Refused without checking the password while the
+/// Signs in from `from`. ServiceError without checking the password while the
 /// source or this account from this source waits; never for failures of
 /// other sources (`auth::throttle`).
 pub async fn sign_in(
@@ -77,22 +73,18 @@ pub async fn sign_in(
     username: &str,
     password: &str,
     from: &ClientAddress,
-) -> Result<SignIn, AppError> {
+) -> ServiceResult<SignIn> {
     let username = normalize_username(username);
     let source = auth.source(from);
     let buckets = Buckets::new(&username, &source);
-    if let Some(wait) = throttle::wait(db, &buckets, Utc::now())
-        .await
-        .map_err(internal)?
-    {
+    if let Some(wait) = throttle::wait(db, &buckets, Utc::now()).await? {
         return Ok(SignIn::Throttled(wait));
     }
 
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username.as_str()))
         .one(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let verified = auth
         .hashing
         .verify(
@@ -102,10 +94,8 @@ pub async fn sign_in(
         .await?;
     match found {
         Some(u) if verified && u.is_active => {
-            let txn = begin_write(db).await.map_err(internal)?;
-            throttle::forget_pair(&txn, &buckets)
-                .await
-                .map_err(internal)?;
+            let txn = begin_write(db).await?;
+            throttle::forget_pair(&txn, &buckets).await?;
             audit::record(
                 &txn,
                 Some(u.id),
@@ -114,9 +104,8 @@ pub async fn sign_in(
                 u.id,
                 json!({ "source": source.as_str() }),
             )
-            .await
-            .map_err(internal)?;
-            txn.commit().await.map_err(internal)?;
+            .await?;
+            txn.commit().await?;
             let roles = roles_of(db, u.id).await?;
             Ok(SignIn::Accepted(SessionUser {
                 id: u.id,
@@ -147,15 +136,12 @@ async fn record_failure(
     buckets: &Buckets,
     source: &Source,
     user_id: Option<Uuid>,
-) -> Result<(), AppError> {
+) -> ServiceResult<()> {
     let now = Utc::now();
-    let txn = begin_write(db).await.map_err(internal)?;
-    let (from_source, for_account, from_pair) = throttle::record_failure(&txn, buckets, now)
-        .await
-        .map_err(internal)?;
-    throttle::prune(&txn, now, auth.cap_due())
-        .await
-        .map_err(internal)?;
+    let txn = begin_write(db).await?;
+    let (from_source, for_account, from_pair) =
+        throttle::record_failure(&txn, buckets, now).await?;
+    throttle::prune(&txn, now, auth.cap_due()).await?;
     if from_source >= SOURCE_FREE_FAILURES || from_pair >= FREE_FAILURES {
         tracing::warn!(
             username = shown(username),
@@ -175,9 +161,8 @@ async fn record_failure(
         entity_id,
         json!({ "username": shown(username), "source": source.as_str() }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)
+    .await?;
+    Ok(txn.commit().await?)
 }
 
 /// Changes the actor's own password and ends every session of theirs; the
@@ -188,11 +173,10 @@ pub async fn change_password(
     actor: &Actor,
     current: &str,
     new: &str,
-) -> Result<bool, AppError> {
+) -> ServiceResult<bool> {
     let u = user::Entity::find_by_id(actor.id)
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::Unauthenticated)?;
     if !hashing
         .verify(current.to_string(), Some(u.password_hash.clone()))
@@ -201,16 +185,14 @@ pub async fn change_password(
         return Ok(false);
     }
     let hash = hashing.hash(new.to_string()).await?;
-    let txn = begin_write(db).await.map_err(internal)?;
+    let txn = begin_write(db).await?;
     let u = lock_user(&txn, actor.id).await?;
     let mut active: user::ActiveModel = u.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
-    active.update(&txn).await.map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(actor.id))
-        .await
-        .map_err(internal)?;
-    let ended = end_sessions_of(&txn, actor.id).await.map_err(internal)?;
+    active.update(&txn).await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(actor.id)).await?;
+    let ended = end_sessions_of(&txn, actor.id).await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -219,28 +201,26 @@ pub async fn change_password(
         actor.id,
         json!({ "sessions_ended": ended }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok(true)
 }
 
-fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
+fn require(actor: &Actor, action: Action) -> ServiceResult<()> {
     if may(actor, action) {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(ServiceError::FORBIDDEN)
     }
 }
 
-pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<UserRow>, AppError> {
+pub async fn list(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<Vec<UserRow>> {
     require(actor, Action::ManageUsers)?;
     let users = user::Entity::find()
         .find_with_related(user_role::Entity)
         .order_by_asc(user::Column::Username)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(users
         .into_iter()
         .map(|(u, roles)| {
@@ -270,7 +250,7 @@ pub(super) async fn create_from_form(
     hashing: &Hashing,
     actor: &Actor,
     user: ValidNewUser,
-) -> Result<FormResult<Uuid>, AppError> {
+) -> ServiceResult<FormResult<Uuid>> {
     require(actor, Action::ManageUsers)?;
     let invalid = |field: &str, code| {
         Ok(FormResult::Invalid(vec![FieldError {
@@ -297,15 +277,14 @@ pub async fn create(
     hashing: Option<&Hashing>,
     actor: Option<&Actor>,
     new: ValidNewUser,
-) -> Result<Option<Uuid>, AppError> {
+) -> ServiceResult<Option<Uuid>> {
     if let Some(a) = actor {
         require(a, Action::ManageUsers)?;
     }
     let taken = user::Entity::find()
         .filter(user::Column::Username.eq(new.username.as_str()))
         .count(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     if taken > 0 {
         return Ok(None);
     }
@@ -315,7 +294,7 @@ pub async fn create(
     };
     let id = Uuid::new_v4();
     let now = Utc::now();
-    let txn = begin_write(db).await.map_err(internal)?;
+    let txn = begin_write(db).await?;
     let inserted = user::ActiveModel {
         id: Set(id),
         username: Set(new.username.clone()),
@@ -339,12 +318,10 @@ pub async fn create(
         ) {
             return Ok(None);
         }
-        return Err(internal(e));
+        return Err(e.into());
     }
     insert_roles(&txn, id, &new.roles).await?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
-        .await
-        .map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id)).await?;
     let role_ids: Vec<&str> = new.roles.iter().map(|r| r.id()).collect();
     audit::record(
         &txn,
@@ -354,17 +331,12 @@ pub async fn create(
         id,
         json!({ "username": new.username, "roles": role_ids }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok(Some(id))
 }
 
-async fn insert_roles(
-    conn: &impl ConnectionTrait,
-    id: Uuid,
-    roles: &[Role],
-) -> Result<(), AppError> {
+async fn insert_roles(conn: &impl ConnectionTrait, id: Uuid, roles: &[Role]) -> ServiceResult<()> {
     if roles.is_empty() {
         return Ok(());
     }
@@ -373,8 +345,7 @@ async fn insert_roles(
         role: Set(r.id().to_string()),
     }))
     .exec(conn)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -382,24 +353,19 @@ async fn insert_roles(
 /// is now: a no-op write, which takes the row lock on PostgreSQL (two changes
 /// of one user take turns) and the write lock on SQLite. Every change of a
 /// user reads it through this (see `db::begin_write`).
-pub(super) async fn lock_user(
-    txn: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<user::Model, AppError> {
+pub(super) async fn lock_user(txn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<user::Model> {
     let res = user::Entity::update_many()
         .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
         .filter(user::Column::Id.eq(id))
         .exec(txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     if res.rows_affected == 0 {
-        return Err(AppError::NotFound);
+        return Err(ServiceError::NOT_FOUND);
     }
     user::Entity::find_by_id(id)
         .one(txn)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)
 }
 
 pub async fn set_roles(
@@ -407,20 +373,17 @@ pub async fn set_roles(
     actor: &Actor,
     id: Uuid,
     roles: Vec<Role>,
-) -> Result<(), AppError> {
+) -> ServiceResult<()> {
     require(actor, Action::ManageUsers)?;
-    let txn = begin_write(db).await.map_err(internal)?;
+    let txn = begin_write(db).await?;
     lock_user(&txn, id).await?;
     let before = roles_of(&txn, id).await?;
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(id))
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     insert_roles(&txn, id, &roles).await?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
-        .await
-        .map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id)).await?;
     let ids = |rs: &[Role]| rs.iter().map(|r| r.id()).collect::<Vec<_>>();
     audit::record(
         &txn,
@@ -430,9 +393,8 @@ pub async fn set_roles(
         id,
         json!({ "before": ids(&before), "after": ids(&roles) }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)
+    .await?;
+    Ok(txn.commit().await?)
 }
 
 pub async fn set_active(
@@ -440,25 +402,23 @@ pub async fn set_active(
     actor: &Actor,
     id: Uuid,
     active: bool,
-) -> Result<(), AppError> {
+) -> ServiceResult<()> {
     require(actor, Action::ManageUsers)?;
     if id == actor.id && !active {
         // An administrator who locks themselves out may leave nobody to undo it.
-        return Err(AppError::Conflict("cannot deactivate yourself".into()));
+        return Err(ServiceError::conflict(ErrorCode::CannotDeactivateSelf));
     }
-    let txn = begin_write(db).await.map_err(internal)?;
+    let txn = begin_write(db).await?;
     let u = lock_user(&txn, id).await?;
     let before = u.is_active;
     let mut m: user::ActiveModel = u.into();
     m.is_active = Set(active);
     m.updated_at = Set(Utc::now());
-    m.update(&txn).await.map_err(internal)?;
+    m.update(&txn).await?;
     if !active {
-        end_sessions_of(&txn, id).await.map_err(internal)?;
+        end_sessions_of(&txn, id).await?;
     }
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
-        .await
-        .map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id)).await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -471,9 +431,8 @@ pub async fn set_active(
         id,
         json!({ "before": before, "after": active }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)
+    .await?;
+    Ok(txn.commit().await?)
 }
 
 /// Sets a new password for a user and ends every session of theirs.
@@ -483,25 +442,21 @@ pub async fn reset_password(
     actor: &Actor,
     id: Uuid,
     password: &str,
-) -> Result<(), AppError> {
+) -> ServiceResult<()> {
     require(actor, Action::ManageUsers)?;
     let hash = hashing.hash(password.to_string()).await?;
-    let txn = begin_write(db).await.map_err(internal)?;
+    let txn = begin_write(db).await?;
     let u = lock_user(&txn, id).await?;
     let username = u.username.clone();
     let mut m: user::ActiveModel = u.into();
     m.password_hash = Set(hash);
     m.updated_at = Set(Utc::now());
-    m.update(&txn).await.map_err(internal)?;
+    m.update(&txn).await?;
     // Whoever held the old password must not stay signed in with it, and the
     // owner of the new one must not wait out someone else's failures.
-    let ended = end_sessions_of(&txn, id).await.map_err(internal)?;
-    throttle::forget_account(&txn, &username)
-        .await
-        .map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(id))
-        .await
-        .map_err(internal)?;
+    let ended = end_sessions_of(&txn, id).await?;
+    throttle::forget_account(&txn, &username).await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(id)).await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -510,9 +465,8 @@ pub async fn reset_password(
         id,
         json!({ "sessions_ended": ended }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)
+    .await?;
+    Ok(txn.commit().await?)
 }
 
 pub async fn end_sessions_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, sea_orm::DbErr> {
@@ -529,8 +483,8 @@ pub async fn create_first_admin(
     db: &DatabaseConnection,
     username: &str,
     password: Option<String>,
-) -> Result<Option<(String, Option<String>)>, AppError> {
-    if user::Entity::find().count(db).await.map_err(internal)? > 0 {
+) -> ServiceResult<Option<(String, Option<String>)>> {
+    if user::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
     create_admin(db, username, password).await.map(Some)
@@ -542,7 +496,7 @@ pub async fn create_admin(
     db: &DatabaseConnection,
     username: &str,
     password: Option<String>,
-) -> Result<(String, Option<String>), AppError> {
+) -> ServiceResult<(String, Option<String>)> {
     let generated = password.is_none().then(crate::auth::generate_password);
     let pw = password.or_else(|| generated.clone()).unwrap_or_default();
     let new = ValidNewUser {
@@ -555,7 +509,7 @@ pub async fn create_admin(
     };
     match create(db, None, None, new.clone()).await? {
         Some(_) => Ok((new.username, generated)),
-        None => Err(AppError::Conflict(format!("user {} exists", new.username))),
+        None => Err(ServiceError::conflict(ErrorCode::UsernameTaken)),
     }
 }
 
@@ -564,9 +518,64 @@ pub async fn create_admin(
 pub async fn create_user_unchecked(
     db: &DatabaseConnection,
     user: ValidNewUser,
-) -> Result<Uuid, AppError> {
-    let name = user.username.clone();
+) -> ServiceResult<Uuid> {
     create(db, None, None, user)
         .await?
-        .ok_or_else(|| AppError::Conflict(format!("user {name} exists")))
+        .ok_or(ServiceError::conflict(ErrorCode::UsernameTaken))
+}
+
+/// Checks that an assignee exists, is active and has a fitting role; returns
+/// their display name for the timeline.
+pub(super) async fn person(
+    conn: &impl ConnectionTrait,
+    id: Option<Uuid>,
+    field_name: &str,
+    fits: impl Fn(&[Role]) -> bool,
+) -> ServiceResult<String> {
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
+    match actor_by_id(conn, id).await? {
+        Some(a) if fits(&a.roles) => Ok(a.display_name),
+        _ => Err(ServiceError::field(field_name, ErrorCode::InvalidChoice)),
+    }
+}
+
+/// Puts a user in an organisation (or takes them out). Administrators only.
+pub async fn set_user_organisation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user_id: Uuid,
+    org: Option<Uuid>,
+) -> ServiceResult<FormResult<()>> {
+    if !may(actor, Action::ManageUsers) {
+        return Err(ServiceError::FORBIDDEN);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let u = lock_user(&txn, user_id).await?;
+    if let Some(o) = org
+        && !super::external::organisation_exists(&txn, o).await?
+    {
+        return Ok(FormResult::Invalid(vec![app::domain::FieldError {
+            field: "organisation".into(),
+            code: ErrorCode::InvalidChoice,
+        }]));
+    }
+    let before = u.organisation_id;
+    let mut m: user::ActiveModel = u.into();
+    m.organisation_id = Set(org);
+    m.updated_at = Set(Utc::now());
+    m.update(&txn).await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::User(user_id)).await?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "user_organisation_set",
+        "user",
+        user_id,
+        json!({ "before": before.map(|o| o.to_string()), "after": org.map(|o| o.to_string()) }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(FormResult::Done(()))
 }

@@ -12,19 +12,19 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use app::domain::Role;
 use app::domain::classification::AssetType;
 use app::domain::containment::{self, MeasureFacts, MeasureStatus, Step};
 use app::domain::form::ErrorCode;
 use app::domain::policy::Actor;
 use app::domain::workflow::{Facts, Refusal};
 use app::domain::workspace::{MeasureView, NotificationKind, NotificationView};
-use app::domain::{AppError, Role};
 use app::ports::EmergencyNow;
 use playbooks::{HandlingModel, MeasureDef};
 
-use super::internal;
+use super::error::{OrCorrupt, ServiceError, ServiceResult};
+use super::kernel::event;
 use super::timeline::detail;
-use super::workflow::{Refused, event, field};
 use crate::entity::{asset, containment as row, incident, notification, user, user_role};
 
 pub(super) struct Proposal {
@@ -40,19 +40,15 @@ pub(super) struct Proposal {
 pub(super) async fn counts(
     conn: &impl ConnectionTrait,
     incident: Uuid,
-) -> Result<(usize, usize), AppError> {
+) -> ServiceResult<(usize, usize)> {
     let count = |statuses: Vec<&'static str>| {
         row::Entity::find()
             .filter(row::Column::IncidentId.eq(incident))
             .filter(row::Column::Status.is_in(statuses))
             .count(conn)
     };
-    let pending = count(ids(MeasureStatus::is_pending))
-        .await
-        .map_err(internal)?;
-    let active = count(ids(MeasureStatus::is_temporary))
-        .await
-        .map_err(internal)?;
+    let pending = count(ids(MeasureStatus::is_pending)).await?;
+    let active = count(ids(MeasureStatus::is_temporary)).await?;
     Ok((pending as usize, active as usize))
 }
 
@@ -65,11 +61,13 @@ fn ids(which: fn(MeasureStatus) -> bool) -> Vec<&'static str> {
 }
 
 /// A refusal of a step, put on the field the reader has to fix.
-fn refused(r: Refusal) -> Refused {
+fn refused(r: Refusal) -> ServiceError {
     match r {
-        Refusal::ReasonRequired => field("note", ErrorCode::Required),
-        Refusal::EvidenceNotConfirmed => field("confirm_evidence", ErrorCode::Refused(r)),
-        r => Refused::Rule(r),
+        Refusal::ReasonRequired => ServiceError::field("note", ErrorCode::Required),
+        Refusal::EvidenceNotConfirmed => {
+            ServiceError::field("confirm_evidence", ErrorCode::Refused(r))
+        }
+        r => ServiceError::Rule(r),
     }
 }
 
@@ -80,23 +78,24 @@ pub(super) async fn propose(
     inc: &incident::Model,
     f: &Facts,
     p: Proposal,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     containment::may_propose(&actor.roles, f)?;
     let Some(def) = model.measure(p.measure.trim()) else {
-        return Err(field("measure", ErrorCode::InvalidChoice));
+        return Err(ServiceError::field("measure", ErrorCode::InvalidChoice));
     };
     let target = asset::Entity::find_by_id(p.asset)
         .filter(asset::Column::IncidentId.eq(inc.id))
         .one(txn)
         .await?
-        .ok_or_else(|| field("asset", ErrorCode::InvalidChoice))?;
+        .ok_or_else(|| ServiceError::field("asset", ErrorCode::InvalidChoice))?;
     // A measure acts on one kind of target: no account deletion on a segment.
     if target.asset_type != def.target {
-        return Err(field("asset", ErrorCode::InvalidChoice));
+        return Err(ServiceError::field("asset", ErrorCode::InvalidChoice));
     }
     let now = Utc::now();
     let id = Uuid::new_v4();
-    let definition = serde_json::to_string(def).map_err(|_| AppError::Internal)?;
+    let definition =
+        serde_json::to_string(def).map_err(|_| ServiceError::Corrupt("measure definition"))?;
     row::ActiveModel {
         id: Set(id),
         incident_id: Set(inc.id),
@@ -150,7 +149,7 @@ pub(super) async fn propose(
             let inc = incident::Entity::find_by_id(inc.id)
                 .one(txn)
                 .await?
-                .ok_or(AppError::NotFound)?;
+                .ok_or(ServiceError::NOT_FOUND)?;
             let proposed = find(txn, &inc, id).await?;
             apply_step(txn, actor, &inc, f, proposed, step).await
         }
@@ -176,7 +175,7 @@ pub(super) async fn step(
     f: &Facts,
     id: Uuid,
     step: Step,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     let m = find(txn, inc, id).await?;
     apply_step(txn, actor, inc, f, m, step).await
 }
@@ -185,27 +184,27 @@ async fn find(
     conn: &impl ConnectionTrait,
     inc: &incident::Model,
     id: Uuid,
-) -> Result<row::Model, Refused> {
+) -> ServiceResult<row::Model> {
     row::Entity::find_by_id(id)
         .filter(row::Column::IncidentId.eq(inc.id))
         .one(conn)
         .await?
-        .ok_or(Refused::App(AppError::NotFound))
+        .ok_or(ServiceError::NOT_FOUND)
 }
 
-fn definition(m: &row::Model) -> Result<MeasureDef, AppError> {
+fn definition(m: &row::Model) -> ServiceResult<MeasureDef> {
     serde_json::from_str(&m.definition).map_err(|e| {
         tracing::error!(error = %e, measure = %m.id, "stored containment definition");
-        AppError::Internal
+        ServiceError::Corrupt("containment.definition")
     })
 }
 
-fn facts_of(m: &row::Model, def: &MeasureDef) -> Result<MeasureFacts, AppError> {
+fn facts_of(m: &row::Model, def: &MeasureDef) -> ServiceResult<MeasureFacts> {
     Ok(MeasureFacts {
-        status: MeasureStatus::from_id(&m.status).ok_or(AppError::Internal)?,
+        status: MeasureStatus::from_id(&m.status).or_corrupt("measure.status")?,
         proposed_by: m.proposed_by,
         destroys_evidence: def.destroys_evidence(),
-        executor: Role::from_id(&def.executor).ok_or(AppError::Internal)?,
+        executor: Role::from_id(&def.executor).or_corrupt("measure_def.executor")?,
     })
 }
 
@@ -216,7 +215,7 @@ async fn apply_step(
     f: &Facts,
     m: row::Model,
     step: Step,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     let def = definition(&m)?;
     let mf = facts_of(&m, &def)?;
     let next = containment::step(actor.id, &actor.roles, f, &mf, &step).map_err(refused)?;
@@ -324,7 +323,7 @@ async fn mail(
     kind: &str,
     inc: &incident::Model,
     detail: &(String, String),
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     let about = crate::mail::About {
         human_id: &inc.human_id,
         title: &inc.title,
@@ -370,7 +369,7 @@ async fn notify(
     kind: NotificationKind,
     subject: Uuid,
     actor: &Actor,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     let now = Utc::now();
     for user in to {
         notification::ActiveModel {
@@ -397,13 +396,12 @@ pub(super) async fn views(
     f: &Facts,
     incident: Uuid,
     name: &impl Fn(Option<Uuid>) -> Option<String>,
-) -> Result<Vec<MeasureView>, AppError> {
+) -> ServiceResult<Vec<MeasureView>> {
     let rows = row::Entity::find()
         .filter(row::Column::IncidentId.eq(incident))
         .order_by_desc(row::Column::ProposedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     rows.into_iter()
         .map(|m| {
             let def = definition(&m)?;
@@ -413,7 +411,8 @@ pub(super) async fn views(
                 steps: containment::open_steps(actor.id, &actor.roles, f, &mf),
                 status: mf.status,
                 def,
-                target_type: AssetType::from_id(&m.target_type).ok_or(AppError::Internal)?,
+                target_type: AssetType::from_id(&m.target_type)
+                    .or_corrupt("measure.target_type")?,
                 target: m.target,
                 reason: m.reason,
                 expected_effect: m.expected_effect,
@@ -439,15 +438,11 @@ pub(super) async fn views(
 }
 
 /// The people named on the incident's measures, for the page's name lookup.
-pub(super) async fn people_on(
-    db: &DatabaseConnection,
-    incident: Uuid,
-) -> Result<Vec<Uuid>, AppError> {
+pub(super) async fn people_on(db: &DatabaseConnection, incident: Uuid) -> ServiceResult<Vec<Uuid>> {
     let rows = row::Entity::find()
         .filter(row::Column::IncidentId.eq(incident))
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .iter()
         .flat_map(|m| {
@@ -466,21 +461,19 @@ pub(super) async fn people_on(
 pub(super) async fn notifications(
     db: &DatabaseConnection,
     actor: &Actor,
-) -> Result<Vec<NotificationView>, AppError> {
+) -> ServiceResult<Vec<NotificationView>> {
     let rows = notification::Entity::find()
         .filter(notification::Column::UserId.eq(actor.id))
         .order_by_desc(notification::Column::CreatedAt)
         .limit(200)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let incidents = still_visible(db, actor, rows.iter().map(|n| n.incident_id)).await?;
     let subjects: Vec<Uuid> = rows.iter().filter_map(|n| n.subject).collect();
     let measures: std::collections::HashMap<Uuid, row::Model> = row::Entity::find()
         .filter(row::Column::Id.is_in(subjects))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
@@ -488,8 +481,7 @@ pub(super) async fn notifications(
     let names: std::collections::HashMap<Uuid, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(actors))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect();
@@ -516,7 +508,7 @@ pub(super) async fn notifications(
 
 /// The badge: unread notifications about incidents the reader still sees,
 /// by the same rule as the list.
-pub(super) async fn unread(db: &DatabaseConnection, actor: &Actor) -> Result<u64, AppError> {
+pub(super) async fn unread(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<u64> {
     let incidents: Vec<Uuid> = notification::Entity::find()
         .select_only()
         .column(notification::Column::IncidentId)
@@ -524,8 +516,7 @@ pub(super) async fn unread(db: &DatabaseConnection, actor: &Actor) -> Result<u64
         .filter(notification::Column::ReadAt.is_null())
         .into_tuple()
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let visible = still_visible(db, actor, incidents.iter().copied()).await?;
     Ok(incidents.iter().filter(|i| visible.contains_key(i)).count() as u64)
 }
@@ -536,7 +527,7 @@ async fn still_visible(
     db: &DatabaseConnection,
     actor: &Actor,
     ids: impl Iterator<Item = Uuid>,
-) -> Result<std::collections::HashMap<Uuid, incident::Model>, AppError> {
+) -> ServiceResult<std::collections::HashMap<Uuid, incident::Model>> {
     let mut ids: Vec<Uuid> = ids.collect();
     ids.sort();
     ids.dedup();
@@ -546,15 +537,14 @@ async fn still_visible(
     Ok(incident::Entity::find()
         .filter(incident::Column::Id.is_in(ids))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
-        .filter(|i| app::domain::policy::may_view_incident(actor, super::workflow::facts_of(i)))
+        .filter(|i| app::domain::policy::may_view_incident(actor, super::kernel::facts_of(i)))
         .map(|i| (i.id, i))
         .collect())
 }
 
-pub(super) async fn mark_read(db: &DatabaseConnection, actor: &Actor) -> Result<(), AppError> {
+pub(super) async fn mark_read(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<()> {
     notification::Entity::update_many()
         .col_expr(
             notification::Column::ReadAt,
@@ -563,7 +553,6 @@ pub(super) async fn mark_read(db: &DatabaseConnection, actor: &Actor) -> Result<
         .filter(notification::Column::UserId.eq(actor.id))
         .filter(notification::Column::ReadAt.is_null())
         .exec(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }

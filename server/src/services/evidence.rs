@@ -24,9 +24,10 @@ use app::domain::policy::Actor;
 use app::domain::workflow::{Facts, Refusal, Status};
 use playbooks::HandlingModel;
 
+use super::audit;
+use super::error::{OrCorrupt, ServiceError, ServiceResult};
+use super::kernel::{access_to, event, visible_incident};
 use super::timeline::detail;
-use super::workflow::{Refused, access_to, event, visible_incident};
-use super::{audit, internal};
 use crate::entity::{asset, checklist_item, custody_event, evidence, incident, log_source, user};
 use crate::evidence_store::{EvidenceStore, StoreError};
 use app::domain::policy::{Access, IncidentAct, may_act};
@@ -36,17 +37,16 @@ use app::domain::policy::{Access, IncidentAct, may_act};
 pub(super) async fn log_sources(
     db: &DatabaseConnection,
     actor: &Actor,
-) -> Result<Vec<OrgLogSource>, AppError> {
+) -> ServiceResult<Vec<OrgLogSource>> {
     if !(app::domain::policy::may(actor, app::domain::policy::Action::ManageLogSources)
         || rules::may_handle(&actor.roles))
     {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     Ok(log_source::Entity::find()
         .order_by_asc(log_source::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|s| OrgLogSource {
             id: s.id,
@@ -65,9 +65,9 @@ pub(super) async fn save_log_source(
     actor: &Actor,
     s: OrgLogSource,
     is_new: bool,
-) -> Result<FormResult<()>, AppError> {
+) -> ServiceResult<FormResult<()>> {
     if !app::domain::policy::may(actor, app::domain::policy::Action::ManageLogSources) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     let mut errors = Vec::new();
     if model.log_source(&s.source).is_none() {
@@ -91,7 +91,7 @@ pub(super) async fn save_log_source(
     if is_new {
         s.id = Uuid::new_v4();
     }
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await?;
     if is_new {
         log_source::ActiveModel {
             id: Set(s.id),
@@ -104,14 +104,12 @@ pub(super) async fn save_log_source(
             updated_at: Set(now),
         }
         .insert(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     } else {
         let found = log_source::Entity::find_by_id(s.id)
             .one(&txn)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+            .await?
+            .ok_or(ServiceError::NOT_FOUND)?;
         let mut m: log_source::ActiveModel = found.into();
         m.source_id = Set(s.source.clone());
         m.system = Set(system.clone());
@@ -119,7 +117,7 @@ pub(super) async fn save_log_source(
         m.note = Set(s.note.trim().into());
         m.active = Set(s.active);
         m.updated_at = Set(now);
-        m.update(&txn).await.map_err(internal)?;
+        m.update(&txn).await?;
     }
     audit::record(
         &txn,
@@ -136,9 +134,8 @@ pub(super) async fn save_log_source(
             "retention_days": s.retention_days, "active": s.active || is_new,
         }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok(FormResult::Done(()))
 }
 
@@ -234,19 +231,20 @@ pub(super) async fn waive_item(
     f: &Facts,
     item: Uuid,
     reason: String,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     if !rules::may_waive(&actor.roles) {
         return Err(Refusal::Role.into());
     }
     if f.status == Status::Closed {
         return Err(Refusal::NotNow.into());
     }
-    let reason = app::domain::workflow::validate_waive_reason(&reason).map_err(Refused::Fields)?;
+    let reason =
+        app::domain::workflow::validate_waive_reason(&reason).map_err(ServiceError::Fields)?;
     let c = checklist_item::Entity::find_by_id(item)
         .filter(checklist_item::Column::IncidentId.eq(inc.id))
         .one(txn)
         .await?
-        .ok_or(Refused::App(AppError::NotFound))?;
+        .ok_or(ServiceError::App(AppError::NotFound))?;
     if c.status != ChecklistStatus::Open.id() {
         return Err(Refusal::NotNow.into());
     }
@@ -300,12 +298,12 @@ async fn find_item(
     conn: &impl ConnectionTrait,
     inc: &incident::Model,
     id: Uuid,
-) -> Result<evidence::Model, Refused> {
+) -> ServiceResult<evidence::Model> {
     evidence::Entity::find_by_id(id)
         .filter(evidence::Column::IncidentId.eq(inc.id))
         .one(conn)
         .await?
-        .ok_or(Refused::App(AppError::NotFound))
+        .ok_or(ServiceError::App(AppError::NotFound))
 }
 
 /// Transferred, returned or disposed, recorded by hand.
@@ -319,7 +317,7 @@ pub(super) async fn record_custody(
     from: String,
     to: String,
     reason: String,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     let allowed = match kind {
         CustodyKind::Transferred | CustodyKind::Returned => rules::may_handle(&actor.roles),
         CustodyKind::Disposed => rules::may_dispose(&actor.roles),
@@ -333,7 +331,7 @@ pub(super) async fn record_custody(
     if e.integrity == Integrity::Disposed.id() {
         return Err(Refusal::NotNow.into());
     }
-    let v = rules::validate_custody(kind, &from, &to, &reason).map_err(Refused::Fields)?;
+    let v = rules::validate_custody(kind, &from, &to, &reason).map_err(ServiceError::Fields)?;
     let (from, to, reason) = (v.from.as_str(), v.to.as_str(), v.reason.as_str());
     custody(txn, e.id, kind, Some(actor.id), (from, to), reason, "").await?;
     if kind == CustodyKind::Disposed {
@@ -359,16 +357,12 @@ pub(super) async fn rehash(
     db: &DatabaseConnection,
     store: &EvidenceStore,
     id: Uuid,
-) -> Result<Option<String>, AppError> {
+) -> ServiceResult<Option<String>> {
     let e = evidence::Entity::find_by_id(id)
         .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    store.rehash(&e.sha256).await.map_err(|err| {
-        tracing::error!(error = %err, "re-hashing evidence");
-        AppError::Internal
-    })
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    Ok(store.rehash(&e.sha256).await?)
 }
 
 /// Records a verification: intact, or a mismatch that is an alarm on the
@@ -379,7 +373,7 @@ pub(super) async fn record_verification(
     inc: &incident::Model,
     id: Uuid,
     actual: Option<String>,
-) -> Result<bool, Refused> {
+) -> ServiceResult<bool> {
     if let Some(a) = actor
         && !rules::may_handle(&a.roles)
     {
@@ -437,30 +431,21 @@ pub(super) async fn record_verification(
 pub async fn verify_all(
     db: &DatabaseConnection,
     store: &EvidenceStore,
-) -> Result<(u64, Vec<(String, String)>), AppError> {
+) -> ServiceResult<(u64, Vec<(String, String)>)> {
     let items = evidence::Entity::find()
         .filter(evidence::Column::Integrity.ne(Integrity::Disposed.id()))
         .order_by_asc(evidence::Column::UploadedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut bad = Vec::new();
     for e in &items {
-        let actual = store
-            .rehash(&e.sha256)
-            .await
-            .map_err(|_| AppError::Internal)?;
-        let txn = db.begin().await.map_err(internal)?;
+        let actual = store.rehash(&e.sha256).await?;
+        let txn = db.begin().await?;
         let inc = super::timeline::lock(&txn, e.incident_id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let intact = match record_verification(&txn, None, &inc, e.id, actual).await {
-            Ok(ok) => ok,
-            Err(Refused::App(err)) => return Err(err),
-            Err(_) => return Err(AppError::Internal),
-        };
-        txn.commit().await.map_err(internal)?;
+            .await?
+            .ok_or(ServiceError::NOT_FOUND)?;
+        let intact = record_verification(&txn, None, &inc, e.id, actual).await?;
+        txn.commit().await?;
         if !intact {
             bad.push((inc.human_id.clone(), e.file_name.clone()));
         }
@@ -475,20 +460,13 @@ pub(super) async fn remove_if_unreferenced(
     db: &DatabaseConnection,
     store: &EvidenceStore,
     id: Uuid,
-) -> Result<(), AppError> {
-    let Some(e) = evidence::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(internal)?
-    else {
+) -> ServiceResult<()> {
+    let Some(e) = evidence::Entity::find_by_id(id).one(db).await? else {
         return Ok(());
     };
     let guard = store.exclusive().await;
-    if !referenced(db, &e.sha256).await.map_err(internal)? {
-        guard.remove(&e.sha256).await.map_err(|err| {
-            tracing::error!(error = %err, "removing disposed evidence");
-            AppError::Internal
-        })?;
+    if !referenced(db, &e.sha256).await? {
+        guard.remove(&e.sha256).await?;
     }
     Ok(())
 }
@@ -524,34 +502,26 @@ pub async fn sweep(
     db: &DatabaseConnection,
     store: &EvidenceStore,
     grace: std::time::Duration,
-) -> Result<Swept, AppError> {
-    let io = |err: std::io::Error| {
-        tracing::error!(error = %err, "sweeping the evidence store");
-        AppError::Internal
-    };
+) -> ServiceResult<Swept> {
     let old_enough = |t: std::time::SystemTime| {
         std::time::SystemTime::now()
             .duration_since(t)
             .is_ok_and(|age| age >= grace)
     };
     let mut swept = Swept {
-        temporary: store.clean_tmp(grace).await.map_err(io)?,
+        temporary: store.clean_tmp(grace).await?,
         ..Swept::default()
     };
-    for (sha256, modified) in store.stored().await.map_err(io)? {
-        if !old_enough(modified) || referenced(db, &sha256).await.map_err(internal)? {
+    for (sha256, modified) in store.stored().await? {
+        if !old_enough(modified) || referenced(db, &sha256).await? {
             continue;
         }
         let guard = store.exclusive().await;
         // Again under the guard: an upload may have replaced the file or
         // committed a row since the first look.
-        let still_old = store
-            .modified(&sha256)
-            .await
-            .map_err(io)?
-            .is_some_and(old_enough);
-        if still_old && !referenced(db, &sha256).await.map_err(internal)? {
-            guard.remove(&sha256).await.map_err(io)?;
+        let still_old = store.modified(&sha256).await?.is_some_and(old_enough);
+        if still_old && !referenced(db, &sha256).await? {
+            guard.remove(&sha256).await?;
             swept.files += 1;
         }
     }
@@ -597,7 +567,7 @@ pub async fn may_upload(
     db: &DatabaseConnection,
     actor: &Actor,
     human_id: &str,
-) -> Result<(), AppError> {
+) -> ServiceResult<()> {
     let inc = visible_incident(db, actor, human_id).await?;
     if may_act(
         &access_to(actor, &inc),
@@ -605,7 +575,7 @@ pub async fn may_upload(
     ) {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(ServiceError::FORBIDDEN)
     }
 }
 
@@ -620,7 +590,7 @@ pub async fn upload<S, E>(
     human_id: &str,
     form: UploadForm,
     body: S,
-) -> Result<UploadOutcome, AppError>
+) -> ServiceResult<UploadOutcome>
 where
     S: futures_util::Stream<Item = Result<bytes::Bytes, E>>,
     E: std::fmt::Display,
@@ -630,7 +600,7 @@ where
         checklist: !form.checklist_item.trim().is_empty(),
     };
     if !may_act(&access_to(actor, &inc), act) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     let valid = match rules::validate_upload(&form, Utc::now()) {
         Ok(v) => v,
@@ -650,10 +620,7 @@ where
                 code: ErrorCode::Required,
             }]));
         }
-        Err(e) => {
-            tracing::error!(error = %e, "storing evidence");
-            return Err(AppError::Internal);
-        }
+        Err(e) => return Err(e.into()),
     };
     // The file is never removed here, even when the record is refused: an
     // upload of the same content may have committed a row against it. The
@@ -671,12 +638,11 @@ async fn record_upload(
     form: &UploadForm,
     v: ValidUpload,
     stored: &crate::evidence_store::Stored,
-) -> Result<UploadOutcome, AppError> {
-    let txn = db.begin().await.map_err(internal)?;
+) -> ServiceResult<UploadOutcome> {
+    let txn = db.begin().await?;
     let inc = super::timeline::lock(&txn, found.id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
     if inc.status == Status::Closed.id() {
         return Ok(UploadOutcome::Invalid(vec![FieldError {
             field: "command".into(),
@@ -689,8 +655,7 @@ async fn record_upload(
             let c = checklist_item::Entity::find_by_id(id)
                 .filter(checklist_item::Column::IncidentId.eq(inc.id))
                 .one(&txn)
-                .await
-                .map_err(internal)?;
+                .await?;
             match c {
                 Some(c) if c.status == ChecklistStatus::Open.id() => Some(c),
                 _ => {
@@ -729,8 +694,7 @@ async fn record_upload(
         verified_at: Set(Some(now)),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     let acquirer = if v.acquired_by.is_empty() {
         actor.display_name.clone()
     } else {
@@ -745,8 +709,7 @@ async fn record_upload(
         &v.acquired_how,
         &format!("acquired at {}", v.acquired_at.to_rfc3339()),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     custody(
         &txn,
         id,
@@ -756,15 +719,14 @@ async fn record_upload(
         "",
         &format!("sha256 {} · {} bytes", stored.sha256, stored.size),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     if let Some(c) = &item {
         let mut m: checklist_item::ActiveModel = c.clone().into();
         m.status = Set(ChecklistStatus::Fulfilled.id().into());
         m.evidence_id = Set(Some(id));
         m.settled_by = Set(Some(actor.id));
         m.settled_at = Set(Some(now));
-        m.update(&txn).await.map_err(internal)?;
+        m.update(&txn).await?;
     }
     let mut d = detail([
         ("evidence_id", id.to_string()),
@@ -779,13 +741,9 @@ async fn record_upload(
             format!("{} ({})", c.source_id, c.system),
         );
     }
-    crate::integrity::seal(&txn, crate::integrity::Covered::Evidence(id))
-        .await
-        .map_err(internal)?;
-    super::timeline::append(&txn, &inc, Some(actor.id), "evidence_uploaded", None, d)
-        .await
-        .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::Evidence(id)).await?;
+    super::timeline::append(&txn, &inc, Some(actor.id), "evidence_uploaded", None, d).await?;
+    txn.commit().await?;
     Ok(UploadOutcome::Stored {
         evidence: id,
         duplicate: stored.existed,
@@ -807,38 +765,36 @@ pub async fn kind_for(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-) -> Result<EvidenceKind, AppError> {
+) -> ServiceResult<EvidenceKind> {
     let e = authorised(db, actor, id).await?;
-    EvidenceKind::from_id(&e.kind).ok_or(AppError::Internal)
+    EvidenceKind::from_id(&e.kind).or_corrupt("evidence.kind")
 }
 
 async fn authorised(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-) -> Result<evidence::Model, AppError> {
+) -> ServiceResult<evidence::Model> {
     let e = evidence::Entity::find_by_id(id)
         .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
     let inc = incident::Entity::find_by_id(e.incident_id)
         .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
     visible_incident(db, actor, &inc.human_id).await?;
     let access = access_to(actor, &inc);
     if !may_act(&access, IncidentAct::Evidence) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     // An item outside the engagement's scope does not exist for it.
     let own = super::external::colleagues(db, actor).await?;
     if !access.sees_evidence(e.id, own.contains(&e.uploaded_by)) {
-        return Err(AppError::NotFound);
+        return Err(ServiceError::NOT_FOUND);
     }
     if e.integrity == Integrity::Disposed.id() {
-        return Err(AppError::NotFound);
+        return Err(ServiceError::NOT_FOUND);
     }
     Ok(e)
 }
@@ -862,14 +818,13 @@ pub async fn download(
     actor: &Actor,
     id: Uuid,
     reason: &str,
-) -> Result<Download, AppError> {
+) -> ServiceResult<Download> {
     let e = authorised(db, actor, id).await?;
-    let kind = EvidenceKind::from_id(&e.kind).ok_or(AppError::Internal)?;
-    let txn = db.begin().await.map_err(internal)?;
+    let kind = EvidenceKind::from_id(&e.kind).or_corrupt("evidence.kind")?;
+    let txn = db.begin().await?;
     let inc = super::timeline::lock(&txn, e.incident_id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
     let how = if kind == EvidenceKind::MalwareSample {
         "zip (password)"
     } else {
@@ -884,17 +839,14 @@ pub async fn download(
         reason,
         how,
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     let d = detail([
         ("evidence_id", e.id.to_string()),
         ("evidence", e.file_name.clone()),
         ("sha256", e.sha256.clone()),
     ]);
-    super::timeline::append(&txn, &inc, Some(actor.id), "evidence_downloaded", None, d)
-        .await
-        .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    super::timeline::append(&txn, &inc, Some(actor.id), "evidence_downloaded", None, d).await?;
+    txn.commit().await?;
     Ok(Download {
         path: store.path(&e.sha256),
         file_name: e.file_name,
@@ -952,7 +904,7 @@ pub(super) async fn views(
     actor: &Actor,
     own: &std::collections::HashSet<Uuid>,
     inc: &incident::Model,
-) -> Result<(Vec<ChecklistView>, Vec<EvidenceView>), AppError> {
+) -> ServiceResult<(Vec<ChecklistView>, Vec<EvidenceView>)> {
     let access = access_to(actor, inc);
     if !may_act(&access, IncidentAct::Evidence) {
         return Ok((Vec::new(), Vec::new()));
@@ -961,23 +913,20 @@ pub(super) async fn views(
         .filter(evidence::Column::IncidentId.eq(inc.id))
         .order_by_asc(evidence::Column::UploadedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     items.retain(|e| access.sees_evidence(e.id, own.contains(&e.uploaded_by)));
     let ids: Vec<Uuid> = items.iter().map(|e| e.id).collect();
     let events = custody_event::Entity::find()
         .filter(custody_event::Column::EvidenceId.is_in(ids))
         .order_by_asc(custody_event::Column::Seq)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut people: Vec<Uuid> = items.iter().map(|e| e.uploaded_by).collect();
     people.extend(events.iter().filter_map(|e| e.actor_id));
     let names: HashMap<Uuid, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(people))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect();
@@ -1034,8 +983,7 @@ pub(super) async fn views(
         .filter(checklist_item::Column::IncidentId.eq(inc.id))
         .order_by_asc(checklist_item::Column::Deadline)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|c| {
             let def = model.log_source(&c.source_id);
@@ -1077,11 +1025,11 @@ pub async fn for_export(
     model: &HandlingModel,
     actor: &Actor,
     human_id: &str,
-) -> Result<(incident::Model, Vec<EvidenceView>), AppError> {
+) -> ServiceResult<(incident::Model, Vec<EvidenceView>)> {
     let inc = visible_incident(db, actor, human_id).await?;
     // Exports are the organisation's: external parties download item by item.
     if !may_act(&access_to(actor, &inc), IncidentAct::Handling) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     let own = super::external::colleagues(db, actor).await?;
     let (_, registry) = views(db, model, actor, &own, &inc).await?;

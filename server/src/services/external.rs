@@ -18,15 +18,16 @@ use app::domain::external::{
     EngagementView, Grant, OrgKind, OrganisationView, ReportParts, ReportView, Scope,
     ValidEngagement, ValidOrganisation, state,
 };
-use app::domain::form::{ErrorCode, FormResult};
+use app::domain::form::ErrorCode;
 use app::domain::policy::{Action, Actor, may};
 use app::domain::workflow::{Edit, Facts, Refusal, TaskStatus, may_edit};
 use app::domain::{AppError, Phase, Role};
 use app::i18n::{Lang, scope_text};
 
+use super::audit;
+use super::error::{OrCorrupt, ServiceError, ServiceResult};
+use super::kernel::event;
 use super::timeline::detail;
-use super::workflow::{Refused, event, field};
-use super::{audit, internal};
 use crate::entity::{
     engagement, evidence, incident, investigation_report, organisation, task, user,
 };
@@ -36,23 +37,21 @@ pub async fn grants_of(
     db: &impl ConnectionTrait,
     organisation_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Vec<Grant>, AppError> {
+) -> ServiceResult<Vec<Grant>> {
     let Some(org) = organisation::Entity::find_by_id(organisation_id)
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
     else {
         return Ok(vec![]);
     };
-    let kind = OrgKind::from_id(&org.kind).ok_or(AppError::Internal)?;
+    let kind = OrgKind::from_id(&org.kind).or_corrupt("organisation.kind")?;
     let rows = engagement::Entity::find()
         .filter(engagement::Column::OrganisationId.eq(organisation_id))
         .filter(engagement::Column::ExpiresAt.gt(now))
         .filter(engagement::Column::StartsAt.lte(now))
         .filter(engagement::Column::RevokedAt.is_null())
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|e| Grant {
@@ -92,9 +91,9 @@ fn join<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
 pub async fn organisations(
     db: &DatabaseConnection,
     actor: &Actor,
-) -> Result<Vec<OrganisationView>, AppError> {
+) -> ServiceResult<Vec<OrganisationView>> {
     if !may(actor, Action::SeeOrganisations) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     all_organisations(db).await
 }
@@ -102,19 +101,17 @@ pub async fn organisations(
 /// Every organisation with its members; also the engagement form's choices.
 pub(super) async fn all_organisations(
     db: &impl ConnectionTrait,
-) -> Result<Vec<OrganisationView>, AppError> {
+) -> ServiceResult<Vec<OrganisationView>> {
     let orgs = organisation::Entity::find()
         .order_by_asc(organisation::Column::NameEn)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut members: HashMap<Uuid, Vec<String>> = HashMap::new();
     for u in user::Entity::find()
         .filter(user::Column::OrganisationId.is_not_null())
         .order_by_asc(user::Column::Username)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
     {
         if let Some(o) = u.organisation_id {
             members.entry(o).or_default().push(u.display_name);
@@ -140,12 +137,12 @@ pub async fn create_organisation(
     db: &DatabaseConnection,
     actor: &Actor,
     o: ValidOrganisation,
-) -> Result<Uuid, AppError> {
+) -> ServiceResult<Uuid> {
     if !may(actor, Action::ManageOrganisations) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     let id = Uuid::new_v4();
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::db::begin_write(db).await?;
     organisation::ActiveModel {
         id: Set(id),
         name_ja: Set(o.name_ja.clone()),
@@ -156,11 +153,8 @@ pub async fn create_organisation(
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::Organisation(id))
-        .await
-        .map_err(internal)?;
+    .await?;
+    crate::integrity::seal(&txn, crate::integrity::Covered::Organisation(id)).await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -170,60 +164,16 @@ pub async fn create_organisation(
         json!({ "name_ja": o.name_ja, "name_en": o.name_en, "kind": o.kind.id(),
                 "contract_ref": o.contract_ref }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok(id)
 }
 
-/// Puts a user in an organisation (or takes them out). Administrators only.
-pub async fn set_user_organisation(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    user_id: Uuid,
-    org: Option<Uuid>,
-) -> Result<FormResult<()>, AppError> {
-    if !may(actor, Action::ManageUsers) {
-        return Err(AppError::Forbidden);
-    }
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
-    let u = super::accounts::lock_user(&txn, user_id).await?;
-    if let Some(o) = org
-        && !organisation_exists(&txn, o).await?
-    {
-        return Ok(FormResult::Invalid(vec![app::domain::FieldError {
-            field: "organisation".into(),
-            code: ErrorCode::InvalidChoice,
-        }]));
-    }
-    let before = u.organisation_id;
-    let mut m: user::ActiveModel = u.into();
-    m.organisation_id = Set(org);
-    m.updated_at = Set(Utc::now());
-    m.update(&txn).await.map_err(internal)?;
-    crate::integrity::seal(&txn, crate::integrity::Covered::User(user_id))
-        .await
-        .map_err(internal)?;
-    audit::record(
-        &txn,
-        Some(actor.id),
-        "user_organisation_set",
-        "user",
-        user_id,
-        json!({ "before": before.map(|o| o.to_string()), "after": org.map(|o| o.to_string()) }),
-    )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    Ok(FormResult::Done(()))
-}
-
 /// Whether an organisation exists (for the user form's check).
-pub async fn organisation_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, AppError> {
+pub async fn organisation_exists(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<bool> {
     Ok(organisation::Entity::find_by_id(id)
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .is_some())
 }
 
@@ -247,13 +197,16 @@ pub(super) async fn engage(
     inc: &incident::Model,
     f: &Facts,
     v: ValidEngagement,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     may_edit(&actor.roles, f, &Edit::Engage)?;
     let Some(org) = organisation::Entity::find_by_id(v.organisation)
         .one(txn)
         .await?
     else {
-        return Err(field("organisation", ErrorCode::InvalidChoice));
+        return Err(ServiceError::field(
+            "organisation",
+            ErrorCode::InvalidChoice,
+        ));
     };
     if !v.scope.evidence_items.is_empty() {
         let found = evidence::Entity::find()
@@ -263,7 +216,10 @@ pub(super) async fn engage(
             .await?
             .len();
         if found != v.scope.evidence_items.len() {
-            return Err(field("evidence_items", ErrorCode::InvalidChoice));
+            return Err(ServiceError::field(
+                "evidence_items",
+                ErrorCode::InvalidChoice,
+            ));
         }
     }
     let id = Uuid::new_v4();
@@ -322,18 +278,18 @@ pub(super) async fn revoke(
     f: &Facts,
     id: Uuid,
     reason: String,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     may_edit(&actor.roles, f, &Edit::Revoke)?;
     let e = engagement::Entity::find_by_id(id)
         .filter(engagement::Column::IncidentId.eq(inc.id))
         .one(txn)
         .await?
-        .ok_or(Refused::App(AppError::NotFound))?;
+        .ok_or(ServiceError::App(AppError::NotFound))?;
     let reason =
-        app::domain::form::required_text("reason", &reason, 2_000).map_err(Refused::Fields)?;
+        app::domain::form::required_text("reason", &reason, 2_000).map_err(ServiceError::Fields)?;
     let now = Utc::now();
     if state(e.starts_at, e.expires_at, e.revoked_at, now).is_ended() {
-        return Err(Refused::Rule(Refusal::NotNow));
+        return Err(ServiceError::Rule(Refusal::NotNow));
     }
     let org = organisation::Entity::find_by_id(e.organisation_id)
         .one(txn)
@@ -364,14 +320,14 @@ pub(super) async fn submit_report(
     inc: &incident::Model,
     f: &Facts,
     parts: ReportParts,
-) -> Result<(), Refused> {
+) -> ServiceResult<()> {
     may_edit(&actor.roles, f, &Edit::Report)?;
     let Some(grant) = actor
         .grants
         .iter()
         .find(|g| g.incident == inc.id && g.scope.may_report(g.kind))
     else {
-        return Err(Refused::App(AppError::Forbidden));
+        return Err(ServiceError::App(AppError::Forbidden));
     };
     let now = Utc::now();
     let existing = investigation_report::Entity::find()
@@ -431,7 +387,7 @@ pub(super) async fn submit_report(
         let inc = incident::Entity::find_by_id(inc.id)
             .one(txn)
             .await?
-            .ok_or(Refused::App(AppError::NotFound))?;
+            .ok_or(ServiceError::App(AppError::NotFound))?;
         event(
             txn,
             &inc,
@@ -455,21 +411,19 @@ pub(super) async fn views(
     db: &DatabaseConnection,
     incident: Uuid,
     name: &impl Fn(Option<Uuid>) -> Option<String>,
-) -> Result<(Vec<EngagementView>, Vec<ReportView>), AppError> {
+) -> ServiceResult<(Vec<EngagementView>, Vec<ReportView>)> {
     let rows = engagement::Entity::find()
         .filter(engagement::Column::IncidentId.eq(incident))
         .order_by_asc(engagement::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let orgs: HashMap<Uuid, organisation::Model> = organisation::Entity::find()
         .filter(
             organisation::Column::Id
                 .is_in(rows.iter().map(|r| r.organisation_id).collect::<Vec<_>>()),
         )
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
@@ -485,7 +439,7 @@ pub(super) async fn views(
             id: e.id,
             organisation: o.name_en.clone(),
             organisation_ja: o.name_ja.clone(),
-            kind: OrgKind::from_id(&o.kind).ok_or(AppError::Internal)?,
+            kind: OrgKind::from_id(&o.kind).or_corrupt("organisation.kind")?,
             scope: scope_of(e),
             starts_at: e.starts_at,
             expires_at: e.expires_at,
@@ -499,8 +453,7 @@ pub(super) async fn views(
         .filter(investigation_report::Column::IncidentId.eq(incident))
         .order_by_asc(investigation_report::Column::SubmittedAt)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|r| ReportView {
             engagement: r.engagement_id,
@@ -514,15 +467,11 @@ pub(super) async fn views(
 }
 
 /// People who submitted reports, for the page's name lookup.
-pub(super) async fn people_on(
-    db: &DatabaseConnection,
-    incident: Uuid,
-) -> Result<Vec<Uuid>, AppError> {
+pub(super) async fn people_on(db: &DatabaseConnection, incident: Uuid) -> ServiceResult<Vec<Uuid>> {
     let mut ids: Vec<Uuid> = engagement::Entity::find()
         .filter(engagement::Column::IncidentId.eq(incident))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .flat_map(|e| [Some(e.granted_by), e.revoked_by])
         .flatten()
@@ -531,8 +480,7 @@ pub(super) async fn people_on(
         investigation_report::Entity::find()
             .filter(investigation_report::Column::IncidentId.eq(incident))
             .all(db)
-            .await
-            .map_err(internal)?
+            .await?
             .into_iter()
             .map(|r| r.submitted_by),
     );
@@ -553,12 +501,11 @@ pub(super) fn expiring(now: DateTime<Utc>) -> Condition {
 pub(super) async fn report_of(
     db: &DatabaseConnection,
     engagement: Uuid,
-) -> Result<Option<ReportParts>, AppError> {
+) -> ServiceResult<Option<ReportParts>> {
     Ok(investigation_report::Entity::find()
         .filter(investigation_report::Column::EngagementId.eq(engagement))
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .map(parts_of))
 }
 
@@ -576,18 +523,17 @@ fn parts_of(r: investigation_report::Model) -> ReportParts {
 pub(super) async fn colleagues(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-) -> Result<std::collections::HashSet<Uuid>, AppError> {
+) -> ServiceResult<std::collections::HashSet<Uuid>> {
     let mut out = std::collections::HashSet::from([actor.id]);
     if actor.grants.is_empty() {
         return Ok(out);
     }
     let org = user::Entity::find_by_id(actor.id)
         .one(conn)
-        .await
-        .map_err(internal)?
+        .await?
         .and_then(|u| u.organisation_id);
     if let Some(org) = org {
-        out.extend(members_of(conn, org).await.map_err(internal)?);
+        out.extend(members_of(conn, org).await?);
     }
     Ok(out)
 }

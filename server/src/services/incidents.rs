@@ -1,5 +1,6 @@
-//! Incidents: reporting (phase A), the list and the incident page, all
-//! filtered through the one visibility policy.
+//! Incidents: reporting (phase A) and the list, filtered through the one
+//! visibility policy; and the changes to an incident's own fields after its
+//! report (classification, assignment, recurrence prevention).
 
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
@@ -16,15 +17,21 @@ use app::domain::incident::{
     human_id,
 };
 use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
-use app::domain::{AppError, Phase, Role};
+use app::domain::{Phase, Role};
 
 use app::domain::classification::{Severity, Tlp};
 use app::domain::workflow::{Status, TaskStatus};
 use playbooks::HandlingModel;
 
-use super::timeline::{self, detail};
-use super::workflow::{access_to, enter_phase};
-use super::{audit, internal};
+use app::domain::classification::{AttackRoute, AttackStage};
+use app::domain::workflow::{self as rules, Edit, Facts};
+
+use super::accounts::person;
+use super::audit;
+use super::error::{ServiceError, ServiceResult};
+use super::kernel::{access_to, event};
+use super::phases::{enter_phase, set_severity};
+use super::timeline::{self, Detail, detail};
 use crate::entity::{incident, incident_counter, playbook_version, task, user};
 
 pub async fn report(
@@ -32,13 +39,13 @@ pub async fn report(
     model: &HandlingModel,
     actor: &Actor,
     r: ValidReport,
-) -> Result<String, AppError> {
+) -> ServiceResult<String> {
     if !may(actor, Action::ReportIncident) {
-        return Err(AppError::Forbidden);
+        return Err(ServiceError::FORBIDDEN);
     }
     let now = Utc::now();
     let year = now.year();
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await?;
     // The write comes first so the transaction holds the write lock from its
     // first statement (SQLite) and concurrent reports queue for the counter.
     let seq = next_seq(&txn, year).await?;
@@ -69,11 +76,8 @@ pub async fn report(
         ..Default::default()
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
-    open_workflow(&txn, model, &inc, kind, actor)
-        .await
-        .map_err(internal)?;
+    .await?;
+    open_workflow(&txn, model, &inc, kind, actor).await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -82,23 +86,18 @@ pub async fn report(
         id,
         json!({ "human_id": hid, "title": r.title, "kind": r.kind.id() }),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     // The triage roles hear of it by mail (not the reporter, if one of them).
     let triage = [Role::ItLanAdmin, Role::BuLanAdmin, Role::SecurityOfficer];
-    let mut to = crate::mail::holders(&txn, &triage)
-        .await
-        .map_err(internal)?;
+    let mut to = crate::mail::holders(&txn, &triage).await?;
     to.retain(|u| *u != actor.id);
     let about = crate::mail::About {
         human_id: &hid,
         title: &r.title,
         detail: ("", ""),
     };
-    crate::mail::enqueue(&txn, &to, "new_report", &about)
-        .await
-        .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    crate::mail::enqueue(&txn, &to, "new_report", &about).await?;
+    txn.commit().await?;
     Ok(hid)
 }
 
@@ -182,7 +181,7 @@ pub const REPORT_ACTION: &str = "a.report_event";
 
 /// The next number of the year: one atomic upsert, so two reports at the same
 /// moment can never get the same number, on SQLite or PostgreSQL.
-async fn next_seq(conn: &impl ConnectionTrait, year: i32) -> Result<i32, AppError> {
+async fn next_seq(conn: &impl ConnectionTrait, year: i32) -> ServiceResult<i32> {
     use incident_counter::Column;
     let stmt = Query::insert()
         .into_table(incident_counter::Entity)
@@ -201,12 +200,10 @@ async fn next_seq(conn: &impl ConnectionTrait, year: i32) -> Result<i32, AppErro
         )
         .returning_col(Column::Last)
         .to_owned();
-    let row = conn
-        .query_one(&stmt)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Internal)?;
-    row.try_get::<i32>("", "last").map_err(internal)
+    let row = conn.query_one(&stmt).await?.ok_or(ServiceError::Corrupt(
+        "the incident counter returned no row",
+    ))?;
+    Ok(row.try_get::<i32>("", "last")?)
 }
 
 pub(super) fn visible(actor: &Actor) -> Condition {
@@ -222,7 +219,7 @@ pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
     q: IncidentQuery,
-) -> Result<IncidentPage, AppError> {
+) -> ServiceResult<IncidentPage> {
     let mut cond = visible(actor);
     if let Some(p) = q.phase {
         cond = cond.add(incident::Column::Phase.eq(p.id()));
@@ -234,8 +231,7 @@ pub async fn list(
         let Some(reporter) = user::Entity::find()
             .filter(user::Column::Username.eq(name.as_str()))
             .one(db)
-            .await
-            .map_err(internal)?
+            .await?
         else {
             return Ok(IncidentPage {
                 rows: vec![],
@@ -266,8 +262,7 @@ pub async fn list(
     let total = incident::Entity::find()
         .filter(cond.clone())
         .count(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = q.page.clamp(1, pages);
     let rows = incident::Entity::find()
@@ -278,8 +273,7 @@ pub async fn list(
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let rows = rows
         .into_iter()
         .filter_map(|(i, u)| {
@@ -346,4 +340,145 @@ fn overdue_condition(now: DateTime<Utc>) -> Condition {
             .add(late(C::TriageDueAt, C::TriagedAt))
             .add(late(C::ResponseDueAt, C::RespondedAt)),
     )
+}
+
+/// The classification a handler sets on the incident page.
+pub(super) struct Classification {
+    pub tlp: Tlp,
+    pub stage: Option<AttackStage>,
+    pub route: Option<AttackRoute>,
+    pub severity: Option<Severity>,
+}
+
+/// Records what changed (before and after) and, when the severity changes,
+/// its time targets; nothing changed records nothing.
+pub(super) async fn classify(
+    txn: &DatabaseTransaction,
+    model: &HandlingModel,
+    actor: &Actor,
+    inc: &incident::Model,
+    f: &Facts,
+    c: Classification,
+) -> ServiceResult<()> {
+    let Classification {
+        tlp,
+        stage,
+        route,
+        severity,
+    } = c;
+    let current = inc.severity.as_deref().and_then(Severity::from_id);
+    let severity_changed = severity.is_some() && severity != current;
+    rules::may_edit(
+        &actor.roles,
+        f,
+        &Edit::Classify {
+            tlp,
+            stage,
+            route,
+            severity,
+            severity_changed,
+        },
+    )?;
+    let mut d = Detail::new();
+    let mut m: incident::ActiveModel = inc.clone().into();
+    let mut set = |key: &str, before: Option<&str>, after: Option<&str>| {
+        if before != after {
+            d.insert(format!("{key}.before"), before.unwrap_or("").to_string());
+            d.insert(format!("{key}.after"), after.unwrap_or("").to_string());
+        }
+    };
+    set("tlp", Some(&inc.tlp), Some(tlp.id()));
+    set(
+        "attack_stage",
+        inc.attack_stage.as_deref(),
+        stage.map(|s| s.id()),
+    );
+    set(
+        "attack_route",
+        inc.attack_route.as_deref(),
+        route.map(|r| r.id()),
+    );
+    if severity_changed {
+        set(
+            "severity",
+            inc.severity.as_deref(),
+            severity.map(|s| s.id()),
+        );
+        set_severity(&mut m, model, inc.created_at, severity);
+    }
+    if d.is_empty() {
+        return Ok(());
+    }
+    m.tlp = Set(tlp.id().into());
+    m.attack_stage = Set(stage.map(|s| s.id().into()));
+    m.attack_route = Set(route.map(|r| r.id().into()));
+    m.updated_at = Set(Utc::now());
+    m.update(txn).await?;
+    event(txn, inc, actor, "classified", None, d).await
+}
+
+/// Sets the responder and the officer, and mails the ones newly assigned.
+pub(super) async fn assign(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    inc: &incident::Model,
+    f: &Facts,
+    responder: Option<Uuid>,
+    officer: Option<Uuid>,
+) -> ServiceResult<()> {
+    rules::may_edit(&actor.roles, f, &Edit::Assign)?;
+    let responder_name = person(txn, responder, "responder", rules::is_handler).await?;
+    let officer_name = person(txn, officer, "officer", |rs| {
+        rs.contains(&Role::SecurityOfficer)
+    })
+    .await?;
+    let mut m: incident::ActiveModel = inc.clone().into();
+    m.responder_id = Set(responder);
+    m.officer_id = Set(officer);
+    m.updated_at = Set(Utc::now());
+    m.update(txn).await?;
+    let d = detail([("responder", responder_name), ("officer", officer_name)]);
+    event(txn, inc, actor, "assigned", None, d).await?;
+    // Mail the people newly assigned (not the one assigning).
+    let newly: Vec<Uuid> = [
+        responder.filter(|r| inc.responder_id != Some(*r)),
+        officer.filter(|o| inc.officer_id != Some(*o)),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|u| *u != actor.id)
+    .collect();
+    let about = crate::mail::About {
+        human_id: &inc.human_id,
+        title: &inc.title,
+        detail: ("", ""),
+    };
+    crate::mail::enqueue(txn, &newly, "assigned", &about).await?;
+    Ok(())
+}
+
+/// The technical and operational recurrence-prevention measures (phase G).
+pub(super) async fn record_prevention(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    inc: &incident::Model,
+    f: &Facts,
+    technical: String,
+    operational: String,
+) -> ServiceResult<()> {
+    rules::may_edit(&actor.roles, f, &Edit::Prevention)?;
+    let mut m: incident::ActiveModel = inc.clone().into();
+    let clean = |s: String| {
+        Some(app::domain::form::clean(&s, app::domain::form::Lines::Many)).filter(|s| !s.is_empty())
+    };
+    let (technical, operational) = (clean(technical), clean(operational));
+    m.prevention_technical = Set(technical.clone());
+    m.prevention_operational = Set(operational.clone());
+    m.updated_at = Set(Utc::now());
+    m.update(txn).await?;
+    let d = detail([
+        ("technical", technical.unwrap_or_default()),
+        ("operational", operational.unwrap_or_default()),
+    ]);
+    event(txn, inc, actor, "prevention_recorded", None, d).await
 }

@@ -1,17 +1,37 @@
 //! The services behind the server functions. Each takes the acting user,
 //! asks the policy (`app::domain::policy`) before anything else, and does its
 //! writes in one transaction together with their audit record.
+//!
+//! Layers, each importing only those below it (no circles):
+//! 1. `error`, `timeline`, `audit`, `throttle`: the error type, the hash-chained
+//!    timeline and audit trail, sign-in throttling;
+//! 2. `kernel`: the visible incident, the policy's facts about it, a task of
+//!    it, appending an event;
+//! 3. the nouns, each with its handlers: `external` (organisations and
+//!    engagements), `accounts` (users; it reads engagements for an actor's
+//!    grants), `evidence`, `containment`, `phases`, `tasks`, `assets`,
+//!    `comments`, `incidents`;
+//! 4. `dispatch` (authorise and apply every change to an incident) and the
+//!    read models `workspace` and `reminders`;
+//! 5. this module: the `Backend` port, where a `ServiceError` becomes the
+//!    `AppError` the client sees (`error`'s header says which is which).
 
 mod accounts;
+mod assets;
 pub mod audit;
+mod comments;
 mod containment;
+mod dispatch;
+pub mod error;
 pub mod evidence;
 mod external;
 mod incidents;
+mod kernel;
+mod phases;
 pub mod reminders;
+mod tasks;
 mod throttle;
 pub mod timeline;
-mod workflow;
 mod workspace;
 
 use std::sync::Arc;
@@ -31,6 +51,8 @@ use app::model::ModelView;
 use app::ports::{Backend, ClientAddress, IncidentOp, SignIn};
 use playbooks::HandlingModel;
 
+use error::ServiceError;
+
 pub use accounts::{
     actor_by_id, create_admin, create_first_admin, create_user_unchecked, end_sessions_of,
 };
@@ -42,12 +64,6 @@ pub struct Hikeshi {
     pub evidence: crate::evidence_store::EvidenceStore,
     /// Password hashing bound, trusted proxies, throttle table cap.
     pub auth: crate::auth::Auth,
-}
-
-/// Logs a database error with its detail and hides it from the client.
-pub(crate) fn internal(e: sea_orm::DbErr) -> AppError {
-    tracing::error!(error = %e, "database error");
-    AppError::Internal
 }
 
 #[async_trait::async_trait]
@@ -68,7 +84,7 @@ impl Backend for Hikeshi {
         password: &str,
         from: &ClientAddress,
     ) -> Result<SignIn, AppError> {
-        accounts::sign_in(&self.db, &self.auth, username, password, from).await
+        Ok(accounts::sign_in(&self.db, &self.auth, username, password, from).await?)
     }
 
     async fn change_password(
@@ -77,7 +93,7 @@ impl Backend for Hikeshi {
         current: &str,
         new: &str,
     ) -> Result<bool, AppError> {
-        accounts::change_password(&self.db, &self.auth.hashing, actor, current, new).await
+        Ok(accounts::change_password(&self.db, &self.auth.hashing, actor, current, new).await?)
     }
 
     async fn report_incident(
@@ -85,7 +101,7 @@ impl Backend for Hikeshi {
         actor: &Actor,
         report: ValidReport,
     ) -> Result<String, AppError> {
-        incidents::report(&self.db, &self.model, actor, report).await
+        Ok(incidents::report(&self.db, &self.model, actor, report).await?)
     }
 
     async fn list_incidents(
@@ -93,11 +109,11 @@ impl Backend for Hikeshi {
         actor: &Actor,
         query: IncidentQuery,
     ) -> Result<IncidentPage, AppError> {
-        incidents::list(&self.db, actor, query).await
+        Ok(incidents::list(&self.db, actor, query).await?)
     }
 
     async fn incident(&self, actor: &Actor, human_id: &str) -> Result<IncidentDetail, AppError> {
-        workspace::get(&self.db, &self.model, actor, human_id).await
+        Ok(workspace::get(&self.db, &self.model, actor, human_id).await?)
     }
 
     async fn change_incident(
@@ -107,7 +123,7 @@ impl Backend for Hikeshi {
         op: IncidentOp,
     ) -> Result<FormResult<()>, AppError> {
         // Nobody the policy refuses makes the server read a file.
-        let found = workflow::authorise(&self.db, &self.model, actor, human_id, &op).await?;
+        let found = dispatch::authorise(&self.db, &self.model, actor, human_id, &op).await?;
         let op = match op {
             // Re-hashing a large file holds no lock: it is done first, and
             // the result recorded under the incident's lock.
@@ -125,7 +141,7 @@ impl Backend for Hikeshi {
             } => Some(*id),
             _ => None,
         };
-        let result = workflow::change(&self.db, &self.model, actor, &found, op).await?;
+        let result = dispatch::change(&self.db, &self.model, actor, &found, op).await?;
         if let (Some(id), FormResult::Done(())) = (disposed, &result) {
             evidence::remove_if_unreferenced(&self.db, &self.evidence, id).await?;
         }
@@ -133,7 +149,7 @@ impl Backend for Hikeshi {
     }
 
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError> {
-        evidence::log_sources(&self.db, actor).await
+        Ok(evidence::log_sources(&self.db, actor).await?)
     }
 
     async fn save_log_source(
@@ -142,13 +158,13 @@ impl Backend for Hikeshi {
         source: OrgLogSource,
         is_new: bool,
     ) -> Result<FormResult<()>, AppError> {
-        evidence::save_log_source(&self.db, &self.model, actor, source, is_new).await
+        Ok(evidence::save_log_source(&self.db, &self.model, actor, source, is_new).await?)
     }
 
     async fn mail_settings(&self, actor: &Actor) -> Result<MailSettings, AppError> {
         crate::mail::settings(&self.db, actor.id)
             .await
-            .map_err(internal)
+            .map_err(|e| ServiceError::from(e).into())
     }
 
     async fn save_mail_settings(
@@ -158,7 +174,7 @@ impl Backend for Hikeshi {
     ) -> Result<FormResult<()>, AppError> {
         crate::mail::save_settings(&self.db, actor.id, settings)
             .await
-            .map_err(internal)
+            .map_err(|e| ServiceError::from(e).into())
     }
 
     async fn undelivered_mail(&self, actor: &Actor) -> Result<Vec<PendingMail>, AppError> {
@@ -167,7 +183,7 @@ impl Backend for Hikeshi {
         }
         Ok(crate::mail::undelivered(&self.db)
             .await
-            .map_err(internal)?
+            .map_err(ServiceError::from)?
             .into_iter()
             .map(|m| PendingMail {
                 to: m.to_address,
@@ -182,23 +198,23 @@ impl Backend for Hikeshi {
     }
 
     async fn notifications(&self, actor: &Actor) -> Result<Vec<NotificationView>, AppError> {
-        containment::notifications(&self.db, actor).await
+        Ok(containment::notifications(&self.db, actor).await?)
     }
 
     async fn unread_notifications(&self, actor: &Actor) -> Result<u64, AppError> {
-        containment::unread(&self.db, actor).await
+        Ok(containment::unread(&self.db, actor).await?)
     }
 
     async fn mark_notifications_read(&self, actor: &Actor) -> Result<(), AppError> {
-        containment::mark_read(&self.db, actor).await
+        Ok(containment::mark_read(&self.db, actor).await?)
     }
 
     async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError> {
-        workspace::my_tasks(&self.db, actor).await
+        Ok(workspace::my_tasks(&self.db, actor).await?)
     }
 
     async fn users(&self, actor: &Actor) -> Result<Vec<UserRow>, AppError> {
-        accounts::list(&self.db, actor).await
+        Ok(accounts::list(&self.db, actor).await?)
     }
 
     async fn create_user(
@@ -206,7 +222,7 @@ impl Backend for Hikeshi {
         actor: &Actor,
         user: ValidNewUser,
     ) -> Result<FormResult<Uuid>, AppError> {
-        accounts::create_from_form(&self.db, &self.auth.hashing, actor, user).await
+        Ok(accounts::create_from_form(&self.db, &self.auth.hashing, actor, user).await?)
     }
 
     async fn set_user_organisation(
@@ -215,11 +231,11 @@ impl Backend for Hikeshi {
         user: Uuid,
         organisation: Option<Uuid>,
     ) -> Result<FormResult<()>, AppError> {
-        external::set_user_organisation(&self.db, actor, user, organisation).await
+        Ok(accounts::set_user_organisation(&self.db, actor, user, organisation).await?)
     }
 
     async fn organisations(&self, actor: &Actor) -> Result<Vec<OrganisationView>, AppError> {
-        external::organisations(&self.db, actor).await
+        Ok(external::organisations(&self.db, actor).await?)
     }
 
     async fn create_organisation(
@@ -227,15 +243,15 @@ impl Backend for Hikeshi {
         actor: &Actor,
         organisation: ValidOrganisation,
     ) -> Result<Uuid, AppError> {
-        external::create_organisation(&self.db, actor, organisation).await
+        Ok(external::create_organisation(&self.db, actor, organisation).await?)
     }
 
     async fn set_roles(&self, actor: &Actor, user: Uuid, roles: Vec<Role>) -> Result<(), AppError> {
-        accounts::set_roles(&self.db, actor, user, roles).await
+        Ok(accounts::set_roles(&self.db, actor, user, roles).await?)
     }
 
     async fn set_active(&self, actor: &Actor, user: Uuid, active: bool) -> Result<(), AppError> {
-        accounts::set_active(&self.db, actor, user, active).await
+        Ok(accounts::set_active(&self.db, actor, user, active).await?)
     }
 
     async fn reset_password(
@@ -244,6 +260,9 @@ impl Backend for Hikeshi {
         user: Uuid,
         password: &str,
     ) -> Result<(), AppError> {
-        accounts::reset_password(&self.db, &self.auth.hashing, actor, user, password).await
+        Ok(accounts::reset_password(&self.db, &self.auth.hashing, actor, user, password).await?)
     }
 }
+
+#[cfg(test)]
+mod layers_test;

@@ -22,22 +22,15 @@ use app::domain::workflow::{
 use app::domain::workspace::{
     Available, CommandKind, EventView, MyTask, PersonRef, PhaseSpan, TaskView,
 };
-use app::domain::{AppError, Phase, Role};
+use app::domain::{Phase, Role};
 use playbooks::ActionDef;
 
-use super::internal;
-use super::workflow::{access_to, facts, visible_incident};
+use super::dispatch::facts;
+use super::error::{OrCorrupt, ServiceError, ServiceResult};
+use super::kernel::{access_to, visible_incident};
 use crate::entity::{asset, incident, incident_event, incident_phase, task, user, user_role};
 
-fn corrupt(what: &str) -> AppError {
-    tracing::error!(what, "stored value not understood");
-    AppError::Internal
-}
-
-async fn people(
-    db: &DatabaseConnection,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, PersonRef>, AppError> {
+async fn people(db: &DatabaseConnection, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, PersonRef>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -45,8 +38,7 @@ async fn people(
         .filter(user::Column::Id.is_in(ids.to_vec()))
         .find_with_related(user_role::Entity)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(u, rs)| (u.id, person(u, rs)))
@@ -72,7 +64,7 @@ pub async fn get(
     model: &playbooks::HandlingModel,
     actor: &Actor,
     human_id: &str,
-) -> Result<IncidentDetail, AppError> {
+) -> ServiceResult<IncidentDetail> {
     let i = visible_incident(db, actor, human_id).await?;
     let access = access_to(actor, &i);
     let f = facts(db, &i).await?;
@@ -81,14 +73,12 @@ pub async fn get(
         .order_by_asc(task::Column::Phase)
         .order_by_asc(task::Column::Position)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let events = incident_event::Entity::find()
         .filter(incident_event::Column::IncidentId.eq(i.id))
         .order_by_asc(incident_event::Column::Seq)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut ids: Vec<Uuid> = vec![i.reporter_id];
     ids.extend(i.responder_id);
     ids.extend(i.officer_id);
@@ -137,8 +127,7 @@ pub async fn get(
         .filter(asset::Column::IncidentId.eq(i.id))
         .order_by_asc(asset::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .filter_map(|a| {
             Some(Asset {
@@ -153,8 +142,7 @@ pub async fn get(
         .filter(incident_phase::Column::IncidentId.eq(i.id))
         .order_by_asc(incident_phase::Column::EnteredAt)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .filter_map(|p| {
             Some(PhaseSpan {
@@ -216,13 +204,13 @@ pub async fn get(
     } else {
         Vec::new()
     };
-    let reporter = who.get(&i.reporter_id).ok_or_else(|| corrupt("reporter"))?;
+    let reporter = who.get(&i.reporter_id).or_corrupt("reporter")?;
 
     Ok(IncidentDetail {
         id: i.id,
         phase: f.phase,
-        kind: IncidentKind::from_id(&i.kind).ok_or_else(|| corrupt("kind"))?,
-        discovery: Discovery::from_id(&i.discovery).ok_or_else(|| corrupt("discovery"))?,
+        kind: IncidentKind::from_id(&i.kind).or_corrupt("kind")?,
+        discovery: Discovery::from_id(&i.discovery).or_corrupt("discovery")?,
         human_id: i.human_id.clone(),
         title: i.title.clone(),
         observed: i.observed.clone(),
@@ -250,7 +238,7 @@ pub async fn get(
         decision: f.decision,
         decision_reason: i.decision_reason.clone(),
         severity: i.severity.as_deref().and_then(Severity::from_id),
-        tlp: Tlp::from_id(&i.tlp).ok_or_else(|| corrupt("tlp"))?,
+        tlp: Tlp::from_id(&i.tlp).or_corrupt("tlp")?,
         attack_stage: i.attack_stage.as_deref().and_then(AttackStage::from_id),
         attack_route: i.attack_route.as_deref().and_then(AttackRoute::from_id),
         responder: i.responder_id.and_then(|id| who.get(&id).cloned()),
@@ -311,7 +299,7 @@ impl<'a> Seen<'a> {
         own: &std::collections::HashSet<Uuid>,
         inc: &incident::Model,
         tasks: &[task::Model],
-    ) -> Result<Seen<'a>, AppError> {
+    ) -> ServiceResult<Seen<'a>> {
         let task_phases = tasks
             .iter()
             .filter_map(|t| Some((t.id, Phase::from_id(&t.phase)?)))
@@ -320,8 +308,7 @@ impl<'a> Seen<'a> {
             crate::entity::evidence::Entity::find()
                 .filter(crate::entity::evidence::Column::IncidentId.eq(inc.id))
                 .all(db)
-                .await
-                .map_err(internal)?
+                .await?
                 .into_iter()
                 .map(|e| {
                     let mine = own.contains(&e.uploaded_by);
@@ -441,11 +428,11 @@ fn task_view(
     f: &workflow::Facts,
     t: task::Model,
     name: &impl Fn(Option<Uuid>) -> Option<String>,
-) -> Result<TaskView, AppError> {
-    let def: ActionDef =
-        serde_json::from_str(&t.definition).map_err(|_| corrupt("task definition"))?;
-    let role = Role::from_id(&t.role).ok_or_else(|| corrupt("task role"))?;
-    let phase = Phase::from_id(&t.phase).ok_or_else(|| corrupt("task phase"))?;
+) -> ServiceResult<TaskView> {
+    let def: ActionDef = serde_json::from_str(&t.definition)
+        .map_err(|_| ServiceError::Corrupt("task definition"))?;
+    let role = Role::from_id(&t.role).or_corrupt("task role")?;
+    let phase = Phase::from_id(&t.phase).or_corrupt("task phase")?;
     let is_assignee = t.assignee_id == Some(actor.id);
     let may = |c| workflow::may_change_task(&actor.roles, is_assignee, role, phase, f, c).is_ok();
     Ok(TaskView {
@@ -459,7 +446,7 @@ fn task_view(
         description: def.description,
         inputs: def.inputs,
         outputs: def.outputs,
-        status: TaskStatus::from_id(&t.status).ok_or_else(|| corrupt("task status"))?,
+        status: TaskStatus::from_id(&t.status).or_corrupt("task status")?,
         assignee: name(t.assignee_id),
         output_note: t.output_note,
         waive_reason: t.waive_reason,
@@ -470,14 +457,13 @@ fn task_view(
 }
 
 /// Active users who can be assigned as responder or officer.
-async fn assignable(db: &DatabaseConnection) -> Result<Vec<PersonRef>, AppError> {
+async fn assignable(db: &DatabaseConnection) -> ServiceResult<Vec<PersonRef>> {
     let rows = user::Entity::find()
         .filter(user::Column::IsActive.eq(true))
         .find_with_related(user_role::Entity)
         .order_by_asc(user::Column::Username)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(u, rs)| person(u, rs))
@@ -485,7 +471,7 @@ async fn assignable(db: &DatabaseConnection) -> Result<Vec<PersonRef>, AppError>
         .collect())
 }
 
-pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyTask>, AppError> {
+pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<Vec<MyTask>> {
     let roles: Vec<&str> = actor.roles.iter().map(|r| r.id()).collect();
     let mut cond = Condition::all()
         .add(task::Column::Status.is_in([TaskStatus::Open.id(), TaskStatus::InProgress.id()]))
@@ -507,8 +493,7 @@ pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyTa
         .order_by_asc(task::Column::Position)
         .limit(500)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(t, i)| {

@@ -1,0 +1,69 @@
+//! What every incident service stands on: finding the incident the reader
+//! may see, what the policy needs to know about it, a named task inside it,
+//! and appending the change's timeline event. It imports no other service
+//! but the timeline, so every service can import it without a circle.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use app::domain::policy::{Access, Actor, IncidentFacts, access, may_view_incident};
+
+use super::error::{ServiceError, ServiceResult};
+use super::timeline::{self, Detail};
+use crate::entity::{incident, task};
+
+/// Finds a visible incident by human id; invisible looks like missing.
+pub async fn visible_incident(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    human_id: &str,
+) -> ServiceResult<incident::Model> {
+    let found = incident::Entity::find()
+        .filter(incident::Column::HumanId.eq(human_id.trim().to_uppercase()))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    if !may_view_incident(actor, facts_of(&found)) {
+        return Err(ServiceError::NOT_FOUND);
+    }
+    Ok(found)
+}
+
+/// What the policy needs to know about an incident.
+pub fn facts_of(inc: &incident::Model) -> IncidentFacts {
+    IncidentFacts {
+        id: inc.id,
+        reporter_id: inc.reporter_id,
+    }
+}
+
+/// How much of the incident the actor reaches.
+pub fn access_to(actor: &Actor, inc: &incident::Model) -> Access {
+    access(actor, facts_of(inc))
+}
+
+/// A task of this incident; another incident's task is `NotFound`.
+pub(super) async fn find_task(
+    conn: &impl ConnectionTrait,
+    inc: &incident::Model,
+    id: Uuid,
+) -> ServiceResult<task::Model> {
+    task::Entity::find_by_id(id)
+        .filter(task::Column::IncidentId.eq(inc.id))
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)
+}
+
+/// Appends the timeline event of a change made by `actor`.
+pub(super) async fn event(
+    txn: &DatabaseTransaction,
+    inc: &incident::Model,
+    actor: &Actor,
+    kind: &str,
+    task: Option<Uuid>,
+    d: Detail,
+) -> ServiceResult<()> {
+    timeline::append(txn, inc, Some(actor.id), kind, task, d).await?;
+    Ok(())
+}
