@@ -7,17 +7,16 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::domain::account::{MailSettings, PendingMail, SessionUser, UserRow, ValidNewUser};
-use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
-use crate::domain::containment::Step;
-use crate::domain::evidence::{CustodyKind, OrgLogSource};
+use crate::domain::evidence::OrgLogSource;
 use crate::domain::external::{OrganisationView, ValidOrganisation};
 use crate::domain::form::FormResult;
 use crate::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, ValidReport};
 use crate::domain::policy::Actor;
-use crate::domain::workflow::{Command, TaskStatus};
 use crate::domain::workspace::{MyTask, NotificationView};
 use crate::domain::{AppError, Role};
 use crate::model::ModelView;
+
+pub use crate::domain::operation::{EmergencyNow, IncidentOp};
 
 /// Outcome of a sign-in attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,106 +140,6 @@ pub trait Backend: Send + Sync + 'static {
         user: Uuid,
         password: &str,
     ) -> Result<(), AppError>;
-}
-
-/// One change to an incident, as the server functions pass it on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IncidentOp {
-    Command(Command),
-    Task {
-        task: Uuid,
-        status: TaskStatus,
-        note: Option<String>,
-    },
-    Waive {
-        task: Uuid,
-        reason: String,
-    },
-    /// Give a task to a person, or take it back (`None`).
-    AssignTask {
-        task: Uuid,
-        assignee: Option<Uuid>,
-    },
-    Classify {
-        tlp: Tlp,
-        stage: Option<AttackStage>,
-        route: Option<AttackRoute>,
-        severity: Option<Severity>,
-    },
-    AddAsset {
-        asset_type: AssetType,
-        identifier: String,
-        note: String,
-    },
-    RemoveAsset {
-        asset: Uuid,
-    },
-    Assign {
-        responder: Option<Uuid>,
-        officer: Option<Uuid>,
-    },
-    Prevention {
-        technical: String,
-        operational: String,
-    },
-    Comment {
-        task: Option<Uuid>,
-        text: String,
-        /// Who it is for, when a handler chooses; others' comments go to
-        /// the audience their access implies.
-        audience: Option<crate::domain::policy::Audience>,
-    },
-    /// Propose a catalogue measure against one of the incident's assets.
-    /// With `emergency`, the officer executes it at once (the justification
-    /// is then the emergency path's).
-    Propose {
-        measure: String,
-        asset: Uuid,
-        reason: String,
-        expected_effect: String,
-        emergency: Option<EmergencyNow>,
-    },
-    /// One step on a proposed measure.
-    Containment {
-        measure: Uuid,
-        step: Step,
-    },
-    /// The officer waives a preservation-checklist item, with a reason.
-    WaiveChecklist {
-        item: Uuid,
-        reason: String,
-    },
-    /// A custody event recorded by hand: transferred, returned, disposed.
-    Custody {
-        evidence: Uuid,
-        kind: CustodyKind,
-        from: String,
-        to: String,
-        reason: String,
-    },
-    /// The officer engages an external organisation on the incident.
-    Engage(crate::domain::external::ValidEngagement),
-    /// The officer ends an engagement now, with a reason.
-    Revoke {
-        engagement: Uuid,
-        reason: String,
-    },
-    /// The engaged vendor submits or revises its full-investigation report.
-    SubmitReport(crate::domain::external::ReportParts),
-    /// Re-hash the stored file and record the result. `actual` is filled in
-    /// by the backend (the hash it computed, `None` when the file is gone),
-    /// never by the caller.
-    VerifyEvidence {
-        evidence: Uuid,
-        actual: Option<Option<String>>,
-    },
-}
-
-/// The officer's emergency path taken at the moment of proposing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EmergencyNow {
-    pub justification: String,
-    pub evidence_confirmed: bool,
 }
 
 /// What the server puts in the Leptos context.

@@ -75,7 +75,7 @@ async fn a_vendor_sees_exactly_its_engagement(db: Db) {
         .map(|x| x["file_name"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["squid-a.log"]);
-    assert_eq!(i["external"]["may_report"], true);
+    assert_eq!(i["may_report"], true);
     assert!(i["engagements"].as_array().unwrap().is_empty());
 
     // Another incident answers exactly as one that does not exist.

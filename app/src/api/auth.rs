@@ -83,12 +83,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in user, or `None`.
 #[server(endpoint = "auth/me")]
 pub async fn me() -> Result<Option<SessionUser>, AppError> {
-    Ok(crate::api::ctx::current().map(|a| SessionUser {
-        id: a.id,
-        username: a.username,
-        display_name: a.display_name,
-        roles: a.roles,
-    }))
+    Ok(crate::api::ctx::current().map(|a| SessionUser::of(&a)))
 }
 
 #[server(endpoint = "auth/password")]

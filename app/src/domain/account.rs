@@ -158,6 +158,21 @@ pub struct SessionUser {
     pub username: String,
     pub display_name: String,
     pub roles: Vec<Role>,
+    /// The links the navigation shows them (`policy::Navigation::of`).
+    #[serde(default)]
+    pub nav: super::policy::Navigation,
+}
+
+impl SessionUser {
+    pub fn of(actor: &super::policy::Actor) -> SessionUser {
+        SessionUser {
+            id: actor.id,
+            username: actor.username.clone(),
+            display_name: actor.display_name.clone(),
+            roles: actor.roles.clone(),
+            nav: super::policy::Navigation::of(actor),
+        }
+    }
 }
 
 #[cfg(test)]

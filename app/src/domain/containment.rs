@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::phase::Phase;
+use super::policy::roles::{is_officer, may_take_step};
 use super::role::Role;
-use super::workflow::{Facts, Refusal, Status, is_handler, is_officer};
+use super::workflow::{Facts, Refusal, Status};
 use crate::string_enum;
 
 string_enum! {
@@ -132,7 +133,7 @@ pub struct MeasureFacts {
 /// Containment is proposed once the report is taken into triage and while the
 /// incident is open, by the handling roles.
 pub fn may_propose(roles: &[Role], f: &Facts) -> Result<(), Refusal> {
-    if !is_handler(roles) {
+    if !super::policy::roles::may_propose(roles) {
         return Err(Refusal::Role);
     }
     if f.status == Status::Closed || f.phase == Phase::A {
@@ -141,26 +142,12 @@ pub fn may_propose(roles: &[Role], f: &Facts) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Who may take a kind of step on a measure, before its state is looked at.
-/// The page uses this to offer the forms; [`step`] decides.
-pub fn may_take(actor: Uuid, roles: &[Role], m: &MeasureFacts, kind: StepKind) -> bool {
-    let officer = is_officer(roles);
-    match kind {
-        StepKind::Approve | StepKind::Reject => officer && actor != m.proposed_by,
-        StepKind::Emergency | StepKind::Lift | StepKind::MakePermanent => officer,
-        StepKind::Withdraw => officer || actor == m.proposed_by,
-        StepKind::Execute | StepKind::Verify => {
-            is_handler(roles) || (m.executor == Role::Isp && roles.contains(&Role::Isp))
-        }
-    }
-}
-
 /// The steps open to the reader on a measure now.
 pub fn open_steps(actor: Uuid, roles: &[Role], f: &Facts, m: &MeasureFacts) -> Vec<StepKind> {
     StepKind::ALL
         .iter()
         .copied()
-        .filter(|k| may_take(actor, roles, m, *k) && next_status(f, m.status, *k).is_ok())
+        .filter(|k| may_take_step(actor, roles, m, *k) && next_status(f, m.status, *k).is_ok())
         .collect()
 }
 
@@ -173,7 +160,7 @@ pub fn step(
     step: &Step,
 ) -> Result<MeasureStatus, Refusal> {
     let kind = step.kind();
-    if !may_take(actor, roles, m, kind) {
+    if !may_take_step(actor, roles, m, kind) {
         return Err(
             if matches!(kind, StepKind::Approve | StepKind::Reject) && is_officer(roles) {
                 Refusal::OwnProposal

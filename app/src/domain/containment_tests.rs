@@ -117,8 +117,8 @@ fn no_one_decides_their_own_proposal() {
             Err(Refusal::OwnProposal),
             "{kind:?}"
         );
-        assert!(!may_take(PROPOSER, &[OFFICER], &m, kind));
-        assert!(may_take(OTHER, &[OFFICER], &m, kind));
+        assert!(!may_take_step(PROPOSER, &[OFFICER], &m, kind));
+        assert!(may_take_step(OTHER, &[OFFICER], &m, kind));
     }
     // The proposer may still withdraw it.
     assert_eq!(
@@ -175,7 +175,7 @@ fn the_isp_executes_what_is_addressed_to_it() {
         step(OTHER, &[Role::Isp], &f, &m, &full(StepKind::Execute)),
         Ok(MeasureStatus::Executed)
     );
-    assert!(!may_take(OTHER, &[Role::Isp], &m, StepKind::Approve));
+    assert!(!may_take_step(OTHER, &[Role::Isp], &m, StepKind::Approve));
 }
 
 #[test]

@@ -10,8 +10,6 @@ use uuid::Uuid;
 use super::classification::AssetType;
 use super::dates;
 use super::form::{self, Checker, ErrorCode, FieldError, Lines};
-use super::role::Role;
-use super::workflow::{is_handler, is_officer};
 use crate::string_enum;
 
 string_enum! {
@@ -139,22 +137,6 @@ pub fn needed<'d>(
             })
         })
         .collect()
-}
-
-/// Handling roles see and handle evidence; reporters and outsiders do not
-/// (external parties get scoped access through an engagement, later).
-pub fn may_handle(roles: &[Role]) -> bool {
-    is_handler(roles)
-}
-
-/// Waiving a checklist item is the security officer's call.
-pub fn may_waive(roles: &[Role]) -> bool {
-    is_officer(roles)
-}
-
-/// Disposing of evidence destroys it: the officer only.
-pub fn may_dispose(roles: &[Role]) -> bool {
-    is_officer(roles)
 }
 
 /// One item of an incident's preservation checklist.
@@ -664,14 +646,5 @@ mod tests {
         let forged =
             validate_custody(CustodyKind::Transferred, "Sato\n  9. forged", "B", "r").unwrap();
         assert_eq!(forged.from, "Sato   9. forged");
-    }
-
-    #[test]
-    fn only_handlers_handle_evidence_and_only_the_officer_disposes() {
-        for r in Role::ALL {
-            assert_eq!(may_handle(&[r]), r.is_internal_handler(), "{r:?}");
-            assert_eq!(may_dispose(&[r]), r == Role::SecurityOfficer, "{r:?}");
-            assert_eq!(may_waive(&[r]), r == Role::SecurityOfficer, "{r:?}");
-        }
     }
 }

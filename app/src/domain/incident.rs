@@ -11,7 +11,7 @@ use super::form::{Checker, ErrorCode, FieldError};
 use super::phase::Phase;
 use super::targets::TargetState;
 use super::workflow::{CloseReason, Decision, Status};
-use super::workspace::{Available, EventView, PersonRef, PhaseSpan, TaskView};
+use super::workspace::{EventView, PersonRef, PhaseSpan, TaskView};
 use crate::string_enum;
 
 string_enum! {
@@ -196,34 +196,25 @@ pub struct IncidentDetail {
     pub targets: Vec<TargetState>,
     /// Containment measures, newest first.
     pub measures: Vec<super::workspace::MeasureView>,
-    pub may_propose: bool,
     /// The preservation checklist and the evidence registry; empty for
     /// readers who may not handle evidence.
     pub checklist: Vec<super::evidence::ChecklistView>,
     pub evidence: Vec<super::evidence::EvidenceView>,
-    pub may_handle_evidence: bool,
-    /// The phase commands the reader may use now or once something is done.
-    pub available: Vec<Available>,
-    pub may_classify: bool,
-    pub may_set_severity: bool,
-    pub may_assign: bool,
     /// Candidates for assignment; empty unless the reader may assign.
     pub people: Vec<PersonRef>,
     /// External organisations engaged on the incident (handlers only).
     pub engagements: Vec<super::external::EngagementView>,
     /// Full-investigation reports, the input of phase F (handlers only).
     pub reports: Vec<super::external::ReportView>,
-    /// The officer may engage an organisation: these are the choices.
-    pub may_engage: bool,
-    /// The officer may end engagements (also once the incident is closed).
-    pub may_revoke: bool,
+    /// The organisations the officer may engage (empty unless `may.engage`).
     pub organisations: Vec<super::external::OrganisationView>,
     /// Set when the reader is an external party: what its engagement covers.
     pub external: Option<ExternalAccess>,
-    /// Whom the reader may address a comment to; empty when the reader's
-    /// access decides (reporters and outside parties).
-    #[serde(default)]
-    pub comment_audiences: Vec<super::policy::Audience>,
+    /// What the reader may do here, from the one policy
+    /// (`policy::Permissions::of`); its flags sit beside the other fields on
+    /// the wire (`may_classify`, `available`, …).
+    #[serde(flatten)]
+    pub may: super::policy::Permissions,
 }
 
 /// An external reader's engagement, as its page shows it.
@@ -232,7 +223,6 @@ pub struct ExternalAccess {
     pub kind: super::external::OrgKind,
     pub scope: super::external::Scope,
     pub expires_at: DateTime<Utc>,
-    pub may_report: bool,
     /// The report as last submitted, to revise.
     pub report: Option<super::external::ReportParts>,
 }

@@ -13,6 +13,7 @@ pub mod external;
 pub mod form;
 pub mod ids;
 pub mod incident;
+pub mod operation;
 pub mod phase;
 pub mod policy;
 pub mod role;

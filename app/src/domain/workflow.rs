@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::classification::Severity;
 use super::phase::Phase;
+use super::policy::roles::{may_command, may_give_task, may_work_task};
 use super::role::Role;
+use super::workspace::{Available, CommandKind};
 use crate::string_enum;
 
 string_enum! {
@@ -117,16 +119,21 @@ pub struct Outcome {
     pub close_reason: Option<CloseReason>,
 }
 
-pub fn is_handler(roles: &[Role]) -> bool {
-    roles.iter().any(|r| r.is_internal_handler())
-}
-
-pub fn is_officer(roles: &[Role]) -> bool {
-    roles.contains(&Role::SecurityOfficer)
+impl Command {
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Command::TakeIntoTriage => CommandKind::TakeIntoTriage,
+            Command::Decide { .. } => CommandKind::Decide,
+            Command::Advance => CommandKind::Advance,
+            Command::Close => CommandKind::Close,
+            Command::Reopen { .. } => CommandKind::Reopen,
+        }
+    }
 }
 
 /// Decides whether `roles` may apply `command` to an incident in state `f`.
 pub fn check(roles: &[Role], f: &Facts, command: &Command) -> Result<Outcome, Refusal> {
+    allowed_now(roles, f, command.kind())?;
     let stay = |status, close_reason| Outcome {
         phase: f.phase,
         status,
@@ -134,57 +141,64 @@ pub fn check(roles: &[Role], f: &Facts, command: &Command) -> Result<Outcome, Re
     };
     match command {
         Command::Reopen { reason } => {
-            require(is_officer(roles))?;
-            if f.status != Status::Closed {
-                return Err(Refusal::NotNow);
-            }
             reason_given(reason)?;
             Ok(stay(Status::Open, None))
         }
-        _ if f.status == Status::Closed => {
-            // Nothing happens to a closed incident but reopening it.
-            let allowed = match command {
-                Command::TakeIntoTriage => is_handler(roles),
-                _ => is_officer(roles),
-            };
-            require(allowed)?;
-            Err(Refusal::NotNow)
-        }
-        Command::TakeIntoTriage => {
-            require(is_handler(roles))?;
-            if f.phase != Phase::A {
-                return Err(Refusal::NotNow);
-            }
-            outputs_done(f)?;
-            Ok(Outcome {
-                phase: Phase::B,
-                status: Status::Open,
-                close_reason: None,
-            })
-        }
+        Command::TakeIntoTriage => Ok(Outcome {
+            phase: Phase::B,
+            status: Status::Open,
+            close_reason: None,
+        }),
         Command::Decide {
             decision, reason, ..
         } => {
-            require(is_officer(roles))?;
-            if f.phase != Phase::B {
-                return Err(Refusal::NotNow);
-            }
             reason_given(reason)?;
             Ok(match decision {
                 Decision::NotAnIncident => stay(Status::Closed, Some(CloseReason::NotAnIncident)),
                 Decision::RespondNow | Decision::Watch => stay(Status::Open, None),
             })
         }
-        Command::Advance => {
-            require(is_officer(roles))?;
-            let next = match f.phase {
-                Phase::A | Phase::G => return Err(Refusal::NotNow),
-                Phase::B => Phase::C,
-                Phase::C => Phase::D,
-                Phase::D => Phase::E,
-                Phase::E => Phase::F,
-                Phase::F => Phase::G,
-            };
+        Command::Advance => Ok(Outcome {
+            phase: next_phase(f.phase).ok_or(Refusal::NotNow)?,
+            status: Status::Open,
+            close_reason: None,
+        }),
+        Command::Close => Ok(stay(Status::Closed, Some(CloseReason::Resolved))),
+    }
+}
+
+/// The phase B–F hand over to; A is left by triage, G by closing.
+fn next_phase(p: Phase) -> Option<Phase> {
+    match p {
+        Phase::A | Phase::G => None,
+        Phase::B => Some(Phase::C),
+        Phase::C => Some(Phase::D),
+        Phase::D => Some(Phase::E),
+        Phase::E => Some(Phase::F),
+        Phase::F => Some(Phase::G),
+    }
+}
+
+/// Whether a kind of command may be given now, whatever its reason says:
+/// the roles first (`policy::roles::may_command`), then the incident's
+/// phase and status and what must be finished before.
+pub fn allowed_now(roles: &[Role], f: &Facts, kind: CommandKind) -> Result<(), Refusal> {
+    require(may_command(roles, kind))?;
+    match kind {
+        CommandKind::Reopen if f.status != Status::Closed => Err(Refusal::NotNow),
+        CommandKind::Reopen => Ok(()),
+        // Nothing happens to a closed incident but reopening it.
+        _ if f.status == Status::Closed => Err(Refusal::NotNow),
+        CommandKind::TakeIntoTriage => {
+            if f.phase != Phase::A {
+                return Err(Refusal::NotNow);
+            }
+            outputs_done(f)
+        }
+        CommandKind::Decide if f.phase != Phase::B => Err(Refusal::NotNow),
+        CommandKind::Decide => Ok(()),
+        CommandKind::Advance => {
+            next_phase(f.phase).ok_or(Refusal::NotNow)?;
             if f.phase == Phase::B && f.decision != Some(Decision::RespondNow) {
                 return Err(Refusal::DecisionNeeded);
             }
@@ -192,14 +206,9 @@ pub fn check(roles: &[Role], f: &Facts, command: &Command) -> Result<Outcome, Re
             if f.phase == Phase::C && f.pending_containment > 0 {
                 return Err(Refusal::ContainmentPending(f.pending_containment));
             }
-            Ok(Outcome {
-                phase: next,
-                status: Status::Open,
-                close_reason: None,
-            })
+            Ok(())
         }
-        Command::Close => {
-            require(is_officer(roles))?;
+        CommandKind::Close => {
             if f.phase != Phase::G {
                 return Err(Refusal::NotNow);
             }
@@ -210,9 +219,29 @@ pub fn check(roles: &[Role], f: &Facts, command: &Command) -> Result<Outcome, Re
             if f.active_containment > 0 {
                 return Err(Refusal::ContainmentActive(f.active_containment));
             }
-            Ok(stay(Status::Closed, Some(CloseReason::Resolved)))
+            Ok(())
         }
     }
+}
+
+/// The commands the reader's roles allow in this state, each with what
+/// still blocks it, if anything; the ones that do not apply at all (not the
+/// reader's, or not in this phase) are left out.
+pub fn available(roles: &[Role], f: &Facts) -> Vec<Available> {
+    CommandKind::ALL
+        .iter()
+        .filter_map(|&command| match allowed_now(roles, f, command) {
+            Ok(()) => Some(Available {
+                command,
+                blocked: None,
+            }),
+            Err(Refusal::Role | Refusal::NotNow) => None,
+            Err(r) => Some(Available {
+                command,
+                blocked: Some(r),
+            }),
+        })
+        .collect()
 }
 
 fn require(allowed: bool) -> Result<(), Refusal> {
@@ -270,11 +299,7 @@ pub fn may_change_task(
     f: &Facts,
     change: TaskChange,
 ) -> Result<(), Refusal> {
-    let allowed = match change {
-        TaskChange::Waive => is_officer(roles),
-        TaskChange::Progress => is_officer(roles) || is_assignee || roles.contains(&task_role),
-    };
-    require(allowed)?;
+    require(may_work_task(roles, is_assignee, task_role, change))?;
     if f.status == Status::Closed || task_phase != f.phase {
         return Err(Refusal::NotNow);
     }
@@ -294,7 +319,7 @@ pub fn may_assign_task(
     to_self: bool,
     f: &Facts,
 ) -> Result<(), Refusal> {
-    require(is_officer(roles) || (to_self && roles.contains(&task_role)))?;
+    require(may_give_task(roles, task_role, to_self))?;
     if f.status == Status::Closed {
         return Err(Refusal::NotNow);
     }
@@ -306,10 +331,6 @@ pub fn may_assign_task(
 pub enum Edit {
     /// TLP, attack stage and route by handlers; severity by the officer.
     Classify {
-        tlp: super::classification::Tlp,
-        stage: Option<super::classification::AttackStage>,
-        route: Option<super::classification::AttackRoute>,
-        severity: Option<Severity>,
         severity_changed: bool,
     },
     Asset,
@@ -328,16 +349,7 @@ pub enum Edit {
 /// Who may make an edit. Comments are open to everyone who can see the
 /// incident (the reporter answers questions there), even once it is closed.
 pub fn may_edit(roles: &[Role], f: &Facts, edit: &Edit) -> Result<(), Refusal> {
-    let allowed = match edit {
-        Edit::Comment | Edit::Report => true,
-        Edit::Assign | Edit::Engage | Edit::Revoke => is_officer(roles),
-        Edit::Classify {
-            severity_changed: true,
-            ..
-        } => is_officer(roles),
-        Edit::Classify { .. } | Edit::Asset | Edit::Prevention => is_handler(roles),
-    };
-    require(allowed)?;
+    require(super::policy::roles::may_edit(roles, edit))?;
     if f.status == Status::Closed && !matches!(edit, Edit::Comment | Edit::Revoke) {
         return Err(Refusal::NotNow);
     }

@@ -50,10 +50,10 @@ pub fn Containment(id: String, incident: IncidentDetail) -> impl IntoView {
             <ul class="measures">
                 {measures.into_iter().map(|m| view! { <MeasureCard id=id.clone() m=m/> }).collect_view()}
             </ul>
-            {incident.may_propose.then(|| view! {
+            {incident.may.propose.then(|| view! {
                 // The officer (who may set severity on an open incident) also
                 // gets the emergency path.
-                <ProposeForm id=id.clone() assets=incident.assets.clone() officer=incident.may_set_severity/>
+                <ProposeForm id=id.clone() assets=incident.assets.clone() officer=incident.may.set_severity/>
             })}
         </section>
     }

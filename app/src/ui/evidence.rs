@@ -33,7 +33,7 @@ fn size_text(bytes: u64) -> String {
 #[component]
 pub fn Evidence(id: String, incident: IncidentDetail) -> impl IntoView {
     let lang = use_lang();
-    if !incident.may_handle_evidence {
+    if !incident.may.handle_evidence {
         return ().into_any();
     }
     let query = use_query_map();
@@ -43,7 +43,7 @@ pub fn Evidence(id: String, incident: IncidentDetail) -> impl IntoView {
         .evidence
         .iter()
         .any(|e| e.integrity == Integrity::Mismatch);
-    let officer = incident.may_set_severity;
+    let officer = incident.may.set_severity;
     let closed = incident.status == crate::domain::workflow::Status::Closed;
     // An external party downloads and uploads; the checklist, the exports
     // and the custody records are the organisation's.

@@ -101,15 +101,15 @@ pub fn OrganisationsPage() -> impl IntoView {
 pub fn ExternalParties(id: String, incident: IncidentDetail) -> impl IntoView {
     let lang = use_lang();
     if incident.external.is_some()
-        || (incident.engagements.is_empty() && incident.reports.is_empty() && !incident.may_engage)
+        || (incident.engagements.is_empty() && incident.reports.is_empty() && !incident.may.engage)
     {
         return ().into_any();
     }
     let acts = expect_context::<Acts>();
     let engage_errors = errors_of(acts.engage.value());
     let engage_message = answer(acts.engage.value());
-    let officer = incident.may_engage;
-    let may_revoke = incident.may_revoke;
+    let officer = incident.may.engage;
+    let may_revoke = incident.may.revoke;
     let tz = RwSignal::new(String::new());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -269,7 +269,7 @@ pub fn Engaged(id: String, incident: IncidentDetail) -> impl IntoView {
                 {scope_text(lang, &x.scope)}
             </p>
             <p class="small">{t(lang, "ext.until")}" "{format_time(x.expires_at)}</p>
-            {x.may_report.then(|| view! {
+            {incident.may.report.then(|| view! {
                 <h3>{t(lang, "ext.report_title")}</h3>
                 <p class="muted">{t(lang, "ext.report_intro")}</p>
                 {move || saved().then(|| view! { <p class="ok" role="status">{t(lang, "ext.report_saved")}</p> })}

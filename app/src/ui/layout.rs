@@ -6,7 +6,6 @@ use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{Logout, me};
-use crate::domain::Role;
 use crate::i18n::{Lang, t};
 use crate::ui::use_lang;
 
@@ -39,7 +38,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             .and_then(Result::ok)
                             .flatten()
                             .map(|u| {
-                                let admin = u.roles.contains(&Role::Admin);
+                                let nav = u.nav;
                                 view! {
                                     <A href="/incidents" exact=true>{t(lang, "nav.incidents")}</A>
                                     <A href="/tasks">{t(lang, "nav.tasks")}</A>
@@ -50,8 +49,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         })}
                                     </A>
                                     <A href="/incidents/new">{t(lang, "nav.report")}</A>
-                                    {admin.then(|| view! { <A href="/admin/users">{t(lang, "nav.users")}</A> <A href="/admin/mail">{t(lang, "nav.mail")}</A> <A href="/admin/organisations">{t(lang, "nav.organisations")}</A> })}
-                                    {(admin || u.roles.contains(&Role::SecurityOfficer)).then(|| view! { <A href="/admin/log-sources">{t(lang, "nav.log_sources")}</A> })}
+                                    {nav.users.then(|| view! { <A href="/admin/users">{t(lang, "nav.users")}</A> })}
+                                    {nav.mail.then(|| view! { <A href="/admin/mail">{t(lang, "nav.mail")}</A> })}
+                                    {nav.organisations.then(|| view! { <A href="/admin/organisations">{t(lang, "nav.organisations")}</A> })}
+                                    {nav.log_sources.then(|| view! { <A href="/admin/log-sources">{t(lang, "nav.log_sources")}</A> })}
                                     <A href="/account">{t(lang, "nav.account")}</A>
                                     <span class="who">{u.display_name}" ("{u.username}")"</span>
                                     <ActionForm action=logout attr:class="inline">

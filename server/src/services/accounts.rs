@@ -107,12 +107,13 @@ pub async fn sign_in(
             .await?;
             txn.commit().await?;
             let roles = roles_of(db, u.id).await?;
-            Ok(SignIn::Accepted(SessionUser {
+            Ok(SignIn::Accepted(SessionUser::of(&Actor {
                 id: u.id,
                 username: u.username,
                 display_name: u.display_name,
                 roles,
-            }))
+                grants: Vec::new(),
+            })))
         }
         found => {
             record_failure(db, auth, &username, &buckets, &source, found.map(|u| u.id)).await?;

@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use app::domain::form::FormResult;
-use app::domain::policy::{Actor, IncidentAct, Subject, may_act};
+use app::domain::policy::{Actor, Found, IncidentAct, Named, Subject, may_act};
 use app::domain::workflow::{Decision, Facts, Status, TaskStatus};
 use app::domain::{AppError, Phase, Role};
 use app::ports::IncidentOp;
@@ -51,9 +51,9 @@ pub async fn authorise(
     Ok(found)
 }
 
-/// What an operation names inside the incident (read once) and the act the
-/// policy judges it as. A named task, measure or item that is not there is
-/// `NotFound`.
+/// What an operation names inside the incident, looked up (once) for the
+/// policy, and the act the policy judges it as (`IncidentAct::of`). A named
+/// task, measure, item or engagement that is not there is `NotFound`.
 async fn classify(
     db: &DatabaseConnection,
     model: &HandlingModel,
@@ -62,48 +62,31 @@ async fn classify(
     incident: Uuid,
 ) -> ServiceResult<(Option<Subject>, IncidentAct)> {
     use crate::entity::{containment, evidence};
-    let task = |id: Uuid| async move {
-        let t = task::Entity::find_by_id(id)
-            .filter(task::Column::IncidentId.eq(incident))
-            .one(db)
-            .await?
-            .ok_or(ServiceError::NOT_FOUND)?;
-        let phase = Phase::from_id(&t.phase).or_corrupt("task.phase")?;
-        let role = Role::from_id(&t.role).or_corrupt("task.role")?;
-        ServiceResult::Ok((phase, role))
-    };
-    Ok(match op {
-        IncidentOp::Task { task: id, .. } | IncidentOp::AssignTask { task: id, .. } => {
-            let (phase, role) = task(*id).await?;
-            (
-                Some(Subject::Task(phase)),
-                IncidentAct::Task { phase, role },
-            )
+    let found = match op.names() {
+        Named::Nothing => Found::Nothing,
+        Named::Checklist => Found::Checklist,
+        Named::Task(id) => {
+            let t = task::Entity::find_by_id(id)
+                .filter(task::Column::IncidentId.eq(incident))
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NOT_FOUND)?;
+            Found::Task {
+                phase: Phase::from_id(&t.phase).or_corrupt("task.phase")?,
+                role: Role::from_id(&t.role).or_corrupt("task.role")?,
+            }
         }
-        IncidentOp::Waive { task: id, .. } => {
-            let (phase, _) = task(*id).await?;
-            (Some(Subject::Task(phase)), IncidentAct::Handling)
-        }
-        IncidentOp::Comment { task: Some(id), .. } => {
-            let (phase, _) = task(*id).await?;
-            (Some(Subject::Task(phase)), IncidentAct::Comment)
-        }
-        IncidentOp::Comment { task: None, .. } => (None, IncidentAct::Comment),
-        IncidentOp::Containment { measure, .. } => {
-            let executor = containment::Entity::find_by_id(*measure)
+        Named::Measure(id) => {
+            let executor = containment::Entity::find_by_id(id)
                 .filter(containment::Column::IncidentId.eq(incident))
                 .one(db)
                 .await?
                 .and_then(|m| model.measure(&m.measure_id).map(|d| d.executor.clone()))
                 .ok_or(ServiceError::NOT_FOUND)?;
-            (
-                Some(Subject::Measure { executor }),
-                IncidentAct::Containment,
-            )
+            Found::Measure { executor }
         }
-        IncidentOp::Custody { evidence: id, .. }
-        | IncidentOp::VerifyEvidence { evidence: id, .. } => {
-            let e = evidence::Entity::find_by_id(*id)
+        Named::Evidence(id) => {
+            let e = evidence::Entity::find_by_id(id)
                 .filter(evidence::Column::IncidentId.eq(incident))
                 .one(db)
                 .await?
@@ -111,29 +94,14 @@ async fn classify(
             let own = external::colleagues(db, actor)
                 .await?
                 .contains(&e.uploaded_by);
-            let subject = Subject::Evidence {
-                item: Some(e.id),
-                own,
-            };
-            (Some(subject), IncidentAct::Handling)
+            Found::Evidence { item: e.id, own }
         }
-        IncidentOp::WaiveChecklist { .. } => (Some(Subject::Checklist), IncidentAct::Handling),
-        IncidentOp::Revoke { engagement, .. } => {
-            let own = actor.grants.iter().any(|g| g.engagement == *engagement);
-            (Some(Subject::Engagement { own }), IncidentAct::Handling)
-        }
-        IncidentOp::SubmitReport(_) => (None, IncidentAct::Report),
-        // Listed one by one, not with a wildcard: a new operation does not
-        // compile until someone decides what the policy judges it as.
-        IncidentOp::Command(_)
-        | IncidentOp::Classify { .. }
-        | IncidentOp::AddAsset { .. }
-        | IncidentOp::RemoveAsset { .. }
-        | IncidentOp::Assign { .. }
-        | IncidentOp::Prevention { .. }
-        | IncidentOp::Propose { .. }
-        | IncidentOp::Engage(_) => (None, IncidentAct::Handling),
-    })
+        // Whether it is this incident's, the handler checks under the lock.
+        Named::Engagement(id) => Found::Engagement {
+            own: actor.grants.iter().any(|g| g.engagement == id),
+        },
+    };
+    Ok((found.subject(), IncidentAct::of(op, &found)))
 }
 
 /// Applies an authorised change (`authorise` first).

@@ -368,17 +368,7 @@ pub(super) async fn classify(
     } = c;
     let current = inc.severity.as_deref().and_then(Severity::from_id);
     let severity_changed = severity.is_some() && severity != current;
-    rules::may_edit(
-        &actor.roles,
-        f,
-        &Edit::Classify {
-            tlp,
-            stage,
-            route,
-            severity,
-            severity_changed,
-        },
-    )?;
+    rules::may_edit(&actor.roles, f, &Edit::Classify { severity_changed })?;
     let mut d = Detail::new();
     let mut m: incident::ActiveModel = inc.clone().into();
     let mut set = |key: &str, before: Option<&str>, after: Option<&str>| {
@@ -427,7 +417,13 @@ pub(super) async fn assign(
     officer: Option<Uuid>,
 ) -> ServiceResult<()> {
     rules::may_edit(&actor.roles, f, &Edit::Assign)?;
-    let responder_name = person(txn, responder, "responder", rules::is_handler).await?;
+    let responder_name = person(
+        txn,
+        responder,
+        "responder",
+        app::domain::policy::roles::is_handler,
+    )
+    .await?;
     let officer_name = person(txn, officer, "officer", |rs| {
         rs.contains(&Role::SecurityOfficer)
     })

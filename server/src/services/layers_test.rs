@@ -76,7 +76,10 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
 #[test]
 fn the_services_import_each_other_without_a_circle() {
     let g = graph();
-    assert!(g.contains_key("kernel") && g.contains_key("dispatch"), "{g:?}");
+    assert!(
+        g.contains_key("kernel") && g.contains_key("dispatch"),
+        "{g:?}"
+    );
     // Depth-first, with the path so far: a module met again on it closes a
     // circle.
     fn visit(
@@ -114,11 +117,17 @@ fn the_kernel_and_the_error_stand_on_nothing_but_the_timeline() {
 #[test]
 fn the_circle_check_sees_grouped_and_nested_imports() {
     assert_eq!(
-        named("use super::{audit, error::ServiceError, kernel::{event}};", "super::"),
+        named(
+            "use super::{audit, error::ServiceError, kernel::{event}};",
+            "super::"
+        ),
         ["audit", "error", "kernel"].map(String::from).into()
     );
     assert_eq!(
-        named("x = super::timeline::lock(); use crate::services::evidence;", "super::"),
+        named(
+            "x = super::timeline::lock(); use crate::services::evidence;",
+            "super::"
+        ),
         ["timeline"].map(String::from).into()
     );
 }

@@ -108,7 +108,7 @@ pub(super) async fn assign(
     workflow::may_assign_task(&actor.roles, role, assignee == Some(actor.id), f)?;
     // Only someone who may work the task can be given it.
     let name = person(txn, assignee, "assignee", |rs| {
-        rs.contains(&role) || workflow::is_officer(rs)
+        app::domain::policy::roles::may_be_given_task(rs, role)
     })
     .await?;
     let action_id = t.action_id.clone();

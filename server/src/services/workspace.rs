@@ -14,14 +14,10 @@ use uuid::Uuid;
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
 use app::domain::incident::ExternalAccess;
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
-use app::domain::policy::{Access, Actor, Audience, EventAbout, IncidentAct, Subject, may_act};
+use app::domain::policy::{Access, Actor, Audience, EventAbout, Permissions, Subject};
 use app::domain::targets::{Target, state};
-use app::domain::workflow::{
-    self, CloseReason, Command, Decision, Edit, Refusal, Status, TaskChange, TaskStatus,
-};
-use app::domain::workspace::{
-    Available, CommandKind, EventView, MyTask, PersonRef, PhaseSpan, TaskView,
-};
+use app::domain::workflow::{self, CloseReason, Status, TaskChange, TaskStatus};
+use app::domain::workspace::{EventView, MyTask, PersonRef, PhaseSpan, TaskView};
 use app::domain::{Phase, Role};
 use playbooks::ActionDef;
 
@@ -162,7 +158,7 @@ pub async fn get(
     }
     let mut measures = super::containment::views(db, actor, &f, i.id, &name).await?;
     let (checklist, evidence) = super::evidence::views(db, model, actor, &own, &i).await?;
-    let officer = workflow::is_officer(&actor.roles);
+    let may = Permissions::of(actor, &access, &f);
     let (engagements, reports) = if access == Access::Handler {
         super::external::views(db, i.id, &name).await?
     } else {
@@ -192,14 +188,12 @@ pub async fn get(
             kind: *kind,
             scope: scope.clone(),
             expires_at: grant.map(|g| g.expires_at).unwrap_or(now),
-            may_report: may_act(&access, IncidentAct::Report)
-                && workflow::may_edit(&actor.roles, &f, &Edit::Report).is_ok(),
             report,
         });
     }
-    let outsider = external.is_some();
-    let may_engage = workflow::may_edit(&actor.roles, &f, &Edit::Engage).is_ok();
-    let people = if officer {
+    // The reporter's identity is internal to the organisation.
+    let hidden = !access.sees_reporter();
+    let people = if may.assign {
         assignable(db).await?
     } else {
         Vec::new()
@@ -216,18 +210,17 @@ pub async fn get(
         observed: i.observed.clone(),
         noticed_at: i.noticed_at,
         location: i.location.clone(),
-        // The reporter's identity is internal to the organisation.
-        reporter_contact: if outsider {
+        reporter_contact: if hidden {
             String::new()
         } else {
             i.reporter_contact.clone()
         },
-        reporter: if outsider {
+        reporter: if hidden {
             String::new()
         } else {
             reporter.display_name.clone()
         },
-        reporter_username: if outsider {
+        reporter_username: if hidden {
             String::new()
         } else {
             reporter.username.clone()
@@ -251,19 +244,11 @@ pub async fn get(
         assets,
         phases,
         targets,
-        available: available(&actor.roles, &f),
-        may_classify: workflow::may_edit(&actor.roles, &f, &classify_probe(false)).is_ok(),
-        may_set_severity: workflow::may_edit(&actor.roles, &f, &classify_probe(true)).is_ok(),
-        may_assign: workflow::may_edit(&actor.roles, &f, &Edit::Assign).is_ok(),
         people,
-        may_propose: app::domain::containment::may_propose(&actor.roles, &f).is_ok(),
-        may_handle_evidence: may_act(&access, IncidentAct::Evidence),
         checklist,
         evidence,
         measures,
-        may_engage,
-        may_revoke: workflow::may_edit(&actor.roles, &f, &Edit::Revoke).is_ok(),
-        organisations: if may_engage {
+        organisations: if may.engage {
             super::external::all_organisations(db).await?
         } else {
             Vec::new()
@@ -271,11 +256,7 @@ pub async fn get(
         engagements,
         reports,
         external,
-        comment_audiences: if access == Access::Handler {
-            Audience::ALL.to_vec()
-        } else {
-            Vec::new()
-        },
+        may,
     })
 }
 
@@ -375,54 +356,6 @@ impl<'a> Seen<'a> {
     }
 }
 
-fn classify_probe(severity_changed: bool) -> Edit {
-    Edit::Classify {
-        tlp: Tlp::Amber,
-        stage: None,
-        route: None,
-        severity: None,
-        severity_changed,
-    }
-}
-
-/// The commands the roles allow in this state, with what still blocks them.
-/// Commands that the roles forbid or that do not apply now are left out.
-pub fn available(roles: &[Role], f: &workflow::Facts) -> Vec<Available> {
-    let probes = [
-        (CommandKind::TakeIntoTriage, Command::TakeIntoTriage),
-        (
-            CommandKind::Decide,
-            Command::Decide {
-                decision: Decision::RespondNow,
-                severity: Severity::Medium,
-                reason: "probe".into(),
-            },
-        ),
-        (CommandKind::Advance, Command::Advance),
-        (CommandKind::Close, Command::Close),
-        (
-            CommandKind::Reopen,
-            Command::Reopen {
-                reason: "probe".into(),
-            },
-        ),
-    ];
-    probes
-        .into_iter()
-        .filter_map(|(kind, c)| match workflow::check(roles, f, &c) {
-            Ok(_) => Some(Available {
-                command: kind,
-                blocked: None,
-            }),
-            Err(Refusal::Role | Refusal::NotNow) => None,
-            Err(r) => Some(Available {
-                command: kind,
-                blocked: Some(r),
-            }),
-        })
-        .collect()
-}
-
 fn task_view(
     actor: &Actor,
     f: &workflow::Facts,
@@ -467,7 +400,7 @@ async fn assignable(db: &DatabaseConnection) -> ServiceResult<Vec<PersonRef>> {
     Ok(rows
         .into_iter()
         .map(|(u, rs)| person(u, rs))
-        .filter(|p| workflow::is_handler(&p.roles))
+        .filter(|p| app::domain::policy::roles::is_handler(&p.roles))
         .collect())
 }
 

@@ -90,7 +90,7 @@ pub(super) fn Classification(id: String, incident: IncidentDetail) -> impl IntoV
     let acts = expect_context::<Acts>();
     let message = answer(acts.classify.value());
     let i = incident;
-    if !i.may_classify {
+    if !i.may.classify {
         return view! {
             <section class="panel">
                 <h2>{t(lang, "ws.classification")}</h2>
@@ -112,7 +112,7 @@ pub(super) fn Classification(id: String, incident: IncidentDetail) -> impl IntoV
                 <select id="c-tlp" name="tlp">
                     {Tlp::ALL.iter().map(|v| view! { <option value=v.id() selected=*v == i.tlp>{v.label()}</option> }).collect_view()}
                 </select>
-                {i.may_set_severity.then(|| view! {
+                {i.may.set_severity.then(|| view! {
                     <label for="c-severity">{t(lang, "col.severity")}</label>
                     <select id="c-severity" name="severity">
                         <option value="">"—"</option>
@@ -138,7 +138,7 @@ pub(super) fn Assets(id: String, incident: IncidentDetail) -> impl IntoView {
     let lang = use_lang();
     let acts = expect_context::<Acts>();
     let message = answer(acts.add_asset.value());
-    let editable = incident.may_classify;
+    let editable = incident.may.classify;
     let add_id = id.clone();
     view! {
         <section class="panel">
@@ -220,7 +220,7 @@ pub(super) fn Assignment(id: String, incident: IncidentDetail) -> impl IntoView 
         <section class="panel">
             <h2>{t(lang, "ws.assignment")}</h2>
             {current}
-            {i.may_assign.then(|| view! {
+            {i.may.assign.then(|| view! {
                 <ActionForm action=acts.assign attr:class="stack">
                     <input type="hidden" name="id" value=id/>
                     <label for="as-responder">{t(lang, "ws.responder")}</label>
@@ -253,7 +253,7 @@ pub(super) fn Prevention(id: String, incident: IncidentDetail) -> impl IntoView 
     view! {
         <section class="panel">
             <h2>{t(lang, "ws.prevention")}</h2>
-            {if i.may_classify {
+            {if i.may.classify {
                 view! {
                     <ActionForm action=acts.prevention attr:class="stack">
                         <input type="hidden" name="id" value=id/>

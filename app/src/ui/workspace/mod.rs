@@ -204,8 +204,8 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
         .map(|t| label(lang, &t.name))
         .collect();
     let id = i.human_id.clone();
-    let outsider = i.external.is_some();
-    let sees_timeline = i.external.as_ref().is_none_or(|x| x.scope.timeline);
+    let sees_timeline = i.may.see_timeline;
+    let sees_internal = i.may.see_internal;
     view! {
         <Title text=format!("{} {}", i.human_id, i.title)/>
         <section class="panel">
@@ -253,7 +253,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
                     }}
                 </div>
             })}
-            <Commands id=id.clone() available=i.available.clone()/>
+            <Commands id=id.clone() available=i.may.commands.clone()/>
         </section>
         <div class="columns">
             <div class="main-col">
@@ -268,7 +268,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
                 <Facts incident=i.clone()/>
                 <Classification id=id.clone() incident=i.clone()/>
                 <Assets id=id.clone() incident=i.clone()/>
-                {(!outsider).then(|| view! {
+                {sees_internal.then(|| view! {
                     <Assignment id=id.clone() incident=i.clone()/>
                     <Prevention id=id.clone() incident=i.clone()/>
                 })}

@@ -15,7 +15,7 @@ pub(super) fn Timeline(id: String, incident: IncidentDetail) -> impl IntoView {
     let lang = use_lang();
     let acts = expect_context::<Acts>();
     let message = answer(acts.comment.value());
-    let audiences = incident.comment_audiences.clone();
+    let audiences = incident.may.comment_audiences.clone();
     let mut events = incident.events;
     events.reverse();
     let current = incident.phase;

@@ -5,8 +5,15 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::external::{Grant, OrgKind, Scope};
-use super::role::Role;
+pub mod acts;
+pub mod permissions;
+pub mod roles;
+
+pub use acts::{Found, Named};
+pub use permissions::{Navigation, Permissions};
+
+use crate::domain::external::{Grant, OrgKind, Scope};
+use crate::domain::role::Role;
 
 /// The signed-in, active user on whose behalf a request runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +120,7 @@ impl Access {
     }
 
     /// The tasks of this phase are shown: an external party sees its phases.
-    pub fn sees_phase(&self, phase: super::Phase) -> bool {
+    pub fn sees_phase(&self, phase: crate::domain::Phase) -> bool {
         match self {
             Access::Engaged { scope, .. } => scope.covers_phase(phase),
             other => other.sees(),
@@ -239,7 +246,7 @@ crate::string_enum! {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
     /// A task of this phase.
-    Task(super::Phase),
+    Task(crate::domain::Phase),
     /// An evidence item (when it could be told which); `own` when the
     /// reader's organisation uploaded it.
     Evidence { item: Option<Uuid>, own: bool },
@@ -325,7 +332,7 @@ pub enum IncidentAct {
     Comment,
     /// Progressing or assigning a task of this phase and role.
     Task {
-        phase: super::Phase,
+        phase: crate::domain::Phase,
         role: Role,
     },
     /// A step on a containment measure.
