@@ -73,7 +73,7 @@ test-rust:
 	  | while read -r db; do psql "$(PG_ADMIN_URL)" -qc "drop database if exists \"$$db\" with (force)"; done
 	@# Each test has its own time limit (tests/common); this one catches a hang
 	@# that no async timer can interrupt.
-	timeout --kill-after=30 2400 cargo test --workspace --exclude frontend
+	timeout --kill-after=30 2400 cargo test --workspace --exclude frontend --no-fail-fast
 
 ## ---- fuzzing -----------------------------------------------------------------
 # cargo-fuzz on stable rustc: without a sanitizer (`--sanitizer none`) it needs

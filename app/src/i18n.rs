@@ -351,15 +351,7 @@ pub const UI_KEYS: &[&str] = &[
     "mail.next",
     "mail.error",
     "nav.mail",
-    "mail.kind.new_report",
-    "mail.kind.assigned",
-    "mail.kind.containment_proposed",
-    "mail.kind.containment_decided",
     "nav.organisations",
-    "mail.kind.engagement_granted",
-    "mail.kind.engagement_expiring",
-    "mail.kind.checklist_deadline",
-    "mail.kind.target_breached",
     "ext.orgs_title",
     "ext.orgs_intro",
     "ext.no_orgs",
@@ -519,7 +511,16 @@ pub fn enum_keys() -> Vec<String> {
     keys.extend(CloseReason::ALL.iter().map(|v| format!("close.{}", v.id())));
     keys.extend(Target::ALL.iter().map(|v| format!("target.{}", v.id())));
     keys.extend(CommandKind::ALL.iter().map(|v| format!("cmd.{}", v.id())));
-    keys.extend(EVENT_KINDS.iter().map(|k| format!("ev.{k}")));
+    keys.extend(
+        crate::domain::event::EventKind::ALL
+            .iter()
+            .map(|k| format!("ev.{}", k.id())),
+    );
+    keys.extend(
+        crate::domain::account::MailKind::ALL
+            .iter()
+            .map(|k| format!("mail.kind.{}", k.id())),
+    );
     keys.extend(
         crate::domain::policy::Audience::ALL
             .iter()
@@ -546,43 +547,6 @@ pub fn enum_keys() -> Vec<String> {
     );
     keys
 }
-
-/// Every kind of timeline event the server writes.
-pub const EVENT_KINDS: &[&str] = &[
-    "reported",
-    "taken_into_triage",
-    "first_response_decided",
-    "phase_advanced",
-    "closed",
-    "reopened",
-    "task_updated",
-    "task_waived",
-    "classified",
-    "asset_added",
-    "asset_removed",
-    "assigned",
-    "prevention_recorded",
-    "comment",
-    "task_assigned",
-    "containment_proposed",
-    "containment_approve",
-    "containment_reject",
-    "containment_withdraw",
-    "containment_emergency",
-    "containment_execute",
-    "containment_verify",
-    "containment_lift",
-    "containment_make_permanent",
-    "checklist_waived",
-    "custody_recorded",
-    "evidence_verified",
-    "evidence_mismatch",
-    "evidence_uploaded",
-    "evidence_downloaded",
-    "engagement_granted",
-    "engagement_revoked",
-    "investigation_report_submitted",
-];
 
 #[cfg(test)]
 mod tests {

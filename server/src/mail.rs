@@ -28,7 +28,7 @@ use crate::entity::{outbox, user, user_role};
 pub const MAX_ATTEMPTS: i32 = 12;
 
 /// The kinds of mail, as users choose them.
-pub use app::domain::account::MAIL_KINDS as KINDS;
+pub use app::domain::account::MailKind;
 
 /// 30 s, doubling, at most an hour.
 pub fn backoff(attempts: i32) -> chrono::Duration {
@@ -37,69 +37,70 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 }
 
 /// What a mail says, in both languages; `{…}` are filled in by `enqueue`.
-fn template(kind: &str, lang: Lang) -> (&'static str, &'static str) {
+fn template(kind: MailKind, lang: Lang) -> (&'static str, &'static str) {
+    use MailKind::*;
     match (kind, lang) {
-        ("new_report", Lang::Ja) => (
+        (NewReport, Lang::Ja) => (
             "[Hikeshi] 新しい通報 {id}: {title}",
             "新しい事象が通報されました。トリアージしてください。\n\n{id} {title}\n{url}\n",
         ),
-        ("new_report", Lang::En) => (
+        (NewReport, Lang::En) => (
             "[Hikeshi] New report {id}: {title}",
             "A new event was reported and waits for triage.\n\n{id} {title}\n{url}\n",
         ),
-        ("assigned", Lang::Ja) => (
+        (Assigned, Lang::Ja) => (
             "[Hikeshi] {id} の担当になりました",
             "あなたがインシデントの担当に割り当てられました。\n\n{id} {title}\n{url}\n",
         ),
-        ("assigned", Lang::En) => (
+        (Assigned, Lang::En) => (
             "[Hikeshi] You were assigned to {id}",
             "You were assigned to an incident.\n\n{id} {title}\n{url}\n",
         ),
-        ("containment_proposed", Lang::Ja) => (
+        (ContainmentProposed, Lang::Ja) => (
             "[Hikeshi] {id}: 暫定対処の承認依頼 — {detail}",
             "暫定対処が提案され、あなたの承認を待っています。\n\n{detail}\n{id} {title}\n{url}#containment\n",
         ),
-        ("containment_proposed", Lang::En) => (
+        (ContainmentProposed, Lang::En) => (
             "[Hikeshi] {id}: containment awaits your approval — {detail}",
             "A containment measure was proposed and awaits your approval.\n\n{detail}\n{id} {title}\n{url}#containment\n",
         ),
-        ("containment_decided", Lang::Ja) => (
+        (ContainmentDecided, Lang::Ja) => (
             "[Hikeshi] {id}: 暫定対処の提案が判断されました — {detail}",
             "あなたの暫定対処の提案が判断されました。\n\n{detail}\n{id} {title}\n{url}#containment\n",
         ),
-        ("containment_decided", Lang::En) => (
+        (ContainmentDecided, Lang::En) => (
             "[Hikeshi] {id}: your containment proposal was decided — {detail}",
             "Your containment proposal was decided.\n\n{detail}\n{id} {title}\n{url}#containment\n",
         ),
-        ("engagement_granted", Lang::Ja) => (
+        (EngagementGranted, Lang::Ja) => (
             "[Hikeshi] {id} への参加が許可されました",
             "あなたの組織がインシデントの対応に参加できるようになりました。\n\n{detail}\n{id} {title}\n{url}\n",
         ),
-        ("engagement_granted", Lang::En) => (
+        (EngagementGranted, Lang::En) => (
             "[Hikeshi] You were engaged on {id}",
             "Your organisation was engaged on an incident.\n\n{detail}\n{id} {title}\n{url}\n",
         ),
-        ("engagement_expiring", Lang::Ja) => (
+        (EngagementExpiring, Lang::Ja) => (
             "[Hikeshi] {id} へのアクセスがまもなく終了します",
             "外部組織のアクセス期限が近づいています。延長が必要なら情報セキュリティ責任者が新たに許可してください。\n\n{detail}\n{id} {title}\n{url}\n",
         ),
-        ("engagement_expiring", Lang::En) => (
+        (EngagementExpiring, Lang::En) => (
             "[Hikeshi] Access to {id} ends soon",
             "An external organisation's access ends soon. If it must go on, the security officer grants a new engagement.\n\n{detail}\n{id} {title}\n{url}\n",
         ),
-        ("checklist_deadline", Lang::Ja) => (
+        (ChecklistDeadline, Lang::Ja) => (
             "[Hikeshi] {id}: ログの保存期限が近づいています — {detail}",
             "証拠保全チェックリストの項目が、ログのローテーションで失われる前に保全されていません。\n\n{detail}\n{id} {title}\n{url}#evidence\n",
         ),
-        ("checklist_deadline", Lang::En) => (
+        (ChecklistDeadline, Lang::En) => (
             "[Hikeshi] {id}: logs rotate away soon — {detail}",
             "An item of the evidence-preservation checklist is not secured yet and its logs rotate away soon.\n\n{detail}\n{id} {title}\n{url}#evidence\n",
         ),
-        ("target_breached", Lang::Ja) => (
+        (TargetBreached, Lang::Ja) => (
             "[Hikeshi] {id}: 目標時間を超過しました — {detail}",
             "インシデントの目標時間を過ぎています。\n\n{detail}\n{id} {title}\n{url}\n",
         ),
-        (_, _) => (
+        (TargetBreached, Lang::En) => (
             "[Hikeshi] {id}: time target breached — {detail}",
             "A time target of the incident was missed.\n\n{detail}\n{id} {title}\n{url}\n",
         ),
@@ -165,7 +166,7 @@ fn escape(value: &str) -> String {
 pub async fn enqueue(
     conn: &impl ConnectionTrait,
     recipients: &[Uuid],
-    kind: &str,
+    kind: MailKind,
     about: &About<'_>,
 ) -> Result<usize, sea_orm::DbErr> {
     if recipients.is_empty() {
@@ -182,7 +183,7 @@ pub async fn enqueue(
         let Some(address) = u.email.clone().filter(|e| !e.trim().is_empty()) else {
             continue;
         };
-        if u.mail_opt_out.split(',').any(|k| k.trim() == kind) {
+        if u.mail_opt_out.split(',').any(|k| k.trim() == kind.id()) {
             continue;
         }
         let lang = u
@@ -219,7 +220,7 @@ pub async fn enqueue(
             id: Set(Uuid::new_v4()),
             user_id: Set(Some(u.id)),
             to_address: Set(address),
-            kind: Set(kind.into()),
+            kind: Set(kind.id().into()),
             subject: Set(subject),
             body: Set(body),
             created_at: Set(now),
@@ -427,9 +428,9 @@ pub async fn save_settings(
     if !errors.is_empty() {
         return Ok(FormResult::Invalid(errors));
     }
-    let opt_out: Vec<&str> = KINDS
+    let opt_out: Vec<&str> = MailKind::ALL
         .iter()
-        .copied()
+        .map(|k| k.id())
         .filter(|k| s.opt_out.iter().any(|o| o == k))
         .collect();
     let txn = sea_orm::TransactionTrait::begin(db).await?;
@@ -501,11 +502,11 @@ mod tests {
 
     #[test]
     fn every_kind_has_both_languages() {
-        for kind in KINDS {
+        for &kind in MailKind::ALL {
             let (ja, _) = template(kind, Lang::Ja);
             let (en, _) = template(kind, Lang::En);
-            assert_ne!(ja, en, "{kind}");
-            assert!(ja.contains("{id}") && en.contains("{id}"), "{kind}");
+            assert_ne!(ja, en, "{kind:?}");
+            assert!(ja.contains("{id}") && en.contains("{id}"), "{kind:?}");
         }
     }
 }

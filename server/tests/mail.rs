@@ -278,7 +278,121 @@ async fn placeholders_typed_into_a_title_arrive_literally(db: Db) {
     assert!(body.contains(&format!("\n{url}\n")), "{body}");
 }
 
+/// Sets a signed-in user's address, language and opt-outs.
+async fn address(app: &TestApp, username: &str, lang: &str, opt_out: &str) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::entity::user;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Email,
+            Expr::value(format!("{username}@example.jp")),
+        )
+        .col_expr(user::Column::Language, Expr::value(lang))
+        .col_expr(user::Column::MailOptOut, Expr::value(opt_out))
+        .filter(user::Column::Username.eq(username))
+        .exec(&app.state.hikeshi.db)
+        .await
+        .unwrap();
+}
+
+async fn a_containment_proposal_mails_the_officers_and_its_decision_the_proposer(db: Db) {
+    use common::flow::{command, done, finish_required, incident};
+    let port = free_port();
+    let smtp = SmtpServer::start(port);
+    let app = smtp_app(db, port).await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let mut responder = app.signed_in("suzuki", &[Role::ItLanAdmin]).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let mut quiet = app.signed_in("kato", &[Role::SecurityOfficer]).await;
+    let id = report(&mut reporter, "malware_infection").await;
+    finish_required(&mut officer, &id).await;
+    assert_eq!(
+        command(&mut responder, &id, "take_into_triage", &[])
+            .await
+            .json(),
+        done()
+    );
+    let r = responder
+        .post(
+            "/api/incidents/asset/add",
+            &[
+                ("id", &id),
+                ("asset_type", "host"),
+                ("identifier", "pc-0042"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let host = incident(&mut officer, &id).await["assets"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Only what happens from here on is mailed.
+    address(&app, "sato", "ja", "").await;
+    address(&app, "kato", "en", "containment_proposed").await;
+    address(&app, "suzuki", "en", "").await;
+    let before = app.count("outbox").await;
+    let r = responder
+        .post(
+            "/api/incidents/containment/propose",
+            &[
+                ("id", id.as_str()),
+                ("measure", "host.move_network"),
+                ("asset", host.as_str()),
+                ("reason", "C2 beaconing every 60 s from this host"),
+                ("expected_effect", "No more traffic to the C2 server"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    assert_eq!(app.count("outbox").await, before + 1, "kato opted out");
+    let mid = incident(&mut officer, &id).await["measures"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = quiet
+        .post(
+            "/api/incidents/containment/step",
+            &[
+                ("id", id.as_str()),
+                ("measure", mid.as_str()),
+                ("step", "approve"),
+                ("note", "isolate it"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    deliver(&app, Utc::now()).await;
+    let got = smtp.messages();
+    let to: Vec<&str> = got.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(to, ["sato@example.jp", "suzuki@example.jp"], "{got:?}");
+    assert!(
+        got[0]
+            .1
+            .starts_with(&format!("[Hikeshi] {id}: 暫定対処の承認依頼 — ")),
+        "{}",
+        got[0].1
+    );
+    assert!(got[0].1.ends_with("→ pc-0042"), "{}", got[0].1);
+    assert!(
+        got[0].2.contains(&format!(
+            "https://hikeshi.example.jp/incidents/{id}#containment"
+        )),
+        "{}",
+        got[0].2
+    );
+    assert!(
+        got[1].1.starts_with(&format!(
+            "[Hikeshi] {id}: your containment proposal was decided — "
+        )),
+        "{}",
+        got[1].1
+    );
+}
+
 on_both_databases!(
+    a_containment_proposal_mails_the_officers_and_its_decision_the_proposer,
     placeholders_typed_into_a_title_arrive_literally,
     users_choose_address_language_and_kinds,
     a_new_report_reaches_the_triage_roles_in_their_language,

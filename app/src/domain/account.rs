@@ -269,14 +269,17 @@ pub struct PendingMail {
     pub last_error: Option<String>,
 }
 
-/// The kinds of mail a user can choose, as the server sends them.
-pub const MAIL_KINDS: [&str; 8] = [
-    "new_report",
-    "assigned",
-    "containment_proposed",
-    "containment_decided",
-    "engagement_granted",
-    "engagement_expiring",
-    "checklist_deadline",
-    "target_breached",
-];
+crate::string_enum! {
+    /// The kinds of mail the server sends, each of which a user can opt out
+    /// of (named in the locale files as `mail.kind.<id>`).
+    pub enum MailKind {
+        NewReport = "new_report",
+        Assigned = "assigned",
+        ContainmentProposed = "containment_proposed",
+        ContainmentDecided = "containment_decided",
+        EngagementGranted = "engagement_granted",
+        EngagementExpiring = "engagement_expiring",
+        ChecklistDeadline = "checklist_deadline",
+        TargetBreached = "target_breached",
+    }
+}

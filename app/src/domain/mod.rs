@@ -8,6 +8,7 @@ pub mod classification;
 pub mod containment;
 pub mod dates;
 pub mod error;
+pub mod event;
 pub mod evidence;
 pub mod external;
 pub mod form;

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::auth::{ChangePassword, me};
 use crate::api::mail::{SaveMailSettings, get_mail_settings};
-use crate::domain::account::MAIL_KINDS;
+use crate::domain::account::MailKind;
 use crate::domain::form::FormResult;
 use crate::i18n::t;
 use crate::ui::fields::{Field, FormStatus, Input, errors_of};
@@ -77,9 +77,9 @@ fn MailSettingsForm() -> impl IntoView {
                     </select>
                     <fieldset>
                         <legend>{t(lang, "mail.not_wanted")}</legend>
-                        {MAIL_KINDS.iter().map(|k| view! {
+                        {MailKind::ALL.iter().map(|k| k.id()).map(|k| view! {
                             <label class="check">
-                                <input type="checkbox" name="opt_out[]" value=*k checked=s.opt_out.iter().any(|o| o == k)/>
+                                <input type="checkbox" name="opt_out[]" value=k checked=s.opt_out.iter().any(|o| o == k)/>
                                 {t(lang, &format!("mail.kind.{k}"))}
                             </label>
                         }).collect_view()}

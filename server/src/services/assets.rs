@@ -2,6 +2,7 @@
 //! what containment is proposed against and what the evidence checklist is
 //! generated from.
 
+use app::domain::event::EventKind;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -46,7 +47,7 @@ pub(super) async fn add(
         ("identifier", identifier),
         ("note", note),
     ]);
-    event(txn, inc, actor, "asset_added", None, d).await?;
+    event(txn, inc, actor, EventKind::AssetAdded, None, d).await?;
     // A new asset may need more logs preserved (once triaged).
     if f.phase != Phase::A {
         super::evidence::generate_checklist(txn, model, inc).await?;
@@ -69,5 +70,5 @@ pub(super) async fn remove(
         .ok_or(ServiceError::NOT_FOUND)?;
     asset::Entity::delete_by_id(a.id).exec(txn).await?;
     let d = detail([("type", a.asset_type), ("identifier", a.identifier)]);
-    event(txn, inc, actor, "asset_removed", None, d).await
+    event(txn, inc, actor, EventKind::AssetRemoved, None, d).await
 }

@@ -1,6 +1,7 @@
 //! Comments on an incident or one of its tasks, each with the audience that
 //! may read it (internal, the reporter, the engaged parties).
 
+use app::domain::event::EventKind;
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
@@ -34,5 +35,5 @@ pub(super) async fn add(
         find_task(txn, inc, t).await?;
     }
     let d = detail([("text", text), ("audience", audience.id().into())]);
-    event(txn, inc, actor, "comment", task, d).await
+    event(txn, inc, actor, EventKind::Comment, task, d).await
 }

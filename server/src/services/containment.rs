@@ -5,6 +5,8 @@
 //! `workflow::change`), so two officers deciding at once are serialised and
 //! the second finds the proposal already decided.
 
+use crate::mail::MailKind;
+use app::domain::event::EventKind;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -136,7 +138,7 @@ pub(super) async fn propose(
         ("reason", p.reason.trim().into()),
         ("expected_effect", p.expected_effect.trim().into()),
     ]);
-    event(txn, inc, actor, "containment_proposed", None, d).await?;
+    event(txn, inc, actor, EventKind::ContainmentProposed, None, d).await?;
     match p.emergency {
         // The officer's emergency path straight from the proposal: the same
         // rules as on an existing proposal, in the same transaction.
@@ -163,7 +165,13 @@ pub(super) async fn propose(
                 id,
                 actor,
             )
-            .await
+            .await?;
+            // The officers also by mail, unless they opted out of it.
+            let detail = (
+                format!("{} → {}", def.name.ja, target.identifier),
+                format!("{} → {}", def.name.en, target.identifier),
+            );
+            mail(txn, &to, MailKind::ContainmentProposed, inc, &detail).await
         }
     }
 }
@@ -296,8 +304,7 @@ async fn apply_step(
     };
     a.update(txn).await?;
     crate::integrity::seal(txn, crate::integrity::Covered::Containment(id)).await?;
-    let event_kind = format!("containment_{}", kind.id());
-    event(txn, inc, actor, &event_kind, None, d).await?;
+    event(txn, inc, actor, EventKind::of_step(kind), None, d).await?;
     if decided && proposer != actor.id {
         notify(
             txn,
@@ -312,7 +319,7 @@ async fn apply_step(
             format!("{} → {}: {}", def.name.ja, target, next.id()),
             format!("{} → {}: {}", def.name.en, target, next.id()),
         );
-        mail(txn, &[proposer], "containment_decided", inc, &detail).await?;
+        mail(txn, &[proposer], MailKind::ContainmentDecided, inc, &detail).await?;
     }
     Ok(())
 }
@@ -320,7 +327,7 @@ async fn apply_step(
 async fn mail(
     txn: &DatabaseTransaction,
     to: &[Uuid],
-    kind: &str,
+    kind: crate::mail::MailKind,
     inc: &incident::Model,
     detail: &(String, String),
 ) -> ServiceResult<()> {

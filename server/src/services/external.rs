@@ -4,6 +4,8 @@
 //! What an external user may see and do is decided by `policy::access` from
 //! those grants; this module only stores and reads them.
 
+use crate::mail::MailKind;
+use app::domain::event::EventKind;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -256,7 +258,7 @@ pub(super) async fn engage(
         ("starts_at", v.starts_at.to_rfc3339()),
         ("expires_at", v.expires_at.to_rfc3339()),
     ]);
-    event(txn, inc, actor, "engagement_granted", None, d).await?;
+    event(txn, inc, actor, EventKind::EngagementGranted, None, d).await?;
     let to = members_of(txn, org.id).await?;
     let until_ja = format!("{ja}（{} まで）", v.expires_at.format("%Y-%m-%d %H:%M UTC"));
     let until_en = format!("{en} (until {})", v.expires_at.format("%Y-%m-%d %H:%M UTC"));
@@ -265,7 +267,7 @@ pub(super) async fn engage(
         title: &inc.title,
         detail: (&until_ja, &until_en),
     };
-    crate::mail::enqueue(txn, &to, "engagement_granted", &about).await?;
+    crate::mail::enqueue(txn, &to, MailKind::EngagementGranted, &about).await?;
     Ok(())
 }
 
@@ -308,7 +310,7 @@ pub(super) async fn revoke(
         ("organisation", org),
         ("reason", reason),
     ]);
-    event(txn, inc, actor, "engagement_revoked", None, d).await
+    event(txn, inc, actor, EventKind::EngagementRevoked, None, d).await
 }
 
 /// The vendor submits (or revises) its full-investigation report. The
@@ -364,7 +366,15 @@ pub(super) async fn submit_report(
         ("recovery", parts.recovery),
         ("revised", revised.to_string()),
     ]);
-    event(txn, inc, actor, "investigation_report_submitted", None, d).await?;
+    event(
+        txn,
+        inc,
+        actor,
+        EventKind::InvestigationReportSubmitted,
+        None,
+        d,
+    )
+    .await?;
     // The report is the output of the vendor's technical investigation.
     let open = task::Entity::find()
         .filter(task::Column::IncidentId.eq(inc.id))
@@ -392,7 +402,7 @@ pub(super) async fn submit_report(
             txn,
             &inc,
             actor,
-            "task_updated",
+            EventKind::TaskUpdated,
             Some(tid),
             detail([
                 ("task", action_id),

@@ -2,6 +2,8 @@
 //! visibility policy; and the changes to an incident's own fields after its
 //! report (classification, assignment, recurrence prevention).
 
+use crate::mail::MailKind;
+use app::domain::event::EventKind;
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
@@ -96,7 +98,7 @@ pub async fn report(
         title: &r.title,
         detail: ("", ""),
     };
-    crate::mail::enqueue(&txn, &to, "new_report", &about).await?;
+    crate::mail::enqueue(&txn, &to, MailKind::NewReport, &about).await?;
     txn.commit().await?;
     Ok(hid)
 }
@@ -165,7 +167,7 @@ async fn open_workflow(
         txn,
         inc,
         Some(reporter.id),
-        "reported",
+        EventKind::Reported,
         None,
         detail([
             ("title", inc.title.clone()),
@@ -404,7 +406,7 @@ pub(super) async fn classify(
     m.attack_route = Set(route.map(|r| r.id().into()));
     m.updated_at = Set(Utc::now());
     m.update(txn).await?;
-    event(txn, inc, actor, "classified", None, d).await
+    event(txn, inc, actor, EventKind::Classified, None, d).await
 }
 
 /// Sets the responder and the officer, and mails the ones newly assigned.
@@ -434,7 +436,7 @@ pub(super) async fn assign(
     m.updated_at = Set(Utc::now());
     m.update(txn).await?;
     let d = detail([("responder", responder_name), ("officer", officer_name)]);
-    event(txn, inc, actor, "assigned", None, d).await?;
+    event(txn, inc, actor, EventKind::Assigned, None, d).await?;
     // Mail the people newly assigned (not the one assigning).
     let newly: Vec<Uuid> = [
         responder.filter(|r| inc.responder_id != Some(*r)),
@@ -449,7 +451,7 @@ pub(super) async fn assign(
         title: &inc.title,
         detail: ("", ""),
     };
-    crate::mail::enqueue(txn, &newly, "assigned", &about).await?;
+    crate::mail::enqueue(txn, &newly, MailKind::Assigned, &about).await?;
     Ok(())
 }
 
@@ -476,5 +478,5 @@ pub(super) async fn record_prevention(
         ("technical", technical.unwrap_or_default()),
         ("operational", operational.unwrap_or_default()),
     ]);
-    event(txn, inc, actor, "prevention_recorded", None, d).await
+    event(txn, inc, actor, EventKind::PreventionRecorded, None, d).await
 }

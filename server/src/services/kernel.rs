@@ -6,6 +6,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use app::domain::event::EventKind;
 use app::domain::policy::{Access, Actor, IncidentFacts, access, may_view_incident};
 
 use super::error::{ServiceError, ServiceResult};
@@ -60,7 +61,7 @@ pub(super) async fn event(
     txn: &DatabaseTransaction,
     inc: &incident::Model,
     actor: &Actor,
-    kind: &str,
+    kind: EventKind,
     task: Option<Uuid>,
     d: Detail,
 ) -> ServiceResult<()> {

@@ -2,6 +2,7 @@
 //! closing and reopening, under the rules of `app::domain::workflow`, with
 //! the phase history (`incident_phase`) and the time targets they set.
 
+use app::domain::event::EventKind;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -51,12 +52,12 @@ pub(super) async fn command(
         ("status.after", outcome.status.id().into()),
     ]);
     let kind = match &c {
-        Command::TakeIntoTriage => "taken_into_triage",
-        Command::Advance => "phase_advanced",
-        Command::Close => "closed",
+        Command::TakeIntoTriage => EventKind::TakenIntoTriage,
+        Command::Advance => EventKind::PhaseAdvanced,
+        Command::Close => EventKind::Closed,
         Command::Reopen { reason } => {
             d.insert("reason".into(), reason.trim().into());
-            "reopened"
+            EventKind::Reopened
         }
         Command::Decide {
             decision,
@@ -70,7 +71,7 @@ pub(super) async fn command(
             m.decision_reason = Set(Some(reason.trim().into()));
             set_severity(&mut m, model, inc.created_at, Some(*severity));
             finish_action(txn, inc, actor, "b.decide_first_response", reason.trim()).await?;
-            "first_response_decided"
+            EventKind::FirstResponseDecided
         }
     };
     if outcome.phase != f.phase {

@@ -4,6 +4,7 @@
 //! scanner marks the row in the same transaction as it queues the mail, and
 //! only the instance whose mark took effect queues it.
 
+use crate::mail::MailKind;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
@@ -78,7 +79,7 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
                 title: &inc.title,
                 detail: (&ja, &en),
             };
-            enqueue(&txn, &to, "engagement_expiring", &about).await?;
+            enqueue(&txn, &to, MailKind::EngagementExpiring, &about).await?;
             done.expiring += 1;
         }
         txn.commit().await?;
@@ -115,7 +116,7 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
                 detail: (&ja, &en),
             };
             let to = handlers_of(&txn, &inc).await?;
-            enqueue(&txn, &to, "checklist_deadline", &about).await?;
+            enqueue(&txn, &to, MailKind::ChecklistDeadline, &about).await?;
             done.deadlines += 1;
         }
         txn.commit().await?;
@@ -161,7 +162,7 @@ pub async fn scan(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Scanned
                     detail: (&ja, &en),
                 };
                 let to = handlers_of(&txn, &inc).await?;
-                enqueue(&txn, &to, "target_breached", &about).await?;
+                enqueue(&txn, &to, MailKind::TargetBreached, &about).await?;
                 done.breaches += 1;
             }
             txn.commit().await?;

@@ -1,6 +1,7 @@
 //! A task's progress, waiver and assignee, under the task rules of
 //! `app::domain::workflow` (who works which role's tasks, in which phase).
 
+use app::domain::event::EventKind;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
@@ -61,7 +62,7 @@ pub(super) async fn progress(
         ("status.after", status.id().into()),
         ("note", note.unwrap_or_default()),
     ]);
-    event(txn, inc, actor, "task_updated", Some(id), d).await
+    event(txn, inc, actor, EventKind::TaskUpdated, Some(id), d).await
 }
 
 pub(super) async fn waive(
@@ -92,7 +93,7 @@ pub(super) async fn waive(
         ("status.after", TaskStatus::Waived.id().into()),
         ("reason", reason),
     ]);
-    event(txn, inc, actor, "task_waived", Some(id), d).await
+    event(txn, inc, actor, EventKind::TaskWaived, Some(id), d).await
 }
 
 pub(super) async fn assign(
@@ -117,5 +118,5 @@ pub(super) async fn assign(
     m.updated_at = Set(Utc::now());
     m.update(txn).await?;
     let d = detail([("task", action_id), ("assignee", name)]);
-    event(txn, inc, actor, "task_assigned", Some(id), d).await
+    event(txn, inc, actor, EventKind::TaskAssigned, Some(id), d).await
 }

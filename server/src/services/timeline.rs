@@ -23,6 +23,8 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use app::domain::event::EventKind;
+
 use crate::entity::{incident, incident_event};
 use crate::integrity::{self, AuditKey, Covered};
 
@@ -120,10 +122,11 @@ pub async fn append(
     conn: &impl ConnectionTrait,
     incident: &incident::Model,
     actor: Option<Uuid>,
-    kind: &str,
+    kind: EventKind,
     task: Option<Uuid>,
     detail: Detail,
 ) -> Result<(), DbErr> {
+    let kind = kind.id();
     let seq = incident.last_event_seq + 1;
     // Stored timestamps keep microseconds on both databases; hash what is kept.
     let at = Utc::now().trunc_subsecs(6);

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
+use app::domain::event::{EventKind, Topic};
 use app::domain::incident::ExternalAccess;
 use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
 use app::domain::policy::{Access, Actor, Audience, EventAbout, Permissions, Subject};
@@ -308,37 +309,39 @@ impl<'a> Seen<'a> {
     }
 
     fn about(&self, e: &incident_event::Model, d: &BTreeMap<String, String>) -> EventAbout {
-        let kind = e.kind.as_str();
-        match kind {
-            "reported" => EventAbout::Report,
-            "taken_into_triage" | "phase_advanced" | "closed" | "reopened" => EventAbout::Progress,
-            "task_updated" | "task_waived" | "task_assigned" => e
+        // A kind this version does not know is the organisation's own.
+        let topic = EventKind::from_id(&e.kind).map_or(Topic::Handling, EventKind::topic);
+        match topic {
+            Topic::Report => EventAbout::Report,
+            Topic::Progress => EventAbout::Progress,
+            Topic::Handling => EventAbout::Handling,
+            Topic::Task => e
                 .task_id
                 .and_then(|t| self.task_phases.get(&t).copied())
                 .map_or(EventAbout::Handling, |p| {
                     EventAbout::Subject(Subject::Task(p))
                 }),
-            "comment" => EventAbout::Comment {
+            Topic::Comment => EventAbout::Comment {
                 audience: d
                     .get("audience")
                     .and_then(|a| Audience::from_id(a))
                     .unwrap_or(Audience::Internal),
                 own: e.actor_id == Some(self.actor.id),
             },
-            "engagement_granted" | "engagement_revoked" | "investigation_report_submitted" => {
+            Topic::Engagement => {
                 let id = d.get("engagement").and_then(|v| Uuid::parse_str(v).ok());
                 EventAbout::Subject(Subject::Engagement {
                     own: id.is_some_and(|id| self.actor.grants.iter().any(|g| g.engagement == id)),
                 })
             }
-            k if k.starts_with("containment_") => EventAbout::Subject(Subject::Measure {
+            Topic::Measure => EventAbout::Subject(Subject::Measure {
                 executor: d
                     .get("measure")
                     .and_then(|m| self.model.measure(m))
                     .map(|m| m.executor.clone())
                     .unwrap_or_default(),
             }),
-            k if k.starts_with("evidence_") || k == "custody_recorded" => {
+            Topic::Evidence => {
                 // Events written before they named the item are matched by
                 // content and file name.
                 let by_id = d.get("evidence_id").and_then(|v| Uuid::parse_str(v).ok());
@@ -351,7 +354,6 @@ impl<'a> Seen<'a> {
                     own: found.is_some_and(|f| f.3),
                 })
             }
-            _ => EventAbout::Handling,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! each log rotates away; an item is satisfied by registered evidence or
 //! waived with a reason.
 
+use app::domain::event::EventKind;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -137,5 +138,5 @@ pub(in crate::services) async fn waive_item(
     m.settled_at = Set(Some(Utc::now()));
     m.update(txn).await?;
     let d = detail([("source", source), ("system", system), ("reason", reason)]);
-    event(txn, inc, actor, "checklist_waived", None, d).await
+    event(txn, inc, actor, EventKind::ChecklistWaived, None, d).await
 }

@@ -2,6 +2,7 @@
 //! each download records, and zips (samples encrypted with the customary
 //! password).
 
+use app::domain::event::EventKind;
 use std::io::Write;
 
 use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
@@ -106,8 +107,15 @@ pub async fn download(
         ("evidence", e.file_name.clone()),
         ("sha256", e.sha256.clone()),
     ]);
-    crate::services::timeline::append(&txn, &inc, Some(actor.id), "evidence_downloaded", None, d)
-        .await?;
+    crate::services::timeline::append(
+        &txn,
+        &inc,
+        Some(actor.id),
+        EventKind::EvidenceDownloaded,
+        None,
+        d,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Download {
         path: store.path(&e.sha256),

@@ -2,6 +2,7 @@
 //! the append-only chain of custody, verification by re-hashing, and removal
 //! of a disposed item's file once nothing refers to it.
 
+use app::domain::event::EventKind;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -111,7 +112,7 @@ pub(in crate::services) async fn record_custody(
         ("to", to.into()),
         ("reason", reason.into()),
     ]);
-    event(txn, inc, actor, "custody_recorded", None, d).await
+    event(txn, inc, actor, EventKind::CustodyRecorded, None, d).await
 }
 
 /// The stored file's hash now, computed outside any transaction.
@@ -174,9 +175,9 @@ pub(in crate::services) async fn record_verification(
     m.update(txn).await?;
     crate::integrity::seal(txn, crate::integrity::Covered::Evidence(e.id)).await?;
     let kind = if intact {
-        "evidence_verified"
+        EventKind::EvidenceVerified
     } else {
-        "evidence_mismatch"
+        EventKind::EvidenceMismatch
     };
     let d = detail([
         ("evidence_id", e.id.to_string()),
@@ -438,8 +439,15 @@ async fn record_upload(
         );
     }
     crate::integrity::seal(&txn, crate::integrity::Covered::Evidence(id)).await?;
-    crate::services::timeline::append(&txn, &inc, Some(actor.id), "evidence_uploaded", None, d)
-        .await?;
+    crate::services::timeline::append(
+        &txn,
+        &inc,
+        Some(actor.id),
+        EventKind::EvidenceUploaded,
+        None,
+        d,
+    )
+    .await?;
     txn.commit().await?;
     Ok(UploadOutcome::Stored {
         evidence: id,
