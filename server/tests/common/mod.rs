@@ -67,9 +67,37 @@ macro_rules! on_both_databases {
 pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
 
 pub async fn within_limit(test: impl std::future::Future<Output = ()>) {
-    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
-        panic!("test did not finish within {TEST_LIMIT:?}");
+    let trail = Trail::default();
+    let run = TRAIL.scope(trail.clone(), tokio::time::timeout(TEST_LIMIT, test));
+    if run.await.is_err() {
+        // Where it stood: the steps of the harness, newest last, with when
+        // each started, so a hang names the request or startup phase.
+        let steps = trail.0.lock().map(|s| s.join("\n  ")).unwrap_or_default();
+        panic!("test did not finish within {TEST_LIMIT:?}; last steps:\n  {steps}");
     }
+}
+
+/// The harness's last steps in the running test (startup phases, requests).
+#[derive(Clone, Default)]
+pub struct Trail(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+tokio::task_local! {
+    static TRAIL: Trail;
+}
+
+/// Notes a step of the harness in the test's trail (kept: the last 20).
+pub fn step(what: impl Into<String>) {
+    let what = what.into();
+    let _ = TRAIL.try_with(|t| {
+        if let Ok(mut steps) = t.0.lock() {
+            let at = chrono::Utc::now().format("%H:%M:%S%.3f");
+            steps.push(format!("{at} {what}"));
+            let n = steps.len();
+            if n > 20 {
+                steps.drain(..n - 20);
+            }
+        }
+    });
 }
 
 pub struct TestApp {
@@ -122,7 +150,9 @@ impl TestApp {
 
     async fn start(config: Config) -> TestApp {
         let model = server::startup::load_model(&config).expect("playbooks");
+        step("start: connect, migrate, open the audit trail, first administrator");
         let db = server::startup::prepare(&config).await.expect("database");
+        step("start: ready");
         let state = AppState::new(config.clone(), db, model);
         TestApp {
             router: app(state.clone()),
@@ -168,6 +198,7 @@ impl TestApp {
 
     /// A user created directly through the services, with the test password.
     pub async fn user(&self, username: &str, roles: &[Role]) -> Uuid {
+        step(format!("create user {username}"));
         server::services::create_user_unchecked(
             &self.state.hikeshi.db,
             ValidNewUser {
@@ -307,6 +338,7 @@ impl Client {
         {
             req.extensions_mut().insert(ConnectInfo(peer));
         }
+        step(format!("{} {}", req.method(), req.uri()));
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
