@@ -34,7 +34,7 @@ pub fn OrganisationsPage() -> impl IntoView {
         user.get()
             .and_then(Result::ok)
             .flatten()
-            .is_some_and(|u| u.roles.contains(&crate::domain::Role::Admin))
+            .is_some_and(|u| u.nav.organisations)
     };
     view! {
         <Title text=t(lang, "ext.orgs_title")/>

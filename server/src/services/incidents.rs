@@ -426,9 +426,12 @@ pub(super) async fn assign(
         app::domain::policy::roles::is_handler,
     )
     .await?;
-    let officer_name = person(txn, officer, "officer", |rs| {
-        rs.contains(&Role::SecurityOfficer)
-    })
+    let officer_name = person(
+        txn,
+        officer,
+        "officer",
+        app::domain::policy::roles::is_officer,
+    )
     .await?;
     let mut m: incident::ActiveModel = inc.clone().into();
     m.responder_id = Set(responder);

@@ -8,7 +8,7 @@ use super::{Acts, answer};
 use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Tlp};
 use crate::domain::incident::IncidentDetail;
 use crate::domain::workspace::PersonRef;
-use crate::domain::{Phase, Role};
+use crate::domain::Phase;
 use crate::i18n::{Lang, discovery_label, t};
 use crate::ui::incidents::{format_time, severity_options};
 use crate::ui::raw_text::raw_text;
@@ -213,7 +213,7 @@ pub(super) fn Assignment(id: String, incident: IncidentDetail) -> impl IntoView 
     let officers: Vec<_> = i
         .people
         .iter()
-        .filter(|p| p.roles.contains(&Role::SecurityOfficer))
+        .filter(|p| crate::domain::policy::roles::is_officer(&p.roles))
         .cloned()
         .collect();
     view! {
