@@ -121,6 +121,10 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
             .replace("{from}", &from.to_string())
             .replace("{to}", &to.to_string()),
         ErrorCode::Refused(r) => refusal_text(lang, r),
+        ErrorCode::BadLine(n, reason) => {
+            with_n(text, n).replace("{reason}", &error_text(lang, reason))
+        }
+        ErrorCode::TooManyLines(n) => with_n(text, n),
         ErrorCode::Required
         | ErrorCode::InvalidChoice
         | ErrorCode::InvalidDateTime
@@ -131,6 +135,9 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
         | ErrorCode::InvalidEmail
         | ErrorCode::UsernameTaken
         | ErrorCode::CannotDeactivateSelf
+        | ErrorCode::InvalidObservable
+        | ErrorCode::UnknownObservableType
+        | ErrorCode::AlreadyListed
         | ErrorCode::PasswordMismatch
         | ErrorCode::WrongPassword
         | ErrorCode::InvalidCredentials => text.into(),
@@ -171,6 +178,11 @@ fn error_key(code: &ErrorCode) -> &'static str {
         ErrorCode::InvalidEmail => "err.invalid_email",
         ErrorCode::UsernameTaken => "err.username_taken",
         ErrorCode::CannotDeactivateSelf => "err.cannot_deactivate_self",
+        ErrorCode::InvalidObservable => "err.invalid_observable",
+        ErrorCode::UnknownObservableType => "err.unknown_observable_type",
+        ErrorCode::BadLine(..) => "err.bad_line",
+        ErrorCode::TooManyLines(_) => "err.too_many_lines",
+        ErrorCode::AlreadyListed => "err.already_listed",
         ErrorCode::PasswordMismatch => "err.password_mismatch",
         ErrorCode::WrongPassword => "err.wrong_password",
         ErrorCode::InvalidCredentials => "err.invalid_credentials",
@@ -488,6 +500,42 @@ pub const UI_KEYS: &[&str] = &[
     "nt.mark_read",
     "nt.containment_proposed",
     "nt.containment_decided",
+    "ob.title",
+    "ob.none",
+    "ob.kind",
+    "ob.value",
+    "ob.flags",
+    "ob.also_in",
+    "ob.also_in_n",
+    "ob.indicator",
+    "ob.sighted",
+    "ob.allowlisted",
+    "ob.edit",
+    "ob.save",
+    "ob.remove",
+    "ob.note",
+    "ob.pap_help",
+    "ob.add",
+    "ob.add_submit",
+    "ob.confidence",
+    "ob.tags",
+    "ob.source",
+    "ob.paste",
+    "ob.paste_help",
+    "ob.block",
+    "ob.preview",
+    "ob.paste_submit",
+    "al.title",
+    "al.intro",
+    "al.none",
+    "al.value",
+    "al.note",
+    "al.added",
+    "al.remove",
+    "al.add",
+    "al.add_submit",
+    "nav.allowlist",
+    "nt.observable_matched",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).
@@ -515,6 +563,11 @@ pub fn enum_keys() -> Vec<String> {
         crate::domain::event::EventKind::ALL
             .iter()
             .map(|k| format!("ev.{}", k.id())),
+    );
+    keys.extend(
+        crate::domain::observable::ObservableType::ALL
+            .iter()
+            .map(|k| format!("obt.{}", k.id())),
     );
     keys.extend(
         crate::domain::account::MailKind::ALL
@@ -621,6 +674,11 @@ mod tests {
             ErrorCode::InvalidEmail,
             ErrorCode::UsernameTaken,
             ErrorCode::CannotDeactivateSelf,
+            ErrorCode::InvalidObservable,
+            ErrorCode::UnknownObservableType,
+            ErrorCode::BadLine(3, Box::new(ErrorCode::InvalidObservable)),
+            ErrorCode::TooManyLines(1000),
+            ErrorCode::AlreadyListed,
             ErrorCode::PasswordMismatch,
             ErrorCode::WrongPassword,
             ErrorCode::InvalidCredentials,

@@ -84,6 +84,27 @@ pub trait Backend: Send + Sync + 'static {
     /// roles or assigned to them.
     async fn my_tasks(&self, actor: &Actor) -> Result<Vec<MyTask>, AppError>;
 
+    /// What each line of a pasted block would be recorded as, for a reader
+    /// who may record observables on the incident.
+    async fn preview_observables(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        block: &str,
+    ) -> Result<Vec<crate::domain::observable::PastedLine>, AppError>;
+    /// The allow-list (the officer's).
+    async fn allowlist(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::domain::observable::AllowEntryView>, AppError>;
+    async fn allow(
+        &self,
+        actor: &Actor,
+        value: &str,
+        note: &str,
+    ) -> Result<FormResult<Uuid>, AppError>;
+    async fn disallow(&self, actor: &Actor, entry: Uuid) -> Result<(), AppError>;
+
     /// The organisation's declared log sources.
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError>;
     /// Declares a log source (`id` None) or changes one.

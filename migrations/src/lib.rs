@@ -14,6 +14,7 @@ mod m0006_mail;
 mod m0007_external;
 mod m0008_throttle;
 mod m0009_integrity;
+mod m0010_observables;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_external::Migration),
             Box::new(m0008_throttle::Migration),
             Box::new(m0009_integrity::Migration),
+            Box::new(m0010_observables::Migration),
         ]
     }
 }

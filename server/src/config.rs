@@ -58,6 +58,9 @@ pub struct Config {
     pub session_hours: i64,
     /// `HIKESHI_ADMIN_USERNAME`: name of the first administrator.
     pub admin_username: String,
+    /// `HIKESHI_ORGANISATION`: the organisation's name, as threat
+    /// intelligence it shares names its author (a STIX `identity`).
+    pub organisation: String,
     /// `HIKESHI_ADMIN_PASSWORD`: password of the first administrator; when
     /// unset, one is generated and printed once.
     pub admin_password: Option<Secret>,
@@ -139,6 +142,7 @@ impl std::fmt::Debug for Config {
             secure_cookies,
             session_hours,
             admin_username,
+            organisation,
             admin_password,
             playbooks_dir,
             trusted_origins,
@@ -160,6 +164,7 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", secure_cookies)
             .field("session_hours", session_hours)
             .field("admin_username", admin_username)
+            .field("organisation", organisation)
             .field("admin_password", admin_password)
             .field("playbooks_dir", playbooks_dir)
             .field("trusted_origins", trusted_origins)
@@ -254,6 +259,10 @@ impl Config {
                 })?,
         };
         let admin_username = var("HIKESHI_ADMIN_USERNAME").unwrap_or_else(|| "admin".into());
+        let organisation = var("HIKESHI_ORGANISATION")
+            .map(|o| app::domain::form::clean(&o, app::domain::form::Lines::One))
+            .filter(|o| !o.is_empty())
+            .unwrap_or_else(|| "Hikeshi CSIRT".into());
         if !app::domain::account::is_valid_username(&admin_username) {
             return Err(bad(
                 "HIKESHI_ADMIN_USERNAME",
@@ -424,6 +433,7 @@ impl Config {
             secure_cookies,
             session_hours,
             admin_username,
+            organisation,
             admin_password: admin_password.map(Secret::new),
             playbooks_dir,
             trusted_origins,

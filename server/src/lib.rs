@@ -12,8 +12,10 @@ pub mod mail;
 pub mod services;
 pub mod session_store;
 pub mod startup;
+pub mod stix;
 pub mod web;
 pub mod web_evidence;
+pub mod web_intel;
 
 pub use startup::Application;
 pub use web::{AppState, app};

@@ -142,6 +142,11 @@ pub fn file_routes() -> Vec<(
             get(ev::download),
         ),
         (
+            "/api/incidents/{id}/stix",
+            Method::GET,
+            get(crate::web_intel::stix_export),
+        ),
+        (
             "/api/incidents/{id}/custody-report",
             Method::GET,
             get(ev::custody_report),

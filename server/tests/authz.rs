@@ -80,6 +80,8 @@ enum Rule {
     HandlersAndIsp,
     /// The engaged vendor only.
     Vendor,
+    /// Handlers and the parties engaged on the incident now.
+    HandlersAndEngaged,
 }
 
 fn allowed(rule: Rule, s: Subject) -> bool {
@@ -98,6 +100,7 @@ fn allowed(rule: Rule, s: Subject) -> bool {
         Rule::OfficerAndVendor => matches!(s, Officer | Vendor),
         Rule::HandlersAndIsp => handler || s == Isp,
         Rule::Vendor => s == Vendor,
+        Rule::HandlersAndEngaged => handler || matches!(s, Vendor | Isp),
     }
 }
 
@@ -148,6 +151,16 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/incidents/task", Rule::OfficerAndVendor),
     ("/api/incidents/containment/step", Rule::HandlersAndIsp),
     ("/api/incidents/investigation-report", Rule::Vendor),
+    // Observables of phase B (the incident's phase): the vendor's scope is
+    // phase E, the ISP's C.
+    ("/api/incidents/observable/add", Rule::Handlers),
+    ("/api/incidents/observable/paste", Rule::Handlers),
+    ("/api/incidents/observable/preview", Rule::Handlers),
+    ("/api/incidents/observable/edit", Rule::Handlers),
+    ("/api/incidents/observable/remove", Rule::Handlers),
+    ("/api/allowlist", Rule::Officer),
+    ("/api/allowlist/add", Rule::Officer),
+    ("/api/allowlist/remove", Rule::Officer),
     // Pages.
     // The home page sends the signed-in to the list, others to sign in.
     ("/", Rule::SignedIn),
@@ -164,10 +177,13 @@ const RULES: &[(&str, Rule)] = &[
     // administrator's (`/api/organisations/create`).
     ("/admin/organisations", Rule::AdminOrOfficer),
     ("/admin/log-sources", Rule::AdminOrHandlers),
+    ("/admin/allowlist", Rule::Officer),
     // Files and exports.
     ("/api/incidents/{id}/evidence", Rule::HandlersAndVendor),
     ("/api/evidence/{id}/download", Rule::HandlersAndVendor),
     ("/api/incidents/{id}/custody-report", Rule::Handlers),
+    // What each sees of the observables; the reporter none.
+    ("/api/incidents/{id}/stix", Rule::HandlersAndEngaged),
     ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
 ];
 
@@ -198,6 +214,10 @@ struct Fixture {
     dummy_engagement: String,
     /// One asset per subject, for removing.
     assets: BTreeMap<String, String>,
+    /// Two observables per subject: `name` to change, `name-r` to remove.
+    observables: BTreeMap<String, String>,
+    /// An allow-list entry to remove.
+    allow_entry: String,
 }
 
 fn subject_name(s: Subject) -> String {
@@ -389,11 +409,56 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
                 ("parts[recovery]", "d"),
             ]),
         ),
+        "/api/incidents/observable/add" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("form[kind]", "c2_domain"),
+                ("form[value]", &format!("added-{me}.example")),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "green"),
+            ]),
+        ),
+        "/api/incidents/observable/paste" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("form[block]", &format!("pasted-{me}.example\n198.51.100.9")),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "green"),
+            ]),
+        ),
+        "/api/incidents/observable/preview" => {
+            post(path, form(&[("id", id), ("block", "hxxp://x[.]example/a")]))
+        }
+        "/api/incidents/observable/edit" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("observable", &f.observables[&me]),
+                ("tlp", "green"),
+                ("pap", "clear"),
+                ("indicator", "true"),
+            ]),
+        ),
+        "/api/incidents/observable/remove" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("observable", &f.observables[&format!("{me}-r")]),
+            ]),
+        ),
+        "/api/allowlist/add" => post(
+            path,
+            form(&[("value", &format!("allow-{me}.example")), ("note", "probe")]),
+        ),
+        "/api/allowlist/remove" => post(path, form(&[("entry", &f.allow_entry)])),
         "/incidents/{id}" => get(format!("/incidents/{id}")),
         "/api/evidence/{id}/download" => {
             get(format!("/api/evidence/{}/download?reason=probe", f.log_a))
         }
         "/api/incidents/{id}/custody-report" => get(format!("/api/incidents/{id}/custody-report")),
+        "/api/incidents/{id}/stix" => get(format!("/api/incidents/{id}/stix?tlp=green")),
         "/api/incidents/{id}/evidence-bundle" => {
             get(format!("/api/incidents/{id}/evidence-bundle"))
         }
@@ -441,7 +506,51 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         &assets["10.1.20.0/24"],
     )
     .await;
+    // Observables of phase B: two per subject.
+    let block: String = SUBJECTS
+        .iter()
+        .flat_map(|s| {
+            let n = subject_name(*s);
+            [
+                format!("c2_domain: {n}.probe.example"),
+                format!("c2_domain: {n}-r.probe.example"),
+            ]
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = e
+        .case
+        .responder
+        .post(
+            "/api/incidents/observable/paste",
+            &[
+                ("id", &id),
+                ("form[block]", &block),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "amber"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let r = e
+        .case
+        .officer
+        .post("/api/allowlist/add", &[("value", "fixture.allow.example")])
+        .await;
+    let allow_entry = r.json()["Done"].as_str().unwrap().to_string();
     let i = incident(&mut e.case.officer, &id).await;
+    let observables: BTreeMap<String, String> = i["observables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let name = o["value"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches(".probe.example");
+            (name.to_string(), o["id"].as_str().unwrap().to_string())
+        })
+        .collect();
     let e_task = i["tasks"]
         .as_array()
         .unwrap()
@@ -552,6 +661,8 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         dummy_user,
         dummy_engagement: format!("{dummy_org}/{dummy_engagement}"),
         assets,
+        observables,
+        allow_entry,
     };
     let clients = vec![
         (Anonymous, app.client()),
@@ -722,6 +833,9 @@ async fn contents_follow_the_policy(clients: &mut [(Subject, Client)], f: &Fixtu
             Box::new(handler),
         ),
         (log_b["id"].as_str().unwrap().to_string(), Box::new(handler)),
+        // The observables of phase B, in the page, the data and the
+        // timeline: no outside party's scope has phase B.
+        (".probe.example".into(), Box::new(handler)),
     ];
     let mut wrong = Vec::new();
     for (s, c) in clients.iter_mut() {

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod external;
 pub mod incidents;
 pub mod mail;
+pub mod observables;
 pub mod users;
 pub mod workflow;
 

@@ -41,6 +41,10 @@ crate::string_enum! {
         EngagementGranted = "engagement_granted",
         EngagementRevoked = "engagement_revoked",
         InvestigationReportSubmitted = "investigation_report_submitted",
+        ObservablesAdded = "observables_added",
+        ObservableEdited = "observable_edited",
+        ObservableRemoved = "observable_removed",
+        ObservableMatched = "observable_matched",
     }
 }
 
@@ -62,6 +66,8 @@ pub enum Topic {
     Evidence,
     /// An engagement or its report (by whose it is).
     Engagement,
+    /// Observables (by the phase they were recorded in).
+    Observable,
     /// The organisation's own handling: decisions, classification, assets,
     /// assignments, the checklist, prevention.
     Handling,
@@ -105,6 +111,9 @@ impl EventKind {
             EngagementGranted | EngagementRevoked | InvestigationReportSubmitted => {
                 Topic::Engagement
             }
+            ObservablesAdded | ObservableEdited | ObservableRemoved => Topic::Observable,
+            // It names other incidents: the organisation's own.
+            ObservableMatched => Topic::Handling,
             FirstResponseDecided | Classified | AssetAdded | AssetRemoved | Assigned
             | PreventionRecorded | ChecklistWaived => Topic::Handling,
         }
@@ -139,6 +148,9 @@ mod tests {
                 }
                 k if k.starts_with("containment_") => Topic::Measure,
                 k if k.starts_with("evidence_") || k == "custody_recorded" => Topic::Evidence,
+                "observables_added" | "observable_edited" | "observable_removed" => {
+                    Topic::Observable
+                }
                 _ => Topic::Handling,
             };
             assert_eq!(kind.topic(), expected, "{k}");

@@ -31,6 +31,16 @@ pub enum ErrorCode {
     Throttled(u64),
     /// A workflow rule refused the change.
     Refused(super::workflow::Refusal),
+    /// Not a valid value of the chosen observable type.
+    InvalidObservable,
+    /// A pasted line whose type could not be told.
+    UnknownObservableType,
+    /// A line of a pasted block, and what is wrong with it.
+    BadLine(usize, Box<ErrorCode>),
+    /// More lines than one paste may hold.
+    TooManyLines(usize),
+    /// The value is on the list already.
+    AlreadyListed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +213,22 @@ pub fn clean(value: &str, lines: Lines) -> String {
         }
     }
     out.trim().to_string()
+}
+
+/// A character [`clean`] would drop because it is not seen, as visible text
+/// (`<U+202E>`); everything else as it is. For values whose hidden
+/// characters are the evidence: an attachment named `invoice<U+202E>fdp.exe`
+/// is exactly what must be seen, and cannot reorder the page that shows it.
+pub fn reveal_invisible(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if is_invisible(c) || is_bidi_override(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Overrides, embeddings and isolates: they reorder what follows them.

@@ -210,6 +210,10 @@ pub struct IncidentDetail {
     pub organisations: Vec<super::external::OrganisationView>,
     /// Set when the reader is an external party: what its engagement covers.
     pub external: Option<ExternalAccess>,
+    /// The observables the reader sees, each with the other incidents that
+    /// share it.
+    #[serde(default)]
+    pub observables: Vec<super::observable::ObservableView>,
     /// What the reader may do here, from the one policy
     /// (`policy::Permissions::of`); its flags sit beside the other fields on
     /// the wire (`may_classify`, `available`, …).

@@ -14,6 +14,7 @@ pub mod external;
 pub mod form;
 pub mod ids;
 pub mod incident;
+pub mod observable;
 pub mod operation;
 pub mod phase;
 pub mod policy;

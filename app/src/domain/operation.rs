@@ -99,6 +99,17 @@ pub enum IncidentOp {
         evidence: Uuid,
         actual: Option<Option<String>>,
     },
+    /// Record one observable (or refresh the same value's record).
+    AddObservable(super::observable::ValidObservable),
+    /// Record every line of a pasted block.
+    PasteObservables(super::observable::ValidPaste),
+    EditObservable {
+        observable: Uuid,
+        change: super::observable::ObservableChange,
+    },
+    RemoveObservable {
+        observable: Uuid,
+    },
 }
 
 /// The officer's emergency path taken at the moment of proposing.

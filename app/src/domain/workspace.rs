@@ -134,6 +134,8 @@ crate::string_enum! {
         /// To the proposer: the proposal was approved, rejected or executed
         /// on the emergency path.
         ContainmentDecided = "containment_decided",
+        /// To the handlers: an observable also appears in another incident.
+        ObservableMatched = "observable_matched",
     }
 }
 

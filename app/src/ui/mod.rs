@@ -3,6 +3,7 @@
 //! plain HTML forms.
 
 mod account;
+mod allowlist;
 mod containment;
 mod evidence;
 mod external;
@@ -13,6 +14,7 @@ mod log_sources;
 mod login;
 mod mail_admin;
 mod notifications;
+mod observables;
 mod raw_text;
 mod tasks;
 mod users;
@@ -111,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/log-sources") view=log_sources::LogSourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mail") view=mail_admin::MailAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/organisations") view=external::OrganisationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/allowlist") view=allowlist::AllowlistPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>

@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table.
 
+pub mod allowlist_entry;
 pub mod asset;
 pub mod audit_log;
 pub mod checklist_item;
@@ -15,6 +16,7 @@ pub mod investigation_report;
 pub mod log_source;
 pub mod login_throttle;
 pub mod notification;
+pub mod observable;
 pub mod organisation;
 pub mod outbox;
 pub mod playbook_version;

@@ -25,7 +25,7 @@ use app::ports::EmergencyNow;
 use playbooks::{HandlingModel, MeasureDef};
 
 use super::error::{OrCorrupt, ServiceError, ServiceResult};
-use super::kernel::event;
+use super::kernel::{event, notify};
 use super::timeline::detail;
 use crate::entity::{asset, containment as row, incident, notification, user, user_role};
 
@@ -369,32 +369,6 @@ pub(super) async fn officers_to_tell(
     })
 }
 
-async fn notify(
-    txn: &DatabaseTransaction,
-    to: &[Uuid],
-    inc: &incident::Model,
-    kind: NotificationKind,
-    subject: Uuid,
-    actor: &Actor,
-) -> ServiceResult<()> {
-    let now = Utc::now();
-    for user in to {
-        notification::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            user_id: Set(*user),
-            incident_id: Set(inc.id),
-            kind: Set(kind.id().into()),
-            subject: Set(Some(subject)),
-            actor_id: Set(Some(actor.id)),
-            created_at: Set(now),
-            read_at: Set(None),
-        }
-        .insert(txn)
-        .await?;
-    }
-    Ok(())
-}
-
 /// The incident's measures for the page, newest first, with the steps the
 /// reader may take on each.
 pub(super) async fn views(
@@ -484,6 +458,16 @@ pub(super) async fn notifications(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
+    let observed: std::collections::HashMap<Uuid, String> =
+        crate::entity::observable::Entity::find()
+            .filter(
+                crate::entity::observable::Column::Id.is_in(rows.iter().filter_map(|n| n.subject)),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.value))
+            .collect();
     let actors: Vec<Uuid> = rows.iter().filter_map(|n| n.actor_id).collect();
     let names: std::collections::HashMap<Uuid, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(actors))
@@ -506,7 +490,9 @@ pub(super) async fn notifications(
                 created_at: n.created_at,
                 read: n.read_at.is_some(),
                 measure: m.and_then(|m| definition(m).ok()).map(|d| d.name),
-                target: m.map(|m| m.target.clone()),
+                target: m
+                    .map(|m| m.target.clone())
+                    .or_else(|| n.subject.and_then(|s| observed.get(&s).cloned())),
                 status: m.and_then(|m| MeasureStatus::from_id(&m.status)),
             })
         })

@@ -24,7 +24,8 @@ use playbooks::HandlingModel;
 use super::error::{OrCorrupt, ServiceError, ServiceResult};
 use super::kernel::{access_to, visible_incident};
 use super::{
-    assets, comments, containment, evidence, external, incidents, phases, tasks, timeline,
+    assets, comments, containment, evidence, external, incidents, observables, phases, tasks,
+    timeline,
 };
 use crate::entity::{incident, task};
 
@@ -64,6 +65,12 @@ async fn classify(
     use crate::entity::{containment, evidence};
     let found = match op.names() {
         Named::Nothing => Found::Nothing,
+        Named::CurrentPhase => Found::Phase(
+            Phase::from_id(&found_phase(db, incident).await?).or_corrupt("incident.phase")?,
+        ),
+        Named::Observable(id) => Found::Observable {
+            phase: observables::phase_of(db, incident, id).await?,
+        },
         Named::Checklist => Found::Checklist,
         Named::Task(id) => {
             let t = task::Entity::find_by_id(id)
@@ -236,6 +243,14 @@ async fn apply(
             external::revoke(txn, actor, inc, f, engagement, reason).await
         }
         IncidentOp::SubmitReport(parts) => external::submit_report(txn, actor, inc, f, parts).await,
+        IncidentOp::AddObservable(v) => observables::add(txn, actor, inc, f, v).await,
+        IncidentOp::PasteObservables(p) => observables::paste(txn, actor, inc, f, p).await,
+        IncidentOp::EditObservable { observable, change } => {
+            observables::edit(txn, actor, inc, f, observable, change).await
+        }
+        IncidentOp::RemoveObservable { observable } => {
+            observables::remove(txn, actor, inc, f, observable).await
+        }
         IncidentOp::VerifyEvidence {
             evidence: item,
             actual,
@@ -247,4 +262,13 @@ async fn apply(
                 .map(|_| ())
         }
     }
+}
+
+/// The incident's phase as stored now (a new observable lives in it).
+async fn found_phase(db: &DatabaseConnection, incident: Uuid) -> ServiceResult<String> {
+    Ok(incident::Entity::find_by_id(incident)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?
+        .phase)
 }

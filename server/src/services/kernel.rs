@@ -3,15 +3,20 @@
 //! and appending the change's timeline event. It imports no other service
 //! but the timeline, so every service can import it without a circle.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
+};
 use uuid::Uuid;
 
 use app::domain::event::EventKind;
 use app::domain::policy::{Access, Actor, IncidentFacts, access, may_view_incident};
+use app::domain::workspace::NotificationKind;
 
 use super::error::{ServiceError, ServiceResult};
 use super::timeline::{self, Detail};
-use crate::entity::{incident, task};
+use crate::entity::{incident, notification, task};
 
 /// Finds a visible incident by human id; invisible looks like missing.
 pub async fn visible_incident(
@@ -66,5 +71,33 @@ pub(super) async fn event(
     d: Detail,
 ) -> ServiceResult<()> {
     timeline::append(txn, inc, Some(actor.id), kind, task, d).await?;
+    Ok(())
+}
+
+/// In-app notifications to these users about a thing of the incident
+/// (`subject`: a measure, an observable), from `actor`.
+pub(super) async fn notify(
+    txn: &DatabaseTransaction,
+    to: &[Uuid],
+    inc: &incident::Model,
+    kind: NotificationKind,
+    subject: Uuid,
+    actor: &Actor,
+) -> ServiceResult<()> {
+    let now = Utc::now();
+    for user in to {
+        notification::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            user_id: Set(*user),
+            incident_id: Set(inc.id),
+            kind: Set(kind.id().into()),
+            subject: Set(Some(subject)),
+            actor_id: Set(Some(actor.id)),
+            created_at: Set(now),
+            read_at: Set(None),
+        }
+        .insert(txn)
+        .await?;
+    }
     Ok(())
 }

@@ -27,6 +27,7 @@ pub mod evidence;
 mod external;
 mod incidents;
 mod kernel;
+pub mod observables;
 mod phases;
 pub mod reminders;
 mod tasks;
@@ -146,6 +147,52 @@ impl Backend for Hikeshi {
             evidence::remove_if_unreferenced(&self.db, &self.evidence, id).await?;
         }
         Ok(result)
+    }
+
+    async fn preview_observables(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        block: &str,
+    ) -> Result<Vec<app::domain::observable::PastedLine>, AppError> {
+        // The same judgement as recording: whoever may not add them here
+        // learns nothing about the incident from the preview.
+        let probe = IncidentOp::PasteObservables(app::domain::observable::ValidPaste {
+            block: String::new(),
+            tlp: app::domain::classification::Tlp::Amber,
+            pap: app::domain::observable::Pap::Amber,
+            indicator: false,
+            sighted: false,
+            tags: Vec::new(),
+            source: String::new(),
+        });
+        dispatch::authorise(&self.db, &self.model, actor, human_id, &probe).await?;
+        if block.len() > app::domain::observable::BLOCK_MAX {
+            return Err(AppError::Conflict(app::domain::ErrorCode::TooLong(
+                app::domain::observable::BLOCK_MAX,
+            )));
+        }
+        Ok(app::domain::observable::read_block(block))
+    }
+
+    async fn allowlist(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<app::domain::observable::AllowEntryView>, AppError> {
+        Ok(observables::allowlist(&self.db, actor).await?)
+    }
+
+    async fn allow(
+        &self,
+        actor: &Actor,
+        value: &str,
+        note: &str,
+    ) -> Result<FormResult<Uuid>, AppError> {
+        Ok(observables::allow(&self.db, actor, value, note).await?)
+    }
+
+    async fn disallow(&self, actor: &Actor, entry: Uuid) -> Result<(), AppError> {
+        Ok(observables::disallow(&self.db, actor, entry).await?)
     }
 
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError> {

@@ -160,6 +160,7 @@ pub async fn get(
     let mut measures = super::containment::views(db, actor, &f, i.id, &name).await?;
     let (checklist, evidence) = super::evidence::views(db, model, actor, &own, &i).await?;
     let may = Permissions::of(actor, &access, &f);
+    let observables = super::observables::views(db, actor, &access, &i).await?;
     let (engagements, reports) = if access == Access::Handler {
         super::external::views(db, i.id, &name).await?
     } else {
@@ -257,6 +258,7 @@ pub async fn get(
         engagements,
         reports,
         external,
+        observables,
         may,
     })
 }
@@ -315,6 +317,12 @@ impl<'a> Seen<'a> {
             Topic::Report => EventAbout::Report,
             Topic::Progress => EventAbout::Progress,
             Topic::Handling => EventAbout::Handling,
+            Topic::Observable => d
+                .get("phase")
+                .and_then(|p| Phase::from_id(p))
+                .map_or(EventAbout::Handling, |p| {
+                    EventAbout::Subject(Subject::Observable(p))
+                }),
             Topic::Task => e
                 .task_id
                 .and_then(|t| self.task_phases.get(&t).copied())

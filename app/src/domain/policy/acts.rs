@@ -20,6 +20,10 @@ pub enum Named {
     Evidence(Uuid),
     Engagement(Uuid),
     Checklist,
+    Observable(Uuid),
+    /// Nothing by id, but the act depends on the incident's current phase
+    /// (a new observable lives in it).
+    CurrentPhase,
 }
 
 /// What the services found for a [`Named`] thing of this incident. A
@@ -45,6 +49,12 @@ pub enum Found {
         own: bool,
     },
     Checklist,
+    /// An observable and the phase it was recorded in.
+    Observable {
+        phase: Phase,
+    },
+    /// The incident's current phase.
+    Phase(Phase),
 }
 
 impl IncidentOp {
@@ -63,6 +73,9 @@ impl IncidentOp {
             }
             IncidentOp::Revoke { engagement, .. } => Named::Engagement(*engagement),
             IncidentOp::WaiveChecklist { .. } => Named::Checklist,
+            IncidentOp::EditObservable { observable, .. }
+            | IncidentOp::RemoveObservable { observable } => Named::Observable(*observable),
+            IncidentOp::AddObservable(_) | IncidentOp::PasteObservables(_) => Named::CurrentPhase,
             // Assets and catalogue measures are named too, but they are the
             // handlers' alone: the act decides, no subject is needed.
             IncidentOp::Comment { task: None, .. }
@@ -94,6 +107,7 @@ impl Found {
             }),
             Found::Engagement { own } => Some(Subject::Engagement { own: *own }),
             Found::Checklist => Some(Subject::Checklist),
+            Found::Observable { phase } | Found::Phase(phase) => Some(Subject::Observable(*phase)),
         }
     }
 }
@@ -114,6 +128,17 @@ impl IncidentAct {
             IncidentOp::Comment { .. } => IncidentAct::Comment,
             IncidentOp::Containment { .. } => IncidentAct::Containment,
             IncidentOp::SubmitReport(_) => IncidentAct::Report,
+            // Observables are judged by the phase they live in: a new one's
+            // is the incident's current phase.
+            IncidentOp::AddObservable(_)
+            | IncidentOp::PasteObservables(_)
+            | IncidentOp::EditObservable { .. }
+            | IncidentOp::RemoveObservable { .. } => match found {
+                Found::Observable { phase } | Found::Phase(phase) => {
+                    IncidentAct::Observe { phase: *phase }
+                }
+                _ => IncidentAct::Handling,
+            },
             IncidentOp::Waive { .. }
             | IncidentOp::Custody { .. }
             | IncidentOp::VerifyEvidence { .. }

@@ -58,6 +58,8 @@ pub enum Action {
     ManageOrganisations,
     /// See the list of external organisations, to engage one.
     SeeOrganisations,
+    /// Keep the allow-list of values never flagged or correlated.
+    ManageAllowlist,
 }
 
 pub fn may(actor: &Actor, action: Action) -> bool {
@@ -68,6 +70,7 @@ pub fn may(actor: &Actor, action: Action) -> bool {
         }
         Action::SeeOrganisations => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
         Action::ManageLogSources => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
+        Action::ManageAllowlist => actor.has(Role::SecurityOfficer),
     }
 }
 
@@ -184,6 +187,8 @@ impl Access {
             (_, Subject::Measure { executor }) => self.sees_measure(executor),
             // The preparation is the organisation's own.
             (_, Subject::Checklist) => false,
+            (Access::Reporter, Subject::Observable(_)) => false,
+            (_, Subject::Observable(phase)) => self.sees_phase(*phase),
             (Access::Engaged { .. }, Subject::Engagement { own }) => *own,
             (Access::Reporter, Subject::Engagement { .. }) => false,
         }
@@ -256,6 +261,8 @@ pub enum Subject {
     Checklist,
     /// An engagement or its report; `own` when it is the reader's.
     Engagement { own: bool },
+    /// An observable recorded in this phase.
+    Observable(crate::domain::Phase),
 }
 
 /// What a timeline event is about, as far as the policy needs to know to
@@ -345,6 +352,10 @@ pub enum IncidentAct {
     Upload {
         checklist: bool,
     },
+    /// Recording or changing the observables of this phase.
+    Observe {
+        phase: crate::domain::Phase,
+    },
     /// Everything else: classification, assets, assignment, commands,
     /// proposals, waivers, custody, verification, engagements, exports.
     Handling,
@@ -370,6 +381,7 @@ pub fn may_act(access: &Access, act: IncidentAct) -> bool {
             IncidentAct::Evidence => scope.evidence,
             // Its findings; the checklist is the organisation's.
             IncidentAct::Upload { checklist } => scope.evidence && !checklist,
+            IncidentAct::Observe { phase } => scope.covers_phase(phase),
             IncidentAct::Handling => false,
         },
     }

@@ -46,6 +46,12 @@ pub struct Permissions {
     /// Who the reader's comments may be addressed to (handlers choose; the
     /// others write to the audience their access gives: empty).
     pub comment_audiences: Vec<Audience>,
+    /// Observables may be recorded now (handlers; a party in its phases).
+    #[serde(rename = "may_observe")]
+    pub observe: bool,
+    /// The observables panel is shown.
+    #[serde(rename = "sees_observables")]
+    pub see_observables: bool,
     /// The timeline is shown.
     #[serde(rename = "sees_timeline")]
     pub see_timeline: bool,
@@ -83,6 +89,8 @@ impl Permissions {
             } else {
                 Vec::new()
             },
+            observe: open && may_act(access, IncidentAct::Observe { phase: f.phase }),
+            see_observables: !matches!(access, Access::Reporter),
             see_timeline: access.sees_timeline(),
             see_internal: !matches!(access, Access::Engaged { .. }),
         }
@@ -96,6 +104,7 @@ pub struct Navigation {
     pub mail: bool,
     pub organisations: bool,
     pub log_sources: bool,
+    pub allowlist: bool,
 }
 
 impl Navigation {
@@ -106,6 +115,7 @@ impl Navigation {
             mail: may(actor, Action::SeeOutbox),
             organisations: may(actor, Action::ManageOrganisations),
             log_sources: may(actor, Action::ManageLogSources),
+            allowlist: may(actor, Action::ManageAllowlist),
         }
     }
 }
@@ -207,11 +217,13 @@ mod tests {
     fn the_navigation_follows_the_actions() {
         let admin = Navigation::of(&actor(&[Role::Admin]));
         assert!(admin.users && admin.mail && admin.organisations && admin.log_sources);
+        assert!(!admin.allowlist, "threat intelligence is the officer's");
         let officer = Navigation::of(&actor(&[Role::SecurityOfficer]));
         assert_eq!(
             officer,
             Navigation {
                 log_sources: true,
+                allowlist: true,
                 ..Navigation::default()
             }
         );

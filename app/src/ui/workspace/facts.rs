@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 
 use super::{Acts, answer};
+use crate::domain::Phase;
 use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Tlp};
 use crate::domain::incident::IncidentDetail;
 use crate::domain::workspace::PersonRef;
-use crate::domain::Phase;
 use crate::i18n::{Lang, discovery_label, t};
 use crate::ui::incidents::{format_time, severity_options};
 use crate::ui::raw_text::raw_text;

@@ -51,6 +51,10 @@ pub(crate) struct Acts {
     pub engage: ServerAction<crate::api::external::Engage>,
     pub revoke: ServerAction<crate::api::external::RevokeEngagement>,
     pub report: ServerAction<crate::api::external::SubmitInvestigationReport>,
+    pub add_observable: ServerAction<crate::api::observables::AddObservable>,
+    pub paste_observables: ServerAction<crate::api::observables::PasteObservables>,
+    pub edit_observable: ServerAction<crate::api::observables::EditObservable>,
+    pub remove_observable: ServerAction<crate::api::observables::RemoveObservable>,
     command: ServerAction<IncidentCommand>,
     task: ServerAction<UpdateTask>,
     waive: ServerAction<WaiveTask>,
@@ -74,6 +78,10 @@ impl Acts {
         on_done(self.engage.value(), refresh);
         on_done(self.revoke.value(), refresh);
         on_done(self.report.value(), refresh);
+        on_done(self.add_observable.value(), refresh);
+        on_done(self.paste_observables.value(), refresh);
+        on_done(self.edit_observable.value(), refresh);
+        on_done(self.remove_observable.value(), refresh);
         on_done(self.command.value(), refresh);
         on_done(self.task.value(), refresh);
         on_done(self.waive.value(), refresh);
@@ -160,6 +168,10 @@ pub fn IncidentPage() -> impl IntoView {
         engage: ServerAction::new(),
         revoke: ServerAction::new(),
         report: ServerAction::new(),
+        add_observable: ServerAction::new(),
+        paste_observables: ServerAction::new(),
+        edit_observable: ServerAction::new(),
+        remove_observable: ServerAction::new(),
         command: ServerAction::new(),
         task: ServerAction::new(),
         waive: ServerAction::new(),
@@ -261,6 +273,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
                 <TaskBoard id=id.clone() tasks=i.tasks.clone() current=current closed=closed/>
                 <crate::ui::containment::Containment id=id.clone() incident=i.clone()/>
                 <crate::ui::evidence::Evidence id=id.clone() incident=i.clone()/>
+                <crate::ui::observables::Observables id=id.clone() incident=i.clone()/>
                 <crate::ui::external::ExternalParties id=id.clone() incident=i.clone()/>
                 {sees_timeline.then(|| view! { <Timeline id=id.clone() incident=i.clone()/> })}
             </div>

@@ -1,0 +1,107 @@
+//! Server functions for observables and the allow-list. Changes to an
+//! incident's observables go through `change_incident` like every other
+//! change; the preview of a pasted block and the allow-list have their own
+//! backend calls.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::domain::AppError;
+use crate::domain::form::FormResult;
+use crate::domain::observable::{AllowEntryView, ObservableForm, PasteForm, PastedLine};
+
+#[server(endpoint = "incidents/observable/add")]
+pub async fn add_observable(id: String, form: ObservableForm) -> Result<FormResult<()>, AppError> {
+    use crate::ports::IncidentOp;
+    crate::api::workflow::ssr::run(&id, form.validate().map(IncidentOp::AddObservable)).await
+}
+
+#[server(endpoint = "incidents/observable/paste")]
+pub async fn paste_observables(id: String, form: PasteForm) -> Result<FormResult<()>, AppError> {
+    use crate::ports::IncidentOp;
+    crate::api::workflow::ssr::run(&id, form.validate().map(IncidentOp::PasteObservables)).await
+}
+
+/// What each line of a block would be saved as, before saving: the type
+/// read or guessed, the value in its normal form, or why the line is not
+/// one. Only for those who may add observables to the incident.
+#[server(endpoint = "incidents/observable/preview")]
+pub async fn preview_observables(id: String, block: String) -> Result<Vec<PastedLine>, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .preview_observables(&actor, &id, &block)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "incidents/observable/edit")]
+pub async fn edit_observable(
+    id: String,
+    observable: Uuid,
+    tlp: String,
+    pap: String,
+    indicator: Option<String>,
+    sighted: Option<String>,
+    note: Option<String>,
+) -> Result<FormResult<()>, AppError> {
+    use crate::domain::classification::Tlp;
+    use crate::domain::form::Checker;
+    use crate::domain::observable::{NOTE_MAX, ObservableChange, Pap};
+    use crate::ports::IncidentOp;
+
+    let mut c = Checker::default();
+    let tlp = c.choice("tlp", &tlp, Tlp::from_id);
+    let pap = c.choice("pap", &pap, Pap::from_id);
+    let note = c
+        .optional_text("note", note.as_deref().unwrap_or(""), NOTE_MAX)
+        .unwrap_or_default();
+    let on = |v: Option<String>| v.is_some_and(|v| !v.is_empty() && v != "false");
+    let op = c.finish(|| IncidentOp::EditObservable {
+        observable,
+        change: ObservableChange {
+            tlp: tlp.expect("checked"),
+            pap: pap.expect("checked"),
+            indicator: on(indicator),
+            sighted: on(sighted),
+            note,
+        },
+    });
+    crate::api::workflow::ssr::run(&id, op).await
+}
+
+#[server(endpoint = "incidents/observable/remove")]
+pub async fn remove_observable(id: String, observable: Uuid) -> Result<FormResult<()>, AppError> {
+    use crate::ports::IncidentOp;
+    crate::api::workflow::ssr::run(&id, Ok(IncidentOp::RemoveObservable { observable })).await
+}
+
+#[server(endpoint = "allowlist")]
+pub async fn allowlist() -> Result<Vec<AllowEntryView>, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .allowlist(&actor)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "allowlist/add")]
+pub async fn allow(value: String, note: Option<String>) -> Result<FormResult<Uuid>, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .allow(&actor, &value, note.as_deref().unwrap_or(""))
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "allowlist/remove")]
+pub async fn disallow(entry: Uuid) -> Result<(), AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .disallow(&actor, entry)
+        .await
+        .map_err(ctx::status)
+}
