@@ -125,6 +125,9 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
             with_n(text, n).replace("{reason}", &error_text(lang, reason))
         }
         ErrorCode::TooManyLines(n) => with_n(text, n),
+        ErrorCode::BadStix(object, field) => {
+            text.replace("{object}", object).replace("{field}", field)
+        }
         ErrorCode::Required
         | ErrorCode::InvalidChoice
         | ErrorCode::InvalidDateTime
@@ -183,6 +186,7 @@ fn error_key(code: &ErrorCode) -> &'static str {
         ErrorCode::BadLine(..) => "err.bad_line",
         ErrorCode::TooManyLines(_) => "err.too_many_lines",
         ErrorCode::AlreadyListed => "err.already_listed",
+        ErrorCode::BadStix(..) => "err.bad_stix",
         ErrorCode::PasswordMismatch => "err.password_mismatch",
         ErrorCode::WrongPassword => "err.wrong_password",
         ErrorCode::InvalidCredentials => "err.invalid_credentials",
@@ -501,6 +505,8 @@ pub const UI_KEYS: &[&str] = &[
     "nt.containment_proposed",
     "nt.containment_decided",
     "ob.title",
+    "ob.export",
+    "ob.export_submit",
     "ob.none",
     "ob.kind",
     "ob.value",
@@ -536,6 +542,20 @@ pub const UI_KEYS: &[&str] = &[
     "al.add_submit",
     "nav.allowlist",
     "nt.observable_matched",
+    "ob.known",
+    "nav.intel",
+    "ti.title",
+    "ti.intro",
+    "ti.imported",
+    "ti.import_failed",
+    "ti.source",
+    "ti.bundle",
+    "ti.import",
+    "ti.total",
+    "ti.name",
+    "ti.pattern",
+    "ti.valid",
+    "ti.not_automatic",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).
@@ -679,6 +699,7 @@ mod tests {
             ErrorCode::BadLine(3, Box::new(ErrorCode::InvalidObservable)),
             ErrorCode::TooManyLines(1000),
             ErrorCode::AlreadyListed,
+            ErrorCode::BadStix("indicator--1".into(), "valid_from".into()),
             ErrorCode::PasswordMismatch,
             ErrorCode::WrongPassword,
             ErrorCode::InvalidCredentials,

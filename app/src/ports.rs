@@ -104,6 +104,8 @@ pub trait Backend: Send + Sync + 'static {
         note: &str,
     ) -> Result<FormResult<Uuid>, AppError>;
     async fn disallow(&self, actor: &Actor, entry: Uuid) -> Result<(), AppError>;
+    /// The threat-intelligence store (the handlers').
+    async fn intel(&self, actor: &Actor) -> Result<crate::domain::intel::IntelPage, AppError>;
 
     /// The organisation's declared log sources.
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError>;

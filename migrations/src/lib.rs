@@ -15,6 +15,7 @@ mod m0007_external;
 mod m0008_throttle;
 mod m0009_integrity;
 mod m0010_observables;
+mod m0011_intel;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_throttle::Migration),
             Box::new(m0009_integrity::Migration),
             Box::new(m0010_observables::Migration),
+            Box::new(m0011_intel::Migration),
         ]
     }
 }

@@ -480,6 +480,7 @@ mod tests {
             last_seen: None,
             allowlisted: false,
             also_in: vec![],
+            known: vec![],
         }
     }
 

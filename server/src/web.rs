@@ -142,6 +142,12 @@ pub fn file_routes() -> Vec<(
             get(ev::download),
         ),
         (
+            "/api/intel/import",
+            Method::POST,
+            axum::routing::post(crate::web_intel::intel_import)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        (
             "/api/incidents/{id}/stix",
             Method::GET,
             get(crate::web_intel::stix_export),

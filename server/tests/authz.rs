@@ -161,6 +161,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/allowlist", Rule::Officer),
     ("/api/allowlist/add", Rule::Officer),
     ("/api/allowlist/remove", Rule::Officer),
+    ("/api/intel/list", Rule::Handlers),
     // Pages.
     // The home page sends the signed-in to the list, others to sign in.
     ("/", Rule::SignedIn),
@@ -178,12 +179,16 @@ const RULES: &[(&str, Rule)] = &[
     ("/admin/organisations", Rule::AdminOrOfficer),
     ("/admin/log-sources", Rule::AdminOrHandlers),
     ("/admin/allowlist", Rule::Officer),
+    ("/intel", Rule::Handlers),
     // Files and exports.
     ("/api/incidents/{id}/evidence", Rule::HandlersAndVendor),
     ("/api/evidence/{id}/download", Rule::HandlersAndVendor),
     ("/api/incidents/{id}/custody-report", Rule::Handlers),
     // What each sees of the observables; the reporter none.
     ("/api/incidents/{id}/stix", Rule::HandlersAndEngaged),
+    // A body that is no bundle: answered with the field error for the
+    // officer, refused before it is read for the others.
+    ("/api/intel/import", Rule::Officer),
     ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
 ];
 

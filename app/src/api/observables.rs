@@ -105,3 +105,11 @@ pub async fn disallow(entry: Uuid) -> Result<(), AppError> {
         .await
         .map_err(ctx::status)
 }
+
+/// The threat-intelligence store: how many indicators, the newest.
+#[server(endpoint = "intel/list")]
+pub async fn intel() -> Result<crate::domain::intel::IntelPage, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?.intel(&actor).await.map_err(ctx::status)
+}

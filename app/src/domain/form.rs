@@ -41,6 +41,9 @@ pub enum ErrorCode {
     TooManyLines(usize),
     /// The value is on the list already.
     AlreadyListed,
+    /// A STIX object (by id, or its place) and the field that is missing or
+    /// not valid.
+    BadStix(String, String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -784,6 +784,10 @@ pub struct ObservableView {
     pub allowlisted: bool,
     /// The other incidents the reader may see that share the value.
     pub also_in: Vec<SeenIn>,
+    /// The indicators in force in the threat-intelligence store that
+    /// match it.
+    #[serde(default)]
+    pub known: Vec<super::intel::Known>,
 }
 
 /// One entry of the allow-list.

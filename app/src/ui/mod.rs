@@ -9,6 +9,7 @@ mod evidence;
 mod external;
 mod fields;
 mod incidents;
+mod intel;
 mod layout;
 mod log_sources;
 mod login;
@@ -114,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/mail") view=mail_admin::MailAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/organisations") view=external::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/allowlist") view=allowlist::AllowlistPage ssr=SsrMode::Async/>
+                    <Route path=path!("/intel") view=intel::IntelPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>

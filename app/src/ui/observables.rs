@@ -43,6 +43,7 @@ pub fn Observables(id: String, incident: IncidentDetail) -> impl IntoView {
                     </table>
                 }.into_any()
             }}
+            {(!incident.observables.is_empty()).then(|| view! { <ExportForm id=id.clone()/> })}
             {may_add.then(|| view! {
                 <AddForm id=id.clone()/>
                 <PasteForm id=id.clone()/>
@@ -83,7 +84,11 @@ fn Row(id: String, o: ObservableView, editable: bool) -> impl IntoView {
                 {(!o.note.is_empty()).then(|| view! { <p class="small">{o.note.clone()}</p> })}
                 {(!o.tags.is_empty()).then(|| view! { <p class="small tags">{o.tags.join(", ")}</p> })}
             </td>
-            <td>{flags}</td>
+            <td>{flags}
+                {o.known.iter().map(|k| view! {
+                    <p class="small known">{t(lang, "ob.known")}" "{k.name.clone()}" ("{k.source.clone()}")"</p>
+                }).collect_view()}
+            </td>
             <td>
                 {if also.is_empty() {
                     view! { <span class="muted">"—"</span> }.into_any()
@@ -138,6 +143,22 @@ fn TlpPap(tlp: Tlp, pap: Pap, prefix: String) -> impl IntoView {
         <select id=pap_id name="pap" title=t(lang, "ob.pap_help")>
             {Pap::ALL.iter().map(|p| view! { <option value=p.id() selected=*p == pap>{format!("PAP:{}", p.id().to_uppercase())}</option> }).collect_view()}
         </select>
+    }
+}
+
+/// The STIX 2.1 bundle of what the reader sees, up to a chosen TLP: a plain
+/// download.
+#[component]
+fn ExportForm(id: String) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <form method="get" action=format!("/api/incidents/{id}/stix") class="inline export-form">
+            <label for="ob-export-tlp">{t(lang, "ob.export")}</label>
+            <select id="ob-export-tlp" name="tlp">
+                {Tlp::ALL.iter().map(|l| view! { <option value=l.id() selected=*l == Tlp::Amber>{l.label()}</option> }).collect_view()}
+            </select>
+            <button type="submit">{t(lang, "ob.export_submit")}</button>
+        </form>
     }
 }
 

@@ -12,6 +12,8 @@ pub mod incident;
 pub mod incident_counter;
 pub mod incident_event;
 pub mod incident_phase;
+pub mod intel_indicator;
+pub mod intel_key;
 pub mod investigation_report;
 pub mod log_source;
 pub mod login_throttle;

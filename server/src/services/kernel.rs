@@ -101,3 +101,13 @@ pub(super) async fn notify(
     }
     Ok(())
 }
+
+/// The index key of an observable's or an indicator's match key: SHA-256,
+/// hex. Short and of one size, however long the value.
+pub fn match_hash(key: &app::domain::observable::MatchKey) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.0.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

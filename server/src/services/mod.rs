@@ -26,6 +26,7 @@ pub mod error;
 pub mod evidence;
 mod external;
 mod incidents;
+pub mod intel;
 mod kernel;
 pub mod observables;
 mod phases;
@@ -189,6 +190,11 @@ impl Backend for Hikeshi {
         note: &str,
     ) -> Result<FormResult<Uuid>, AppError> {
         Ok(observables::allow(&self.db, actor, value, note).await?)
+    }
+
+    async fn intel(&self, actor: &Actor) -> Result<app::domain::intel::IntelPage, AppError> {
+        let (total, newest) = intel::list(&self.db, actor).await?;
+        Ok(app::domain::intel::IntelPage { total, newest })
     }
 
     async fn disallow(&self, actor: &Actor, entry: Uuid) -> Result<(), AppError> {

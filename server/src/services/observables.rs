@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use app::domain::Phase;
@@ -27,18 +26,9 @@ use app::domain::workspace::NotificationKind;
 
 use super::audit;
 use super::error::{OrCorrupt, ServiceError, ServiceResult};
-use super::kernel::{event, notify};
+use super::kernel::{event, match_hash, notify};
 use super::timeline::detail;
 use crate::entity::{allowlist_entry, incident, observable};
-
-/// The index key of a match key: SHA-256, hex.
-pub fn match_hash(key: &MatchKey) -> String {
-    hex(&Sha256::digest(key.0.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Adds one observable, or refreshes the one already recorded for the same
 /// value in the same role (its flags, note and last seen).
@@ -216,12 +206,13 @@ async fn correlate(
     if hashes.is_empty() {
         return Ok(());
     }
+    let known = super::intel::known(txn, hashes.clone()).await?;
     let others = observable::Entity::find()
         .filter(observable::Column::MatchHash.is_in(hashes))
         .filter(observable::Column::IncidentId.ne(inc.id))
         .all(txn)
         .await?;
-    if others.is_empty() {
+    if others.is_empty() && known.is_empty() {
         return Ok(());
     }
     let ids: HashSet<Uuid> = others.iter().map(|o| o.incident_id).collect();
@@ -234,11 +225,25 @@ async fn correlate(
         .collect();
     human.sort();
     let mut values: Vec<String> = others.iter().map(|o| o.value.clone()).collect();
+    values.extend(
+        saved
+            .iter()
+            .filter(|(_, k)| known.contains_key(&match_hash(k)))
+            .map(|(_, k)| split(k).1.to_string()),
+    );
     values.sort();
     values.dedup();
+    let mut indicators: Vec<String> = known
+        .values()
+        .flatten()
+        .map(|k| format!("{} ({})", k.name, k.source))
+        .collect();
+    indicators.sort();
+    indicators.dedup();
     let d = detail([
         ("incidents", human.join(" ")),
         ("values", values.join("\n")),
+        ("indicators", indicators.join("\n")),
     ]);
     // The chain's head moved with the addition: continue from it.
     let inc = incident::Entity::find_by_id(inc.id)
@@ -419,6 +424,7 @@ pub(super) async fn views(
         .collect();
     let allowed = allowlisted(db, keys.iter()).await?;
     let hashes: Vec<String> = rows.iter().map(|o| o.match_hash.clone()).collect();
+    let mut known = super::intel::known(db, hashes.clone()).await?;
     let shared = observable::Entity::find()
         .filter(observable::Column::MatchHash.is_in(hashes))
         .filter(observable::Column::IncidentId.ne(inc.id))
@@ -475,6 +481,11 @@ pub(super) async fn views(
                 last_seen: o.last_seen,
                 allowlisted,
                 also_in: if allowlisted { Vec::new() } else { also_in },
+                known: if allowlisted {
+                    Vec::new()
+                } else {
+                    known.remove(&o.match_hash).unwrap_or_default()
+                },
             })
         })
         .collect()

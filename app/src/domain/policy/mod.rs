@@ -60,6 +60,10 @@ pub enum Action {
     SeeOrganisations,
     /// Keep the allow-list of values never flagged or correlated.
     ManageAllowlist,
+    /// Import threat intelligence (STIX bundles) into the store.
+    ManageIntel,
+    /// See the threat-intelligence store.
+    SeeIntel,
 }
 
 pub fn may(actor: &Actor, action: Action) -> bool {
@@ -70,7 +74,8 @@ pub fn may(actor: &Actor, action: Action) -> bool {
         }
         Action::SeeOrganisations => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
         Action::ManageLogSources => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
-        Action::ManageAllowlist => actor.has(Role::SecurityOfficer),
+        Action::ManageAllowlist | Action::ManageIntel => actor.has(Role::SecurityOfficer),
+        Action::SeeIntel => actor.roles.iter().any(|r| r.is_internal_handler()),
     }
 }
 

@@ -105,6 +105,9 @@ pub struct Navigation {
     pub organisations: bool,
     pub log_sources: bool,
     pub allowlist: bool,
+    pub intel: bool,
+    /// The import form on the threat-intelligence page.
+    pub import_intel: bool,
 }
 
 impl Navigation {
@@ -116,6 +119,8 @@ impl Navigation {
             organisations: may(actor, Action::ManageOrganisations),
             log_sources: may(actor, Action::ManageLogSources),
             allowlist: may(actor, Action::ManageAllowlist),
+            intel: may(actor, Action::SeeIntel),
+            import_intel: may(actor, Action::ManageIntel),
         }
     }
 }
@@ -224,12 +229,17 @@ mod tests {
             Navigation {
                 log_sources: true,
                 allowlist: true,
+                intel: true,
+                import_intel: true,
                 ..Navigation::default()
             }
         );
         assert_eq!(
             Navigation::of(&actor(&[Role::ItLanAdmin])),
-            Navigation::default()
+            Navigation {
+                intel: true,
+                ..Navigation::default()
+            }
         );
     }
 }

@@ -1,0 +1,75 @@
+//! `/intel`: the threat-intelligence store — indicators imported from STIX
+//! 2.1 bundles, with their validity and whether their pattern is compared
+//! automatically; the officer imports a bundle here.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::observables::intel;
+use crate::i18n::t;
+use crate::ui::incidents::format_time;
+use crate::ui::{ErrorView, use_lang};
+
+#[component]
+pub fn IntelPage() -> impl IntoView {
+    let lang = use_lang();
+    let page = Resource::new(|| (), |_| intel());
+    let query = use_query_map();
+    let imported = move || query.with(|q| q.get("imported"));
+    let failed = move || query.with(|q| q.get("import_error").is_some());
+    let officer = Resource::new(|| (), |_| crate::api::auth::me());
+    let may_import = move || {
+        officer
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|u| u.nav.import_intel)
+    };
+    view! {
+        <Title text=t(lang, "ti.title")/>
+        <section class="panel">
+            <h1>{t(lang, "ti.title")}</h1>
+            <p class="muted">{t(lang, "ti.intro")}</p>
+            {move || imported().map(|n| view! { <p class="ok" role="status">{t(lang, "ti.imported").replace("{n}", &n)}</p> })}
+            {move || failed().then(|| view! { <p class="error" role="alert">{t(lang, "ti.import_failed")}</p> })}
+            <Suspense>
+                {move || may_import().then(|| view! {
+                    <form method="post" action="/api/intel/import" enctype="multipart/form-data" class="stack import-form">
+                        <label for="ti-source">{t(lang, "ti.source")}</label>
+                        <input id="ti-source" type="text" name="source"/>
+                        <label for="ti-bundle">{t(lang, "ti.bundle")}</label>
+                        <input id="ti-bundle" type="file" name="bundle" accept=".json,application/json"/>
+                        <button type="submit">{t(lang, "ti.import")}</button>
+                    </form>
+                })}
+                {move || page.get().map(|r| match r {
+                    Ok(p) => view! {
+                        <p>{t(lang, "ti.total").replace("{n}", &p.total.to_string())}</p>
+                        <table class="intel">
+                            <thead><tr>
+                                <th scope="col">{t(lang, "ti.name")}</th>
+                                <th scope="col">{t(lang, "ti.pattern")}</th>
+                                <th scope="col">{t(lang, "ti.source")}</th>
+                                <th scope="col">{t(lang, "ti.valid")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {p.newest.into_iter().map(|i| view! {
+                                    <tr>
+                                        <td>{i.name}</td>
+                                        <td><code>{i.pattern}</code>
+                                            {(!i.automatic).then(|| view! { <p class="small muted">{t(lang, "ti.not_automatic")}" "{i.unread.clone()}</p> })}
+                                        </td>
+                                        <td>{i.source}</td>
+                                        <td>{format_time(i.valid_from)}" – "{i.valid_until.map(format_time).unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,92 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+
+const RESPONDER = { username: 'ogawa', name: 'Ogawa (IT LAN admin)', password: 'responder password 77', role: 'it_lan_admin' };
+const OFFICER = { username: 'hayashi', name: 'Hayashi (security officer)', password: 'officer password 78', role: 'security_officer' };
+
+async function createUser(page: Page, u: { username: string; name: string; password: string; role: string }) {
+  const r = await page.request.post('/api/users/create', {
+    form: { 'form[username]': u.username, 'form[display_name]': u.name, 'form[password]': u.password, 'form[roles][]': u.role },
+  });
+  expect(await r.json()).toHaveProperty('Done');
+}
+
+async function signedInPage(browser: Browser, username: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  await signIn(page, username, password);
+  return page;
+}
+
+async function reportIncident(page: Page, title: string): Promise<string> {
+  const r = await page.request.post('/api/incidents/report', {
+    form: {
+      'form[title]': title,
+      'form[observed]': 'A mail with an attachment that opened a connection.',
+      'form[noticed_at]': '2026-11-20T09:30',
+      'form[location]': 'pc-0042',
+      'form[discovery]': 'user_report',
+      'form[kind]': 'targeted_email',
+      'form[reporter_contact]': 'it-desk@example.jp',
+    },
+  });
+  return (await r.json()).Done as string;
+}
+
+test('a responder pastes IOCs, sees the other incident that shares one, and exports STIX', async ({ page, browser }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await createUser(page, RESPONDER);
+  await createUser(page, OFFICER);
+  const responder = await signedInPage(browser, RESPONDER.username, RESPONDER.password);
+  const first = await reportIncident(responder, 'Invoice mail to accounting');
+  const second = await reportIncident(responder, 'Beaconing from the sales laptop');
+
+  await responder.goto(`/incidents/${first}`);
+  await ready(responder);
+  const panel = responder.locator('section.observables');
+  await expect(panel.getByText('No observables recorded yet.')).toBeVisible();
+  const form = panel.locator('form.paste-form');
+  const block = 'hxxp://update-check[.]example[.]net/gate.php\n198.51.100[.]7\nthis is not an indicator\nattacker[@]example.com';
+  await form.getByLabel('Observables, one per line').fill(block);
+  // The preview names each line, the bad one with why.
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = panel.locator('table.preview');
+  await expect(preview.locator('tr')).toHaveCount(5);
+  await expect(preview).toContainText('http://update-check.example.net/gate.php');
+  await expect(preview.locator('tr.bad')).toContainText('this is not an indicator');
+  // Saving refuses the block, names the line, keeps what was typed.
+  await form.getByRole('button', { name: 'Save all' }).click();
+  await expect(form.getByText(/Line 3: The type could not be told/)).toBeVisible();
+  await expect(form.getByLabel('Observables, one per line')).toHaveValue(block);
+  expect((await (await responder.request.post('/api/incidents/get', { form: { id: first } })).json()).observables).toEqual([]);
+  await form.getByLabel('Observables, one per line').fill(block.replace('this is not an indicator\n', ''));
+  await form.getByRole('button', { name: 'Save all' }).click();
+  const table = panel.locator('table.observables');
+  await expect(table).toContainText('198.51.100.7');
+  await expect(table).toContainText('attacker@example.com');
+  await expect(table).toContainText('C2 IP address');
+  await shot(responder, '40-observables-pasted');
+
+  // The second incident records the same C2 address, defanged differently.
+  const add = await responder.request.post('/api/incidents/observable/add', {
+    form: { id: second, 'form[kind]': 'c2_ip', 'form[value]': '198.51.100.7', 'form[tlp]': 'amber', 'form[pap]': 'amber' },
+  });
+  expect(await add.json()).toEqual({ Done: null });
+  await responder.goto(`/incidents/${second}`);
+  await ready(responder);
+  const row = responder.locator('section.observables table.observables tr', { hasText: '198.51.100.7' });
+  await expect(row).toContainText('also in 1 incident(s):');
+  await expect(responder.getByText('Shared observables with other incidents').first()).toBeVisible();
+  await row.getByRole('link', { name: first }).click();
+  await expect(responder).toHaveURL(new RegExp(`/incidents/${first}$`));
+  await ready(responder);
+  await expect(responder.locator('section.observables tr', { hasText: '198.51.100.7' })).toContainText(second);
+
+  // The export is a STIX 2.1 bundle with the indicator's value.
+  const stix = await responder.request.get(`/api/incidents/${first}/stix?tlp=amber`);
+  expect(stix.headers()['content-type']).toBe('application/stix+json;version=2.1');
+  const bundle = await stix.json();
+  expect(bundle.type).toBe('bundle');
+  expect(JSON.stringify(bundle)).toContain('198.51.100.7');
+  await expect(responder.locator('form.export-form')).toBeVisible();
+});

@@ -1,0 +1,248 @@
+//! The threat-intelligence store on SQLite and PostgreSQL: importing STIX
+//! 2.1 bundles (indicators with validity, patterns read or kept as not
+//! matched automatically), a malformed bundle refused whole with the object
+//! and field named, re-import replacing, observables matched against the
+//! indicators in force, and a bundle of our own export imported back.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::flow::{done, incident, report};
+use common::{Client, Db, TestApp};
+use serde_json::{Value, json};
+
+use app::domain::Role;
+
+fn indicator(n: u128, pattern: &str, name: &str, until: Option<&str>) -> Value {
+    let mut i = json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": format!("indicator--{}", uuid::Uuid::from_u128(0x1000 + n)),
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "name": name,
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": "2026-01-01T00:00:00Z"
+    });
+    if let Some(u) = until {
+        i["valid_until"] = json!(u);
+    }
+    i
+}
+
+fn bundle(objects: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "type": "bundle",
+        "id": "bundle--5b3f7c1e-8d2a-4f6b-9c0d-1e2f3a4b5c6d",
+        "objects": objects
+    }))
+    .unwrap()
+}
+
+async fn import(c: &mut Client, source: &str, body: Vec<u8>) -> common::Response {
+    c.post_body(
+        &format!("/api/intel/import?source={source}"),
+        "application/json",
+        axum::body::Body::from(body),
+    )
+    .await
+}
+
+async fn indicators_from_a_bundle_mark_the_observables_they_name(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let mut responder = app.signed_in("suzuki", &[Role::ItLanAdmin]).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let feed = bundle(vec![
+        json!({"type": "identity", "spec_version": "2.1", "id": "identity--0b8f5d3c-2a1e-4c6b-8d7f-9e0a1b2c3d4e", "name": "JPCERT/CC", "identity_class": "organization", "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z"}),
+        indicator(
+            1,
+            "[domain-name:value = 'Update-Check.example.net']",
+            "Loader C2",
+            None,
+        ),
+        indicator(
+            2,
+            "[ipv4-addr:value = '198.51.100.7' OR ipv4-addr:value = '198.51.100.8']",
+            "C2 addresses",
+            None,
+        ),
+        indicator(3, "[process:pid = 4]", "Odd process", None),
+        indicator(
+            4,
+            "[domain-name:value = 'old.example.org']",
+            "Expired",
+            Some("2026-02-01T00:00:00Z"),
+        ),
+    ]);
+    // Only the officer imports; nothing of the body is read for others.
+    let r = import(&mut responder, "feed", feed.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = import(&mut officer, "JPCERT%20feed", feed.clone()).await;
+    assert_eq!(
+        r.json(),
+        json!({"Done": {"objects": 5, "indicators": 4, "automatic": 3, "replaced": 0}}),
+        "{}",
+        r.text
+    );
+    // The same ids again replace, they do not double.
+    let r = import(&mut officer, "JPCERT%20feed", feed).await;
+    assert_eq!(r.json()["Done"]["replaced"], 4);
+    assert_eq!(app.count("intel_indicators").await, 4);
+    let store = responder.post("/api/intel/list", &[]).await.json();
+    assert_eq!(store["total"], 4);
+    let odd = store["newest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "Odd process")
+        .unwrap();
+    assert_eq!(odd["automatic"], false);
+    assert!(!odd["unread"].as_str().unwrap().is_empty());
+    assert_eq!(
+        reporter.post("/api/intel/list", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let id = report(&mut reporter, "malware_infection").await;
+    let r = responder
+        .post(
+            "/api/incidents/observable/paste",
+            &[
+                ("id", &id),
+                (
+                    "form[block]",
+                    "hxxp://update-check[.]example[.]net/gate.php\nupdate-check.example.net\n198.51.100.8\nold.example.org",
+                ),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "amber"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let i = incident(&mut responder, &id).await;
+    let list = i["observables"].as_array().unwrap();
+    let known = |v: &str| -> Vec<String> {
+        list.iter().find(|o| o["value"] == v).unwrap()["known"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} / {}",
+                    k["name"].as_str().unwrap(),
+                    k["source"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        known("update-check.example.net"),
+        ["Loader C2 / JPCERT feed"]
+    );
+    assert_eq!(known("198.51.100.8"), ["C2 addresses / JPCERT feed"]);
+    assert_eq!(known("old.example.org"), Vec::<String>::new(), "expired");
+    // A URL is not its host: it matches only a URL indicator.
+    assert_eq!(
+        known("http://update-check.example.net/gate.php"),
+        Vec::<String>::new()
+    );
+    let matched = i["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "observable_matched")
+        .expect("a match with the store is on the timeline");
+    assert!(
+        matched["detail"]["indicators"]
+            .as_str()
+            .unwrap()
+            .contains("Loader C2 (JPCERT feed)"),
+        "{matched}"
+    );
+}
+
+async fn a_malformed_bundle_is_refused_whole_naming_the_object_and_field(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let mut bad = indicator(7, "[domain-name:value = 'x.example']", "Bad date", None);
+    bad["valid_from"] = json!("yesterday");
+    let body = bundle(vec![
+        indicator(6, "[domain-name:value = 'fine.example']", "Fine", None),
+        bad,
+    ]);
+    let r = import(&mut officer, "feed", body).await;
+    let errors = r.json()["Invalid"].clone();
+    assert_eq!(errors[0]["field"], "bundle");
+    assert_eq!(
+        errors[0]["code"]["BadStix"],
+        json!([
+            format!("indicator--{}", uuid::Uuid::from_u128(0x1007)),
+            "valid_from"
+        ])
+    );
+    assert_eq!(
+        app.count("intel_indicators").await,
+        0,
+        "nothing half imported"
+    );
+    for (body, field) in [
+        (b"{not json".to_vec(), "bundle"),
+        (br#"{"type":"report","objects":[]}"#.to_vec(), "bundle"),
+        (
+            bundle(vec![
+                json!({"type": "indicator", "id": "indicator--x", "pattern": "[a:b = 'c']"}),
+            ]),
+            "indicator--x",
+        ),
+    ] {
+        let r = import(&mut officer, "feed", body).await;
+        assert_eq!(
+            r.json()["Invalid"][0]["code"]["BadStix"][0],
+            field,
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(app.count("intel_indicators").await, 0);
+}
+
+async fn our_own_export_imports_back(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let mut responder = app.signed_in("suzuki", &[Role::ItLanAdmin]).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let id = report(&mut reporter, "targeted_email").await;
+    let r = responder
+        .post(
+            "/api/incidents/observable/paste",
+            &[
+                ("id", &id),
+                (
+                    "form[block]",
+                    "c2_domain: evil.example.com\n198.51.100.9\nd41d8cd98f00b204e9800998ecf8427e\nregistry_key: HKCU\\Run\\x",
+                ),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "amber"),
+                ("form[indicator]", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let exported = officer
+        .get(&format!("/api/incidents/{id}/stix?tlp=amber"))
+        .await;
+    assert_eq!(exported.status, StatusCode::OK);
+    let r = import(&mut officer, "own%20export", exported.bytes.clone()).await;
+    let s = &r.json()["Done"];
+    assert_eq!(s["indicators"], 4, "{}", r.text);
+    // The registry key's pattern is outside the automatic subset.
+    assert_eq!(s["automatic"], 3, "{}", r.text);
+}
+
+on_both_databases!(
+    indicators_from_a_bundle_mark_the_observables_they_name,
+    a_malformed_bundle_is_refused_whole_naming_the_object_and_field,
+    our_own_export_imports_back,
+);
