@@ -61,6 +61,11 @@ pub struct Config {
     /// `HIKESHI_ORGANISATION`: the organisation's name, as threat
     /// intelligence it shares names its author (a STIX `identity`).
     pub organisation: String,
+    /// `HIKESHI_FEED_TOKEN`: what a sensor presents to pull the feeds
+    /// (`Authorization: Bearer …` or `?token=`); the feeds are off unset.
+    pub feed_token: Option<Secret>,
+    /// `HIKESHI_FEED_TLP`: the highest TLP of an indicator in the feeds.
+    pub feed_tlp: app::domain::classification::Tlp,
     /// `HIKESHI_ADMIN_PASSWORD`: password of the first administrator; when
     /// unset, one is generated and printed once.
     pub admin_password: Option<Secret>,
@@ -143,6 +148,8 @@ impl std::fmt::Debug for Config {
             session_hours,
             admin_username,
             organisation,
+            feed_token,
+            feed_tlp,
             admin_password,
             playbooks_dir,
             trusted_origins,
@@ -165,6 +172,8 @@ impl std::fmt::Debug for Config {
             .field("session_hours", session_hours)
             .field("admin_username", admin_username)
             .field("organisation", organisation)
+            .field("feed_token", feed_token)
+            .field("feed_tlp", feed_tlp)
             .field("admin_password", admin_password)
             .field("playbooks_dir", playbooks_dir)
             .field("trusted_origins", trusted_origins)
@@ -263,6 +272,25 @@ impl Config {
             .map(|o| app::domain::form::clean(&o, app::domain::form::Lines::One))
             .filter(|o| !o.is_empty())
             .unwrap_or_else(|| "Hikeshi CSIRT".into());
+        let feed_token = match var("HIKESHI_FEED_TOKEN") {
+            Some(t) if t.trim().len() < 24 => {
+                return Err(bad(
+                    "HIKESHI_FEED_TOKEN",
+                    "at least 24 characters (openssl rand -hex 24)".into(),
+                ));
+            }
+            Some(t) => Some(Secret::new(t.trim().to_string())),
+            None => None,
+        };
+        let feed_tlp = match var("HIKESHI_FEED_TLP") {
+            None => app::domain::classification::Tlp::Amber,
+            Some(t) => app::domain::classification::Tlp::from_id(t.trim()).ok_or_else(|| {
+                bad(
+                    "HIKESHI_FEED_TLP",
+                    format!("one of clear, green, amber, amber_strict, red, got {t:?}"),
+                )
+            })?,
+        };
         if !app::domain::account::is_valid_username(&admin_username) {
             return Err(bad(
                 "HIKESHI_ADMIN_USERNAME",
@@ -434,6 +462,8 @@ impl Config {
             session_hours,
             admin_username,
             organisation,
+            feed_token,
+            feed_tlp,
             admin_password: admin_password.map(Secret::new),
             playbooks_dir,
             trusted_origins,
@@ -590,6 +620,17 @@ mod tests {
     }
 
     #[test]
+    fn a_short_feed_token_or_an_unknown_feed_tlp_stops_the_start() {
+        let e = with(&[("HIKESHI_FEED_TOKEN", "short")]).unwrap_err();
+        assert_eq!(e.var, "HIKESHI_FEED_TOKEN");
+        let e = with(&[("HIKESHI_FEED_TLP", "white")]).unwrap_err();
+        assert_eq!(e.var, "HIKESHI_FEED_TLP");
+        let c = with(&[]).unwrap();
+        assert!(c.feed_token.is_none(), "no feeds unless a token is set");
+        assert_eq!(c.feed_tlp, app::domain::classification::Tlp::Amber);
+    }
+
+    #[test]
     fn printing_the_configuration_shows_no_password() {
         let c = with(&[
             (
@@ -600,6 +641,7 @@ mod tests {
             ("HIKESHI_SMTP_HOST", "smtp.example"),
             ("HIKESHI_SMTP_USER", "mailer"),
             ("HIKESHI_SMTP_PASSWORD", "smtp-pass-1"),
+            ("HIKESHI_FEED_TOKEN", "feed-token-0123456789abcdef"),
             (
                 "HIKESHI_AUDIT_KEY",
                 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
@@ -611,6 +653,7 @@ mod tests {
             "db-pass-1",
             "admin-pass-12345",
             "smtp-pass-1",
+            "feed-token-0123456789",
             "00112233445566",
         ] {
             assert!(!printed.contains(secret), "{secret} printed in {printed}");

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod entity;
 pub mod evidence_store;
+pub mod feeds;
 pub mod integrity;
 pub mod mail;
 pub mod services;

@@ -42,6 +42,9 @@ CONFIGURATION (environment variables):
     HIKESHI_SESSION_HOURS      8
     HIKESHI_ADMIN_USERNAME     admin
     HIKESHI_ADMIN_PASSWORD     (generated when unset)
+    HIKESHI_ORGANISATION       Hikeshi CSIRT (the author of shared STIX)
+    HIKESHI_FEED_TOKEN         (feeds off when unset) token sensors present
+    HIKESHI_FEED_TLP           amber (the highest TLP in the feeds)
     HIKESHI_PLAYBOOKS_DIR      (the built-in playbooks when unset)
     HIKESHI_TRUSTED_ORIGINS    extra origins allowed to post forms
     HIKESHI_DB_MAX_CONNECTIONS 8

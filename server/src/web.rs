@@ -141,6 +141,7 @@ pub fn file_routes() -> Vec<(
             Method::GET,
             get(ev::download),
         ),
+        ("/feeds/{name}", Method::GET, get(crate::web_intel::feed)),
         (
             "/api/intel/import",
             Method::POST,

@@ -182,3 +182,73 @@ fn malformed() -> Response {
     )
         .into_response()
 }
+
+#[derive(serde::Deserialize)]
+pub struct FeedQuery {
+    token: Option<String>,
+}
+
+/// `GET /feeds/{name}`: the active indicators for sensors — `rpz` (a BIND
+/// response-policy zone), `squid-domains.txt` and `squid-ips.txt` (Squid
+/// ACL files), `indicators.csv`, `indicators.txt`. Authenticated by the feed
+/// token (`Authorization: Bearer …` or `?token=`), compared in constant
+/// time; without a configured token there are no feeds.
+pub async fn feed(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<FeedQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(expected) = state.config.feed_token.as_ref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or(q.token)
+        .unwrap_or_default();
+    if !same(presented.trim().as_bytes(), expected.expose().as_bytes()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "a valid feed token is required",
+        )
+            .into_response();
+    }
+    let render: fn(&[crate::feeds::Active]) -> String = match name.as_str() {
+        "rpz" => |a| {
+            let serial = u32::try_from(chrono::Utc::now().timestamp() / 60).unwrap_or(u32::MAX);
+            crate::feeds::rpz("hikeshi.rpz", serial, a)
+        },
+        "squid-domains.txt" => crate::feeds::squid_domains,
+        "squid-ips.txt" => crate::feeds::squid_ips,
+        "indicators.csv" => crate::feeds::csv,
+        "indicators.txt" => crate::feeds::text,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let content_type = if name.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    match crate::services::observables::active_indicators(&state.hikeshi.db, state.config.feed_tlp)
+        .await
+    {
+        Ok(active) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            render(&active),
+        )
+            .into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+/// Equal bytes, in time that depends only on the length.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

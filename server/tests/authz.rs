@@ -82,6 +82,8 @@ enum Rule {
     Vendor,
     /// Handlers and the parties engaged on the incident now.
     HandlersAndEngaged,
+    /// No session opens it.
+    Nobody,
 }
 
 fn allowed(rule: Rule, s: Subject) -> bool {
@@ -101,6 +103,7 @@ fn allowed(rule: Rule, s: Subject) -> bool {
         Rule::HandlersAndIsp => handler || s == Isp,
         Rule::Vendor => s == Vendor,
         Rule::HandlersAndEngaged => handler || matches!(s, Vendor | Isp),
+        Rule::Nobody => false,
     }
 }
 
@@ -189,6 +192,9 @@ const RULES: &[(&str, Rule)] = &[
     // A body that is no bundle: answered with the field error for the
     // officer, refused before it is read for the others.
     ("/api/intel/import", Rule::Officer),
+    // Sensors present the feed token, not a session: no subject's session
+    // opens it (and without a configured token there are no feeds).
+    ("/feeds/{name}", Rule::Nobody),
     ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
 ];
 
@@ -464,6 +470,7 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         }
         "/api/incidents/{id}/custody-report" => get(format!("/api/incidents/{id}/custody-report")),
         "/api/incidents/{id}/stix" => get(format!("/api/incidents/{id}/stix?tlp=green")),
+        "/feeds/{name}" => get("/feeds/rpz".to_string()),
         "/api/incidents/{id}/evidence-bundle" => {
             get(format!("/api/incidents/{id}/evidence-bundle"))
         }

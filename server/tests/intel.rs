@@ -241,7 +241,127 @@ async fn our_own_export_imports_back(db: Db) {
     assert_eq!(s["automatic"], 3, "{}", r.text);
 }
 
+async fn sensors_pull_the_active_indicators_with_the_feed_token(db: Db) {
+    const TOKEN: &str = "feed-token-for-tests-0123456789";
+    let app = TestApp::spawn_with(
+        db,
+        &[("HIKESHI_FEED_TOKEN", TOKEN), ("HIKESHI_FEED_TLP", "amber")],
+    )
+    .await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let mut responder = app.signed_in("suzuki", &[Role::ItLanAdmin]).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let id = report(&mut reporter, "malware_infection").await;
+    let paste = |block: &'static str, tlp: &'static str, indicator: bool| {
+        let id = id.clone();
+        let mut form = vec![
+            ("id".to_string(), id),
+            ("form[block]".to_string(), block.to_string()),
+            ("form[tlp]".to_string(), tlp.to_string()),
+            ("form[pap]".to_string(), "amber".to_string()),
+        ];
+        if indicator {
+            form.push(("form[indicator]".into(), "true".into()));
+        }
+        form
+    };
+    for (block, tlp, indicator) in [
+        (
+            "c2_domain: evil.example.com\n198.51.100.7\nd41d8cd98f00b204e9800998ecf8427e",
+            "amber",
+            true,
+        ),
+        ("c2_domain: red-only.example", "red", true),
+        ("c2_domain: just-seen.example", "amber", false),
+        ("c2_domain: cdn.ours.example", "amber", true),
+    ] {
+        let form = paste(block, tlp, indicator);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = responder
+            .post("/api/incidents/observable/paste", &pairs)
+            .await;
+        assert_eq!(r.json(), done(), "{}", r.text);
+    }
+    let r = officer
+        .post("/api/allowlist/add", &[("value", "ours.example")])
+        .await;
+    assert!(r.json()["Done"].is_string());
+    let r = import(
+        &mut officer,
+        "feed",
+        bundle(vec![indicator(
+            9,
+            "[ipv4-addr:value = '203.0.113.9']",
+            "Feed C2",
+            None,
+        )]),
+    )
+    .await;
+    assert_eq!(r.json()["Done"]["automatic"], 1, "{}", r.text);
+
+    let mut sensor = app.client();
+    let r = sensor.get(&format!("/feeds/rpz?token={TOKEN}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let zone = r.text;
+    assert!(
+        zone.contains("\nevil.example.com CNAME .\n*.evil.example.com CNAME .\n"),
+        "{zone}"
+    );
+    assert!(
+        zone.contains("\n32.7.100.51.198.rpz-ip CNAME .\n"),
+        "{zone}"
+    );
+    assert!(
+        zone.contains("\n32.9.113.0.203.rpz-ip CNAME .\n"),
+        "the store's indicator: {zone}"
+    );
+    for absent in ["red-only.example", "just-seen.example", "cdn.ours.example"] {
+        assert!(!zone.contains(absent), "{absent} in {zone}");
+    }
+    let r = sensor
+        .get(&format!("/feeds/squid-domains.txt?token={TOKEN}"))
+        .await;
+    assert_eq!(
+        r.text.lines().skip(1).collect::<Vec<_>>(),
+        [".evil.example.com"]
+    );
+    let r = sensor
+        .get(&format!("/feeds/indicators.csv?token={TOKEN}"))
+        .await;
+    assert!(
+        r.text.contains("md5,d41d8cd98f00b204e9800998ecf8427e\n"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+    // The token is required and must be exact; an unknown feed is not there.
+    assert_eq!(
+        sensor.get("/feeds/rpz").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sensor
+            .get(&format!("/feeds/rpz?token={TOKEN}x"))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sensor
+            .get(&format!("/feeds/secrets?token={TOKEN}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A session is not a token.
+    assert_eq!(
+        officer.get("/feeds/rpz").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 on_both_databases!(
+    sensors_pull_the_active_indicators_with_the_feed_token,
     indicators_from_a_bundle_mark_the_observables_they_name,
     a_malformed_bundle_is_refused_whole_naming_the_object_and_field,
     our_own_export_imports_back,

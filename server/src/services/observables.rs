@@ -673,3 +673,68 @@ pub async fn export_stix(
     txn.commit().await?;
     Ok((inc.human_id, bundle))
 }
+
+// ---- feeds to sensors --------------------------------------------------------------
+
+/// The values a sensor should block now: the observables marked as
+/// indicators (up to `up_to`) and the store's indicators in force that are
+/// matched automatically, less what the allow-list covers. Sorted, each
+/// once.
+pub async fn active_indicators(
+    db: &DatabaseConnection,
+    up_to: Tlp,
+) -> ServiceResult<Vec<crate::feeds::Active>> {
+    use crate::entity::intel_indicator;
+    use crate::feeds::Active;
+    let mut keys: Vec<MatchKey> = Vec::new();
+    for o in observable::Entity::find()
+        .filter(observable::Column::IsIndicator.eq(true))
+        .all(db)
+        .await?
+    {
+        let (Some(kind), Some(tlp)) = (ObservableType::from_id(&o.kind), Tlp::from_id(&o.tlp))
+        else {
+            continue;
+        };
+        if tlp <= up_to {
+            keys.push(MatchKey::of(kind.kind(), &o.value));
+        }
+    }
+    let now = Utc::now();
+    for i in intel_indicator::Entity::find()
+        .filter(intel_indicator::Column::Automatic.eq(true))
+        .filter(intel_indicator::Column::ValidFrom.lte(now))
+        .all(db)
+        .await?
+    {
+        if i.valid_until.is_some_and(|u| u <= now) {
+            continue;
+        }
+        if let Ok(ks) = app::domain::pattern::keys(&i.pattern) {
+            keys.extend(ks);
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    let allowed = allowlisted(db, keys.iter()).await?;
+    use app::domain::observable::ValueKind;
+    let mut out: Vec<Active> = keys
+        .iter()
+        .filter(|k| !allowed.contains(k))
+        .filter_map(|k| {
+            let (kind, value) = split(k);
+            Some(match kind {
+                ValueKind::Domain => Active::Domain(value.to_string()),
+                ValueKind::Ip => Active::Ip(value.parse().ok()?),
+                ValueKind::Url => Active::Url(value.to_string()),
+                ValueKind::Md5 => Active::Hash("md5", value.to_string()),
+                ValueKind::Sha1 => Active::Hash("sha1", value.to_string()),
+                ValueKind::Sha256 => Active::Hash("sha256", value.to_string()),
+                _ => return None,
+            })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
