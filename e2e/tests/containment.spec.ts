@@ -1,22 +1,10 @@
 import { APIRequestContext, Browser, expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+import { ADMIN_PASSWORD, createUser, ready, shot, signIn, signedInPage } from './helpers';
 
 const RESPONDER = { username: 'nakamura', name: 'Nakamura (IT LAN admin)', password: 'responder password 2', role: 'it_lan_admin' };
 const OFFICER = { username: 'kimura', name: 'Kimura (security officer)', password: 'officer password 34', role: 'security_officer' };
 
-async function createUser(page: Page, u: { username: string; name: string; password: string; role: string }) {
-  const r = await page.request.post('/api/users/create', {
-    form: { 'form[username]': u.username, 'form[display_name]': u.name, 'form[password]': u.password, 'form[roles][]': u.role },
-  });
-  expect(await r.json()).toHaveProperty('Done');
-}
 
-async function signedInPage(browser: Browser, username: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo' });
-  const page = await context.newPage();
-  await signIn(page, username, password);
-  return page;
-}
 
 async function done(r: Promise<import('@playwright/test').APIResponse>) {
   const res = await r;
@@ -51,8 +39,8 @@ async function triaged(responder: APIRequestContext, officer: APIRequestContext)
 
 test('a responder proposes isolating an endpoint, the officer approves, the page shows it isolated', async ({ page, browser }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);
-  await createUser(page, RESPONDER);
-  await createUser(page, OFFICER);
+  await createUser(page.request, RESPONDER);
+  await createUser(page.request, OFFICER);
   const responder = await signedInPage(browser, RESPONDER.username, RESPONDER.password);
   const officer = await signedInPage(browser, OFFICER.username, OFFICER.password);
   const id = await triaged(responder.request, officer.request);

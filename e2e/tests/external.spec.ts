@@ -1,23 +1,11 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+import { ADMIN_PASSWORD, createUser, ready, shot, signIn, signedInPage } from './helpers';
 
 const OFFICER = { username: 'mori', name: 'Mori (security officer)', password: 'officer password 78', role: 'security_officer' };
 const RESPONDER = { username: 'fujita', name: 'Fujita (IT LAN admin)', password: 'responder password 9', role: 'it_lan_admin' };
 const VENDOR = { username: 'dfir.aoki', name: 'Aoki (DFIR Labs)', password: 'vendor password 1234', role: 'external_specialist' };
 
-async function createUser(page: Page, u: { username: string; name: string; password: string; role: string }, org = '') {
-  const r = await page.request.post('/api/users/create', {
-    form: { 'form[username]': u.username, 'form[display_name]': u.name, 'form[password]': u.password, 'form[roles][]': u.role, 'form[organisation]': org },
-  });
-  expect(await r.json()).toHaveProperty('Done');
-}
 
-async function signedInPage(browser: Browser, username: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo', acceptDownloads: true });
-  const page = await context.newPage();
-  await signIn(page, username, password);
-  return page;
-}
 
 async function report(page: Page, title: string): Promise<string> {
   const r = await page.request.post('/api/incidents/report', {
@@ -48,9 +36,9 @@ test('the officer engages a vendor; the vendor sees exactly that incident, downl
   await expect(page.locator('table.organisations tr[data-org="DFIR Labs"]')).toBeVisible();
   const orgs = await (await page.request.post('/api/organisations/list')).json();
   const org = orgs.find((o: any) => o.name_en === 'DFIR Labs').id as string;
-  await createUser(page, OFFICER);
-  await createUser(page, RESPONDER);
-  await createUser(page, VENDOR, org);
+  await createUser(page.request, OFFICER);
+  await createUser(page.request, RESPONDER);
+  await createUser(page.request, VENDOR, org);
   await expect(page.locator('table.organisations')).toContainText('DFIR Labs');
 
   // An incident in phase B with a log in the registry, and one the vendor is not engaged on.

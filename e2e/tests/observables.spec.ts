@@ -1,22 +1,10 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+import { ADMIN_PASSWORD, createUser, ready, shot, signIn, signedInPage } from './helpers';
 
 const RESPONDER = { username: 'ogawa', name: 'Ogawa (IT LAN admin)', password: 'responder password 77', role: 'it_lan_admin' };
 const OFFICER = { username: 'hayashi', name: 'Hayashi (security officer)', password: 'officer password 78', role: 'security_officer' };
 
-async function createUser(page: Page, u: { username: string; name: string; password: string; role: string }) {
-  const r = await page.request.post('/api/users/create', {
-    form: { 'form[username]': u.username, 'form[display_name]': u.name, 'form[password]': u.password, 'form[roles][]': u.role },
-  });
-  expect(await r.json()).toHaveProperty('Done');
-}
 
-async function signedInPage(browser: Browser, username: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo' });
-  const page = await context.newPage();
-  await signIn(page, username, password);
-  return page;
-}
 
 async function reportIncident(page: Page, title: string): Promise<string> {
   const r = await page.request.post('/api/incidents/report', {
@@ -35,8 +23,8 @@ async function reportIncident(page: Page, title: string): Promise<string> {
 
 test('a responder pastes IOCs, sees the other incident that shares one, and exports STIX', async ({ page, browser }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);
-  await createUser(page, RESPONDER);
-  await createUser(page, OFFICER);
+  await createUser(page.request, RESPONDER);
+  await createUser(page.request, OFFICER);
   const responder = await signedInPage(browser, RESPONDER.username, RESPONDER.password);
   const first = await reportIncident(responder, 'Invoice mail to accounting');
   const second = await reportIncident(responder, 'Beaconing from the sales laptop');

@@ -1,28 +1,10 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+import { ADMIN_PASSWORD, createUser, ready, shot, signIn, signedInPage } from './helpers';
 
 const RESPONDER = { username: 'kobayashi', name: 'Kobayashi (IT LAN admin)', password: 'responder password 1', role: 'it_lan_admin' };
 const OFFICER = { username: 'watanabe', name: 'Watanabe (CISO office)', password: 'officer password 12', role: 'security_officer' };
 
-async function createUser(page: Page, u: { username: string; name: string; password: string; role: string }) {
-  const r = await page.request.post('/api/users/create', {
-    form: {
-      'form[username]': u.username,
-      'form[display_name]': u.name,
-      'form[password]': u.password,
-      'form[roles][]': u.role,
-    },
-  });
-  expect(r.ok()).toBeTruthy();
-  expect(await r.json()).toHaveProperty('Done');
-}
 
-async function signedInPage(browser: Browser, username: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo' });
-  const page = await context.newPage();
-  await signIn(page, username, password);
-  return page;
-}
 
 /** Marks every required task of the current phase that this user may work as done. */
 async function completeRequired(page: Page) {
@@ -48,8 +30,8 @@ async function advance(page: Page, to: string) {
 
 test('a responder and a security officer take an incident from report to closure', async ({ page, browser }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);
-  await createUser(page, RESPONDER);
-  await createUser(page, OFFICER);
+  await createUser(page.request, RESPONDER);
+  await createUser(page.request, OFFICER);
 
   // The responder reports what the proxy showed and takes it into triage.
   const responder = await signedInPage(browser, RESPONDER.username, RESPONDER.password);

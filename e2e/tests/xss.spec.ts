@@ -1,5 +1,5 @@
 import { APIRequestContext, Browser, BrowserContext, expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
+import { ADMIN_PASSWORD, createUser, ready, shot, signIn } from './helpers';
 
 // Text that leaves an attribute, the page title or a textarea and runs
 // script three ways: an inline handler, and an inline script. Every
@@ -71,12 +71,6 @@ async function done(r: Promise<import('@playwright/test').APIResponse>) {
   expect(await res.json()).toEqual({ Done: null });
 }
 
-async function createUser(api: APIRequestContext, u: { username: string; name: string; password: string; role: string }, org = '') {
-  const r = await api.post('/api/users/create', {
-    form: { 'form[username]': u.username, 'form[display_name]': u.name, 'form[password]': u.password, 'form[roles][]': u.role, 'form[organisation]': org },
-  });
-  expect(await r.json()).toHaveProperty('Done');
-}
 
 test('hostile text in every free-text field stays text on every page that shows it, under a CSP that lets only our scripts run', async ({ browser }) => {
   test.setTimeout(240_000);

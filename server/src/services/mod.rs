@@ -55,6 +55,8 @@ use playbooks::HandlingModel;
 
 use error::ServiceError;
 
+pub use kernel::match_hash;
+
 pub use accounts::{
     actor_by_id, create_admin, create_first_admin, create_user_unchecked, end_sessions_of,
 };

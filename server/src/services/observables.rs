@@ -738,3 +738,16 @@ pub async fn active_indicators(
     out.dedup();
     Ok(out)
 }
+
+/// The incidents with an observable of this match hash (what "also in"
+/// asks, for one value).
+pub async fn sharing(db: &DatabaseConnection, hash: &str) -> ServiceResult<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    Ok(observable::Entity::find()
+        .select_only()
+        .column(observable::Column::IncidentId)
+        .filter(observable::Column::MatchHash.eq(hash))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
