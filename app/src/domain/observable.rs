@@ -645,11 +645,7 @@ impl ObservableForm {
                 }
             },
         };
-        let tags = tags(&self.tags);
-        if tags.len() > TAGS_MAX || tags.iter().any(|t| t.chars().count() > TAG_MAX) {
-            c.fail("tags", ErrorCode::TooLong(TAG_MAX));
-        }
-        let source = c.optional_line("source", &self.source, SOURCE_MAX);
+        let (tags, source) = tags_and_source(&mut c, &self.tags, &self.source);
         let note = c.optional_text("note", &self.note, NOTE_MAX);
         let indicator = checked(&self.indicator);
         let sighted = checked(&self.sighted);
@@ -666,6 +662,16 @@ impl ObservableForm {
             note: note.unwrap_or_default(),
         })
     }
+}
+
+/// The tags and the source of a form, checked: at most `TAGS_MAX` tags of
+/// `TAG_MAX` characters, a source of one line.
+fn tags_and_source(c: &mut Checker, raw_tags: &str, source: &str) -> (Vec<String>, Option<String>) {
+    let tags = tags(raw_tags);
+    if tags.len() > TAGS_MAX || tags.iter().any(|t| t.chars().count() > TAG_MAX) {
+        c.fail("tags", ErrorCode::TooLong(TAG_MAX));
+    }
+    (tags, c.optional_line("source", source, SOURCE_MAX))
 }
 
 /// Tags as typed: comma separated, trimmed, lower-cased, without repeats.
@@ -722,11 +728,7 @@ impl PasteForm {
         }
         let tlp = c.choice("tlp", &self.tlp, super::classification::Tlp::from_id);
         let pap = c.choice("pap", &self.pap, Pap::from_id);
-        let tags = tags(&self.tags);
-        if tags.len() > TAGS_MAX || tags.iter().any(|t| t.chars().count() > TAG_MAX) {
-            c.fail("tags", ErrorCode::TooLong(TAG_MAX));
-        }
-        let source = c.optional_line("source", &self.source, SOURCE_MAX);
+        let (tags, source) = tags_and_source(&mut c, &self.tags, &self.source);
         c.finish(|| ValidPaste {
             block: self.block.clone(),
             tlp: tlp.expect("checked"),
