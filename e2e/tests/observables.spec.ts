@@ -2,7 +2,7 @@ import { Browser, expect, Page, test } from '@playwright/test';
 import { ADMIN_PASSWORD, createUser, ready, shot, signIn, signedInPage } from './helpers';
 
 const RESPONDER = { username: 'ogawa', name: 'Ogawa (IT LAN admin)', password: 'responder password 77', role: 'it_lan_admin' };
-const OFFICER = { username: 'hayashi', name: 'Hayashi (security officer)', password: 'officer password 78', role: 'security_officer' };
+const OFFICER = { username: 'morita', name: 'Morita (security officer)', password: 'officer password 78', role: 'security_officer' };
 
 
 
@@ -44,7 +44,7 @@ test('a responder pastes IOCs, sees the other incident that shares one, and expo
   await expect(preview.locator('tr.bad')).toContainText('this is not an indicator');
   // Saving refuses the block, names the line, keeps what was typed.
   await form.getByRole('button', { name: 'Save all' }).click();
-  await expect(form.getByText(/Line 3: The type could not be told/)).toBeVisible();
+  await expect(form.locator('ul.error li')).toHaveText([/^Line 3: The type could not be told/]);
   await expect(form.getByLabel('Observables, one per line')).toHaveValue(block);
   expect((await (await responder.request.post('/api/incidents/get', { form: { id: first } })).json()).observables).toEqual([]);
   await form.getByLabel('Observables, one per line').fill(block.replace('this is not an indicator\n', ''));
