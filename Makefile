@@ -116,6 +116,7 @@ lint:
 
 bench: build-release
 	cargo bench -p server --bench list_page
+	cargo bench -p server --bench intel
 	bash server/benches/cold_start.sh
 	bash server/benches/bundle_size.sh
 	bash server/benches/upload.sh
