@@ -556,6 +556,12 @@ pub const UI_KEYS: &[&str] = &[
     "ti.pattern",
     "ti.valid",
     "ti.not_automatic",
+    "ti.campaigns",
+    "ti.campaigns_intro",
+    "ti.no_campaigns",
+    "ti.score",
+    "ti.shared",
+    "ti.indicators",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).

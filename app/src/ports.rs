@@ -104,6 +104,11 @@ pub trait Backend: Send + Sync + 'static {
         note: &str,
     ) -> Result<FormResult<Uuid>, AppError>;
     async fn disallow(&self, actor: &Actor, entry: Uuid) -> Result<(), AppError>;
+    /// Incidents that share indicators, proposed as campaigns.
+    async fn campaign_proposals(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::domain::campaign::ProposalView>, AppError>;
     /// The threat-intelligence store (the handlers').
     async fn intel(&self, actor: &Actor) -> Result<crate::domain::intel::IntelPage, AppError>;
 

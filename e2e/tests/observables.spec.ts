@@ -70,11 +70,23 @@ test('a responder pastes IOCs, sees the other incident that shares one, and expo
   await ready(responder);
   await expect(responder.locator('section.observables tr', { hasText: '198.51.100.7' })).toContainText(second);
 
+  // The store's page proposes the two incidents as one campaign.
+  await responder.getByRole('link', { name: 'Threat intelligence' }).click();
+  await ready(responder);
+  const proposal = responder.locator('ul.campaigns li.campaign');
+  await expect(proposal).toHaveCount(1);
+  await expect(proposal.getByRole('link', { name: first })).toBeVisible();
+  await expect(proposal.getByRole('link', { name: second })).toBeVisible();
+  await expect(proposal).toContainText('198.51.100.7');
+  await shot(responder, '41-campaign-proposed');
+
   // The export is a STIX 2.1 bundle with the indicator's value.
   const stix = await responder.request.get(`/api/incidents/${first}/stix?tlp=amber`);
   expect(stix.headers()['content-type']).toBe('application/stix+json;version=2.1');
   const bundle = await stix.json();
   expect(bundle.type).toBe('bundle');
   expect(JSON.stringify(bundle)).toContain('198.51.100.7');
+  await responder.goto(`/incidents/${first}`);
+  await ready(responder);
   await expect(responder.locator('form.export-form')).toBeVisible();
 });

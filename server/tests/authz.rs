@@ -165,6 +165,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/allowlist/add", Rule::Officer),
     ("/api/allowlist/remove", Rule::Officer),
     ("/api/intel/list", Rule::Handlers),
+    ("/api/intel/campaigns", Rule::Handlers),
     // Pages.
     // The home page sends the signed-in to the list, others to sign in.
     ("/", Rule::SignedIn),

@@ -360,7 +360,70 @@ async fn sensors_pull_the_active_indicators_with_the_feed_token(db: Db) {
     );
 }
 
+async fn incidents_sharing_indicators_are_proposed_as_a_campaign(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
+    let mut responder = app.signed_in("suzuki", &[Role::ItLanAdmin]).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let mut ids = Vec::new();
+    for block in [
+        "c2_domain: evil.example.com\nmail_subject: Invoice",
+        "c2_domain: evil.example.com\nd41d8cd98f00b204e9800998ecf8427e",
+        "d41d8cd98f00b204e9800998ecf8427e\ncdn.ours.example",
+        "mail_subject: Invoice\ncdn.ours.example",
+    ] {
+        let id = report(&mut reporter, "targeted_email").await;
+        let r = responder
+            .post(
+                "/api/incidents/observable/paste",
+                &[
+                    ("id", id.as_str()),
+                    ("form[block]", block),
+                    ("form[tlp]", "amber"),
+                    ("form[pap]", "amber"),
+                ],
+            )
+            .await;
+        assert_eq!(r.json(), done(), "{}", r.text);
+        ids.push(id);
+    }
+    // The fourth shares only a subject and an allow-listed CDN: too weak.
+    let r = officer
+        .post("/api/allowlist/add", &[("value", "ours.example")])
+        .await;
+    assert!(r.json()["Done"].is_string());
+    let list = responder.post("/api/intel/campaigns", &[]).await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let got: Vec<&str> = list[0]["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["human_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, [ids[0].as_str(), ids[1].as_str(), ids[2].as_str()]);
+    let shared: Vec<&str> = list[0]["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        shared[0], "d41d8cd98f00b204e9800998ecf8427e",
+        "the heaviest first"
+    );
+    assert!(shared.contains(&"evil.example.com"));
+    assert!(
+        !shared.contains(&"cdn.ours.example"),
+        "allow-listed values do not count"
+    );
+    assert_eq!(
+        reporter.post("/api/intel/campaigns", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 on_both_databases!(
+    incidents_sharing_indicators_are_proposed_as_a_campaign,
     sensors_pull_the_active_indicators_with_the_feed_token,
     indicators_from_a_bundle_mark_the_observables_they_name,
     a_malformed_bundle_is_refused_whole_naming_the_object_and_field,

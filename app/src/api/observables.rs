@@ -113,3 +113,14 @@ pub async fn intel() -> Result<crate::domain::intel::IntelPage, AppError> {
     let actor = ctx::actor()?;
     ctx::services()?.intel(&actor).await.map_err(ctx::status)
 }
+
+/// Incidents that share indicators, proposed as campaigns.
+#[server(endpoint = "intel/campaigns")]
+pub async fn campaign_proposals() -> Result<Vec<crate::domain::campaign::ProposalView>, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .campaign_proposals(&actor)
+        .await
+        .map_err(ctx::status)
+}

@@ -4,6 +4,7 @@
 //! every rule, and they are unit-tested exhaustively.
 
 pub mod account;
+pub mod campaign;
 pub mod classification;
 pub mod containment;
 pub mod dates;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::observables::intel;
+use crate::api::observables::{campaign_proposals, intel};
 use crate::i18n::t;
 use crate::ui::incidents::format_time;
 use crate::ui::{ErrorView, use_lang};
@@ -15,6 +15,7 @@ use crate::ui::{ErrorView, use_lang};
 pub fn IntelPage() -> impl IntoView {
     let lang = use_lang();
     let page = Resource::new(|| (), |_| intel());
+    let proposals = Resource::new(|| (), |_| campaign_proposals());
     let query = use_query_map();
     let imported = move || query.with(|q| q.get("imported"));
     let failed = move || query.with(|q| q.get("import_error").is_some());
@@ -43,6 +44,28 @@ pub fn IntelPage() -> impl IntoView {
                         <button type="submit">{t(lang, "ti.import")}</button>
                     </form>
                 })}
+                <h2>{t(lang, "ti.campaigns")}</h2>
+                <p class="muted">{t(lang, "ti.campaigns_intro")}</p>
+                {move || proposals.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{t(lang, "ti.no_campaigns")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="campaigns">
+                            {list.into_iter().map(|p| view! {
+                                <li class="campaign">
+                                    <strong>{t(lang, "ti.score").replace("{n}", &p.score.to_string())}</strong>" · "
+                                    {p.incidents.into_iter().map(|i| view! {
+                                        <a href=format!("/incidents/{}", i.human_id) title=i.title.clone()>{i.human_id.clone()}</a>" "
+                                    }).collect_view()}
+                                    <p class="small">{t(lang, "ti.shared")}" "
+                                        {p.shared.into_iter().map(|(v, _)| view! { <code>{v}</code>" " }).collect_view()}
+                                    </p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                })}
+                <h2>{t(lang, "ti.indicators")}</h2>
                 {move || page.get().map(|r| match r {
                     Ok(p) => view! {
                         <p>{t(lang, "ti.total").replace("{n}", &p.total.to_string())}</p>

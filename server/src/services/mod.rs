@@ -194,6 +194,13 @@ impl Backend for Hikeshi {
         Ok(observables::allow(&self.db, actor, value, note).await?)
     }
 
+    async fn campaign_proposals(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<app::domain::campaign::ProposalView>, AppError> {
+        Ok(observables::campaign_proposals(&self.db, actor).await?)
+    }
+
     async fn intel(&self, actor: &Actor) -> Result<app::domain::intel::IntelPage, AppError> {
         let (total, newest) = intel::list(&self.db, actor).await?;
         Ok(app::domain::intel::IntelPage { total, newest })

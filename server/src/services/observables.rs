@@ -751,3 +751,88 @@ pub async fn sharing(db: &DatabaseConnection, hash: &str) -> ServiceResult<Vec<U
         .all(db)
         .await?)
 }
+
+// ---- campaign proposals ------------------------------------------------------------
+
+/// Incidents that share indicators, proposed as campaigns
+/// (`domain::campaign::propose`): allow-listed values do not count, and
+/// only incidents the reader may see are shown. The handlers'.
+pub async fn campaign_proposals(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> ServiceResult<Vec<app::domain::campaign::ProposalView>> {
+    use app::domain::campaign::{ProposalView, Rules, propose};
+    if !may(actor, Action::SeeIntel) {
+        return Err(ServiceError::FORBIDDEN);
+    }
+    let rows = observable::Entity::find().all(db).await?;
+    let keys: Vec<MatchKey> = rows
+        .iter()
+        .filter_map(|o| {
+            let t = ObservableType::from_id(&o.kind)?;
+            Some(MatchKey::of(t.kind(), &o.value))
+        })
+        .collect();
+    let allowed = allowlisted(db, keys.iter()).await?;
+    let mut values: BTreeMap<Uuid, Vec<(ObservableType, String)>> = BTreeMap::new();
+    for o in &rows {
+        let Some(t) = ObservableType::from_id(&o.kind) else {
+            continue;
+        };
+        let key = MatchKey::of(t.kind(), &o.value);
+        if !allowed.contains(&key) {
+            values.entry(o.incident_id).or_default().push((t, key.0));
+        }
+    }
+    let proposals = propose(&values, Rules::default());
+    let ids: HashSet<Uuid> = proposals
+        .iter()
+        .flat_map(|p| p.incidents.iter().copied())
+        .collect();
+    let incidents: HashMap<Uuid, incident::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        incident::Entity::find()
+            .filter(incident::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|i| app::domain::policy::may_view_incident(actor, super::kernel::facts_of(i)))
+            .map(|i| (i.id, i))
+            .collect()
+    };
+    Ok(proposals
+        .into_iter()
+        .filter_map(|p| {
+            let mut seen: Vec<SeenIn> = p
+                .incidents
+                .iter()
+                .filter_map(|id| incidents.get(id))
+                .map(|i| SeenIn {
+                    human_id: i.human_id.clone(),
+                    title: i.title.clone(),
+                })
+                .collect();
+            if seen.len() < 2 {
+                return None;
+            }
+            seen.sort_by(|a, b| a.human_id.cmp(&b.human_id));
+            let mut shared: Vec<(String, u32)> = p
+                .shared
+                .into_iter()
+                .map(|(k, w)| {
+                    (
+                        k.split_once(':').map_or(k.clone(), |(_, v)| v.to_string()),
+                        w,
+                    )
+                })
+                .collect();
+            shared.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Some(ProposalView {
+                incidents: seen,
+                shared,
+                score: p.score,
+            })
+        })
+        .collect())
+}
