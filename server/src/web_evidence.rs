@@ -23,7 +23,7 @@ use crate::web::AppState;
 
 /// The one place a file route's error becomes its answer (a service
 /// error's detail is logged by the conversion, never sent).
-fn refuse(e: impl Into<AppError>) -> Response {
+pub(crate) fn refuse(e: impl Into<AppError>) -> Response {
     let e: AppError = e.into();
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let text = match e {

@@ -10,18 +10,13 @@ use app::domain::classification::Tlp;
 use app::ports::CurrentUser;
 
 use crate::web::AppState;
+use crate::web_evidence::refuse;
 
 #[derive(serde::Deserialize)]
 pub struct ExportQuery {
     /// The highest TLP shared (`clear`, `green`, `amber`, `amber_strict`,
     /// `red`); TLP:AMBER when not given.
     tlp: Option<String>,
-}
-
-fn refuse(e: impl Into<AppError>) -> Response {
-    let e: AppError = e.into();
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, status.canonical_reason().unwrap_or("error")).into_response()
 }
 
 /// `GET /api/incidents/{id}/stix?tlp=amber`: a STIX 2.1 bundle.

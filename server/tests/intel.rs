@@ -422,7 +422,64 @@ async fn incidents_sharing_indicators_are_proposed_as_a_campaign(db: Db) {
     );
 }
 
+/// The page's form: `source` and the `bundle` file as multipart, from a
+/// browser (redirected back to the page) or another client (the answer).
+async fn import_form(c: &mut Client, body: &[u8], browser: bool) -> common::Response {
+    use common::upload::{BOUNDARY, part};
+    let mut form = part("source", "Partner CERT").into_bytes();
+    form.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"bundle\"; filename=\"feed.json\"\r\nContent-Type: application/json\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    form.extend_from_slice(body);
+    form.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let cookies: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut req = axum::http::Request::post("/api/intel/import")
+        .header("host", common::HOST)
+        .header("origin", format!("http://{}", common::HOST))
+        .header("cookie", cookies.join("; "))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+    if browser {
+        req = req.header("accept", "text/html");
+    }
+    c.send(req.body(axum::body::Body::from(form)).unwrap())
+        .await
+}
+
+async fn the_import_form_works_from_the_browser(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
+    let feed = bundle(vec![indicator(
+        11,
+        "[domain-name:value = 'form.example']",
+        "From the form",
+        None,
+    )]);
+    let r = import_form(&mut officer, &feed, true).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.headers["location"], "/intel?imported=1");
+    let store = officer.post("/api/intel/list", &[]).await.json();
+    assert_eq!(store["newest"][0]["source"], "Partner CERT");
+    let r = import_form(&mut officer, b"{not json", true).await;
+    assert_eq!(r.headers["location"], "/intel?import_error=1");
+    let r = import_form(&mut officer, b"{not json", false).await;
+    assert_eq!(r.json()["Invalid"][0]["code"]["BadStix"][0], "bundle");
+    assert_eq!(app.count("intel_indicators").await, 1);
+    // The page shows the store and the import form to the officer.
+    let page = officer.get("/intel?imported=1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("From the form"), "{}", page.text);
+    assert!(page.text.contains("1 indicator(s) imported."));
+    assert!(page.text.contains("action=\"/api/intel/import\""));
+}
+
 on_both_databases!(
+    the_import_form_works_from_the_browser,
     incidents_sharing_indicators_are_proposed_as_a_campaign,
     sensors_pull_the_active_indicators_with_the_feed_token,
     indicators_from_a_bundle_mark_the_observables_they_name,

@@ -47,7 +47,7 @@ pub async fn edit_observable(
 ) -> Result<FormResult<()>, AppError> {
     use crate::domain::classification::Tlp;
     use crate::domain::form::Checker;
-    use crate::domain::observable::{NOTE_MAX, ObservableChange, Pap};
+    use crate::domain::observable::{NOTE_MAX, ObservableChange, Pap, checked};
     use crate::ports::IncidentOp;
 
     let mut c = Checker::default();
@@ -56,14 +56,13 @@ pub async fn edit_observable(
     let note = c
         .optional_text("note", note.as_deref().unwrap_or(""), NOTE_MAX)
         .unwrap_or_default();
-    let on = |v: Option<String>| v.is_some_and(|v| !v.is_empty() && v != "false");
     let op = c.finish(|| IncidentOp::EditObservable {
         observable,
         change: ObservableChange {
             tlp: tlp.expect("checked"),
             pap: pap.expect("checked"),
-            indicator: on(indicator),
-            sighted: on(sighted),
+            indicator: checked(&indicator),
+            sighted: checked(&sighted),
             note,
         },
     });

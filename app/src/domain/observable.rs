@@ -388,24 +388,42 @@ fn is_windows_path(v: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MatchKey(pub String);
 
+/// The class each kind of value is compared in; a file name and a path
+/// are one class, as a file is one thing.
+const CLASSES: [(ValueKind, &str); 14] = [
+    (ValueKind::Email, "email"),
+    (ValueKind::Domain, "domain"),
+    (ValueKind::Ip, "ip"),
+    (ValueKind::Url, "url"),
+    (ValueKind::Md5, "md5"),
+    (ValueKind::Sha1, "sha1"),
+    (ValueKind::Sha256, "sha256"),
+    (ValueKind::FileName, "file"),
+    (ValueKind::Path, "file"),
+    (ValueKind::RegistryKey, "registry"),
+    (ValueKind::Cve, "cve"),
+    (ValueKind::Technique, "technique"),
+    (ValueKind::MimeType, "mime"),
+    (ValueKind::Text, "text"),
+];
+
 impl MatchKey {
     pub fn of(kind: ValueKind, normalised: &str) -> MatchKey {
-        let class = match kind {
-            ValueKind::Email => "email",
-            ValueKind::Domain => "domain",
-            ValueKind::Ip => "ip",
-            ValueKind::Url => "url",
-            ValueKind::Md5 => "md5",
-            ValueKind::Sha1 => "sha1",
-            ValueKind::Sha256 => "sha256",
-            ValueKind::FileName | ValueKind::Path => "file",
-            ValueKind::RegistryKey => "registry",
-            ValueKind::Cve => "cve",
-            ValueKind::Technique => "technique",
-            ValueKind::MimeType => "mime",
-            ValueKind::Text => "text",
-        };
+        let class = CLASSES
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or("text", |(_, c)| c);
         MatchKey(format!("{class}:{normalised}"))
+    }
+
+    /// The kind (the first of its class) and the value a key was made of.
+    pub fn parts(&self) -> (ValueKind, &str) {
+        let (class, value) = self.0.split_once(':').unwrap_or(("text", &self.0));
+        let kind = CLASSES
+            .iter()
+            .find(|(_, c)| *c == class)
+            .map_or(ValueKind::Text, |(k, _)| *k);
+        (kind, value)
     }
 }
 
@@ -742,7 +760,7 @@ impl PasteForm {
 }
 
 /// A checkbox as a form sends it: present and not "false".
-fn checked(flag: &Option<String>) -> bool {
+pub fn checked(flag: &Option<String>) -> bool {
     flag.as_deref()
         .is_some_and(|v| !v.is_empty() && v != "false")
 }
@@ -950,6 +968,16 @@ c2_domain, bad..domain
                 (10, Some(C2Domain), Err(ErrorCode::InvalidObservable)),
             ]
         );
+    }
+
+    #[test]
+    fn a_match_key_gives_back_its_kind_and_value() {
+        for (kind, _) in CLASSES {
+            let key = MatchKey::of(kind, "a:b");
+            let (back, value) = key.parts();
+            assert_eq!(value, "a:b");
+            assert_eq!(MatchKey::of(back, value), key, "{kind:?}");
+        }
     }
 
     #[test]

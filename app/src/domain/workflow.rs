@@ -344,6 +344,9 @@ pub enum Edit {
     /// The vendor's report: who may write it is its engagement's scope
     /// (`policy::may_act`); it is revised until the incident is closed.
     Report,
+    /// Recording, changing or removing observables: who may is the access
+    /// (`policy::IncidentAct::Observe`); only while the incident is open.
+    Observe,
 }
 
 /// Who may make an edit. Comments are open to everyone who can see the

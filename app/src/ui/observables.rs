@@ -128,20 +128,35 @@ fn Row(id: String, o: ObservableView, editable: bool) -> impl IntoView {
     }
 }
 
-/// TLP and PAP as two selects, defaulting to TLP:AMBER and PAP:AMBER.
+/// TLP and PAP as two labelled selects, these levels chosen; the fields
+/// are named `tlp` and `pap` unless a form nests them (`form[tlp]`).
 #[component]
-fn TlpPap(tlp: Tlp, pap: Pap, prefix: String) -> impl IntoView {
+fn TlpPap(
+    prefix: String,
+    #[prop(default = Tlp::Amber)] tlp: Tlp,
+    #[prop(default = Pap::Amber)] pap: Pap,
+    #[prop(default = "tlp")] tlp_name: &'static str,
+    #[prop(default = "pap")] pap_name: &'static str,
+) -> impl IntoView {
     let lang = use_lang();
     let tlp_id = format!("{prefix}-tlp");
     let pap_id = format!("{prefix}-pap");
     view! {
         <label for=tlp_id.clone()>"TLP"</label>
-        <select id=tlp_id name="tlp">
-            {Tlp::ALL.iter().map(|l| view! { <option value=l.id() selected=*l == tlp>{l.label()}</option> }).collect_view()}
-        </select>
+        <TlpSelect id=tlp_id name=tlp_name chosen=tlp/>
         <label for=pap_id.clone()>"PAP"</label>
-        <select id=pap_id name="pap" title=t(lang, "ob.pap_help")>
+        <select id=pap_id name=pap_name title=t(lang, "ob.pap_help")>
             {Pap::ALL.iter().map(|p| view! { <option value=p.id() selected=*p == pap>{format!("PAP:{}", p.id().to_uppercase())}</option> }).collect_view()}
+        </select>
+    }
+}
+
+/// The TLP 2.0 levels, one chosen.
+#[component]
+fn TlpSelect(id: String, name: &'static str, chosen: Tlp) -> impl IntoView {
+    view! {
+        <select id=id name=name>
+            {Tlp::ALL.iter().map(|l| view! { <option value=l.id() selected=*l == chosen>{l.label()}</option> }).collect_view()}
         </select>
     }
 }
@@ -154,9 +169,7 @@ fn ExportForm(id: String) -> impl IntoView {
     view! {
         <form method="get" action=format!("/api/incidents/{id}/stix") class="inline export-form">
             <label for="ob-export-tlp">{t(lang, "ob.export")}</label>
-            <select id="ob-export-tlp" name="tlp">
-                {Tlp::ALL.iter().map(|l| view! { <option value=l.id() selected=*l == Tlp::Amber>{l.label()}</option> }).collect_view()}
-            </select>
+            <TlpSelect id="ob-export-tlp".to_string() name="tlp" chosen=Tlp::Amber/>
             <button type="submit">{t(lang, "ob.export_submit")}</button>
         </form>
     }
@@ -181,7 +194,7 @@ fn AddForm(id: String) -> impl IntoView {
             <label for="ob-value">{t(lang, "ob.value")}</label>
             <input id="ob-value" type="text" name="form[value]" placeholder="evil[.]example.com" aria-describedby="ob-value-error"/>
             <p class="error" id="ob-value-error">{move || error("value")}</p>
-            <TlpPapNamed tlp="form[tlp]" pap="form[pap]" prefix="ob"/>
+            <TlpPap prefix="ob".to_string() tlp_name="form[tlp]" pap_name="form[pap]"/>
             <label class="check"><input type="checkbox" name="form[indicator]" value="true"/>{t(lang, "ob.indicator")}</label>
             <label class="check"><input type="checkbox" name="form[sighted]" value="true"/>{t(lang, "ob.sighted")}</label>
             <label for="ob-confidence">{t(lang, "ob.confidence")}</label>
@@ -197,23 +210,6 @@ fn AddForm(id: String) -> impl IntoView {
             <button type="submit">{t(lang, "ob.add_submit")}</button>
             <p class="error" role="alert">{message}</p>
         </ActionForm>
-    }
-}
-
-/// TLP and PAP selects with the given field names (TLP:AMBER, PAP:AMBER
-/// chosen).
-#[component]
-fn TlpPapNamed(tlp: &'static str, pap: &'static str, prefix: &'static str) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <label for=format!("{prefix}-tlp")>"TLP"</label>
-        <select id=format!("{prefix}-tlp") name=tlp>
-            {Tlp::ALL.iter().map(|l| view! { <option value=l.id() selected=*l == Tlp::Amber>{l.label()}</option> }).collect_view()}
-        </select>
-        <label for=format!("{prefix}-pap")>"PAP"</label>
-        <select id=format!("{prefix}-pap") name=pap title=t(lang, "ob.pap_help")>
-            {Pap::ALL.iter().map(|p| view! { <option value=p.id() selected=*p == Pap::Amber>{format!("PAP:{}", p.id().to_uppercase())}</option> }).collect_view()}
-        </select>
     }
 }
 
@@ -245,7 +241,7 @@ fn PasteForm(id: String) -> impl IntoView {
             <ul class="error" aria-live="polite">
                 {move || block_errors().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
-            <TlpPapNamed tlp="form[tlp]" pap="form[pap]" prefix="paste"/>
+            <TlpPap prefix="paste".to_string() tlp_name="form[tlp]" pap_name="form[pap]"/>
             <label class="check"><input type="checkbox" name="form[indicator]" value="true"/>{t(lang, "ob.indicator")}</label>
             <label class="check"><input type="checkbox" name="form[sighted]" value="true"/>{t(lang, "ob.sighted")}</label>
             <label for="paste-tags">{t(lang, "ob.tags")}</label>

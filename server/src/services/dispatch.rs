@@ -12,7 +12,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, TransactionTrait,
 };
-use uuid::Uuid;
 
 use app::domain::form::FormResult;
 use app::domain::policy::{Actor, Found, IncidentAct, Named, Subject, may_act};
@@ -39,17 +38,48 @@ pub async fn authorise(
     op: &IncidentOp,
 ) -> ServiceResult<incident::Model> {
     let found = visible_incident(db, actor, human_id).await?;
-    let access = access_to(actor, &found);
-    let (subject, act) = classify(db, model, actor, op, found.id).await?;
-    // A thing inside the incident that the reader does not see answers as
-    // a thing that does not exist, like an incident it does not see.
+    let (subject, act) = classify(db, model, actor, op, &found).await?;
+    admit(actor, &found, subject, act)?;
+    Ok(found)
+}
+
+/// The incident on which the reader may record observables now (the
+/// preview of a pasted block asks before reading it): judged as recording
+/// one would be.
+pub async fn authorise_observing(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    human_id: &str,
+) -> ServiceResult<incident::Model> {
+    let found = visible_incident(db, actor, human_id).await?;
+    let phase = Phase::from_id(&found.phase).or_corrupt("incident.phase")?;
+    let named = Found::Phase(phase);
+    admit(
+        actor,
+        &found,
+        named.subject(),
+        IncidentAct::Observe { phase },
+    )?;
+    Ok(found)
+}
+
+/// A thing inside the incident that the reader does not see answers as a
+/// thing that does not exist, like an incident it does not see; an act its
+/// access does not allow is `Forbidden`.
+fn admit(
+    actor: &Actor,
+    found: &incident::Model,
+    subject: Option<Subject>,
+    act: IncidentAct,
+) -> ServiceResult<()> {
+    let access = access_to(actor, found);
     if subject.is_some_and(|s| !access.sees_subject(&s)) {
         return Err(ServiceError::NOT_FOUND);
     }
     if !may_act(&access, act) {
         return Err(ServiceError::FORBIDDEN);
     }
-    Ok(found)
+    Ok(())
 }
 
 /// What an operation names inside the incident, looked up (once) for the
@@ -60,14 +90,15 @@ async fn classify(
     model: &HandlingModel,
     actor: &Actor,
     op: &IncidentOp,
-    incident: Uuid,
+    inc: &incident::Model,
 ) -> ServiceResult<(Option<Subject>, IncidentAct)> {
     use crate::entity::{containment, evidence};
+    let incident = inc.id;
     let found = match op.names() {
         Named::Nothing => Found::Nothing,
-        Named::CurrentPhase => Found::Phase(
-            Phase::from_id(&found_phase(db, incident).await?).or_corrupt("incident.phase")?,
-        ),
+        Named::CurrentPhase => {
+            Found::Phase(Phase::from_id(&inc.phase).or_corrupt("incident.phase")?)
+        }
         Named::Observable(id) => Found::Observable {
             phase: observables::phase_of(db, incident, id).await?,
         },
@@ -262,13 +293,4 @@ async fn apply(
                 .map(|_| ())
         }
     }
-}
-
-/// The incident's phase as stored now (a new observable lives in it).
-async fn found_phase(db: &DatabaseConnection, incident: Uuid) -> ServiceResult<String> {
-    Ok(incident::Entity::find_by_id(incident)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NOT_FOUND)?
-        .phase)
 }

@@ -160,16 +160,7 @@ impl Backend for Hikeshi {
     ) -> Result<Vec<app::domain::observable::PastedLine>, AppError> {
         // The same judgement as recording: whoever may not add them here
         // learns nothing about the incident from the preview.
-        let probe = IncidentOp::PasteObservables(app::domain::observable::ValidPaste {
-            block: String::new(),
-            tlp: app::domain::classification::Tlp::Amber,
-            pap: app::domain::observable::Pap::Amber,
-            indicator: false,
-            sighted: false,
-            tags: Vec::new(),
-            source: String::new(),
-        });
-        dispatch::authorise(&self.db, &self.model, actor, human_id, &probe).await?;
+        dispatch::authorise_observing(&self.db, actor, human_id).await?;
         if block.len() > app::domain::observable::BLOCK_MAX {
             return Err(AppError::Conflict(app::domain::ErrorCode::TooLong(
                 app::domain::observable::BLOCK_MAX,

@@ -21,7 +21,7 @@ use app::domain::observable::{
     ValidObservable, allow_candidates, allow_entry, read_block, tags,
 };
 use app::domain::policy::{Access, Action, Actor, Visibility, incident_visibility, may};
-use app::domain::workflow::{Facts, Status};
+use app::domain::workflow::{Edit, Facts};
 use app::domain::workspace::NotificationKind;
 
 use super::audit;
@@ -39,7 +39,7 @@ pub(super) async fn add(
     f: &Facts,
     v: ValidObservable,
 ) -> ServiceResult<()> {
-    open(f)?;
+    app::domain::workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let key = MatchKey::of(v.kind.kind(), &v.value);
     let saved = save(txn, actor, inc, f.phase, &v, &key).await?;
     let d = detail([
@@ -61,7 +61,7 @@ pub(super) async fn paste(
     f: &Facts,
     p: app::domain::observable::ValidPaste,
 ) -> ServiceResult<()> {
-    open(f)?;
+    app::domain::workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let lines = read_block(&p.block);
     let errors = bad_lines(&lines);
     if !errors.is_empty() {
@@ -121,13 +121,6 @@ pub fn bad_lines(lines: &[PastedLine]) -> Vec<FieldError> {
         });
     }
     errors
-}
-
-fn open(f: &Facts) -> ServiceResult<()> {
-    if f.status == Status::Closed {
-        return Err(app::domain::workflow::Refusal::NotNow.into());
-    }
-    Ok(())
 }
 
 async fn save(
@@ -229,7 +222,7 @@ async fn correlate(
         saved
             .iter()
             .filter(|(_, k)| known.contains_key(&match_hash(k)))
-            .map(|(_, k)| split(k).1.to_string()),
+            .map(|(_, k)| k.parts().1.to_string()),
     );
     values.sort();
     values.dedup();
@@ -276,7 +269,7 @@ async fn allowlisted<'a>(
 ) -> ServiceResult<HashSet<MatchKey>> {
     let mut by_hash: HashMap<String, Vec<MatchKey>> = HashMap::new();
     for key in keys {
-        let (kind, value) = split(key);
+        let (kind, value) = key.parts();
         for c in allow_candidates(kind, value) {
             by_hash.entry(match_hash(&c)).or_default().push(key.clone());
         }
@@ -294,28 +287,6 @@ async fn allowlisted<'a>(
         .collect())
 }
 
-/// A match key's kind and value (the kind by the key's class).
-fn split(key: &MatchKey) -> (app::domain::observable::ValueKind, &str) {
-    use app::domain::observable::ValueKind::*;
-    let (class, value) = key.0.split_once(':').unwrap_or(("text", &key.0));
-    let kind = match class {
-        "email" => Email,
-        "domain" => Domain,
-        "ip" => Ip,
-        "url" => Url,
-        "md5" => Md5,
-        "sha1" => Sha1,
-        "sha256" => Sha256,
-        "file" => FileName,
-        "registry" => RegistryKey,
-        "cve" => Cve,
-        "technique" => Technique,
-        "mime" => MimeType,
-        _ => Text,
-    };
-    (kind, value)
-}
-
 /// The flags of an observable, changed on the incident page.
 pub(super) async fn edit(
     txn: &DatabaseTransaction,
@@ -325,7 +296,7 @@ pub(super) async fn edit(
     id: Uuid,
     change: app::domain::observable::ObservableChange,
 ) -> ServiceResult<()> {
-    open(f)?;
+    app::domain::workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let o = find(txn, inc, id).await?;
     let d = detail([
         ("observable", o.id.to_string()),
@@ -355,7 +326,7 @@ pub(super) async fn remove(
     f: &Facts,
     id: Uuid,
 ) -> ServiceResult<()> {
-    open(f)?;
+    app::domain::workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let o = find(txn, inc, id).await?;
     observable::Entity::delete_by_id(o.id).exec(txn).await?;
     let d = detail([
@@ -722,7 +693,7 @@ pub async fn active_indicators(
         .iter()
         .filter(|k| !allowed.contains(k))
         .filter_map(|k| {
-            let (kind, value) = split(k);
+            let (kind, value) = k.parts();
             Some(match kind {
                 ValueKind::Domain => Active::Domain(value.to_string()),
                 ValueKind::Ip => Active::Ip(value.parse().ok()?),
@@ -820,12 +791,7 @@ pub async fn campaign_proposals(
             let mut shared: Vec<(String, u32)> = p
                 .shared
                 .into_iter()
-                .map(|(k, w)| {
-                    (
-                        k.split_once(':').map_or(k.clone(), |(_, v)| v.to_string()),
-                        w,
-                    )
-                })
+                .map(|(k, w)| (MatchKey(k).parts().1.to_string(), w))
                 .collect();
             shared.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             Some(ProposalView {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::roles::may_propose;
 use super::{Access, Actor, Audience, IncidentAct, may_act};
-use crate::domain::workflow::{self, Edit, Facts, Status};
+use crate::domain::workflow::{self, Edit, Facts};
 use crate::domain::workspace::Available;
 
 /// What the reader may do on one incident, as the page offers it. The names
@@ -68,7 +68,6 @@ impl Permissions {
         }
         let roles = &actor.roles;
         let edit = |e: Edit| workflow::may_edit(roles, f, &e).is_ok();
-        let open = f.status != Status::Closed;
         Permissions {
             commands: workflow::available(roles, f),
             classify: edit(Edit::Classify {
@@ -83,13 +82,14 @@ impl Permissions {
             handle_evidence: may_act(access, IncidentAct::Evidence),
             engage: edit(Edit::Engage),
             revoke: edit(Edit::Revoke),
-            report: open && may_act(access, IncidentAct::Report) && edit(Edit::Report),
+            report: may_act(access, IncidentAct::Report) && edit(Edit::Report),
             comment_audiences: if *access == Access::Handler {
                 Audience::ALL.to_vec()
             } else {
                 Vec::new()
             },
-            observe: open && may_act(access, IncidentAct::Observe { phase: f.phase }),
+            observe: edit(Edit::Observe)
+                && may_act(access, IncidentAct::Observe { phase: f.phase }),
             see_observables: !matches!(access, Access::Reporter),
             see_timeline: access.sees_timeline(),
             see_internal: !matches!(access, Access::Engaged { .. }),
@@ -129,6 +129,7 @@ impl Navigation {
 mod tests {
     use super::*;
     use crate::domain::external::{OrgKind, Scope};
+    use crate::domain::workflow::Status;
     use crate::domain::{Phase, Role};
 
     fn actor(roles: &[Role]) -> Actor {
@@ -164,6 +165,7 @@ mod tests {
         assert_eq!(p.comment_audiences, Audience::ALL.to_vec());
         let closed = Permissions::of(&officer, &Access::Handler, &facts(Phase::G, Status::Closed));
         assert!(!closed.classify && !closed.assign && !closed.propose && !closed.engage);
+        assert!(p.observe && !closed.observe, "observables only while open");
         assert!(closed.revoke, "an engagement is ended also after closing");
         assert_eq!(
             closed

@@ -62,7 +62,7 @@ pub fn may_be_given_task(roles: &[Role], task_role: Role) -> bool {
 /// rest of the classification, assets and prevention any handler's.
 pub fn may_edit(roles: &[Role], edit: &Edit) -> bool {
     match edit {
-        Edit::Comment | Edit::Report => true,
+        Edit::Comment | Edit::Report | Edit::Observe => true,
         Edit::Assign | Edit::Engage | Edit::Revoke => is_officer(roles),
         Edit::Classify {
             severity_changed: true,
