@@ -128,6 +128,7 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
         ErrorCode::BadStix(object, field) => {
             text.replace("{object}", object).replace("{field}", field)
         }
+        ErrorCode::UnknownIncident(id) => text.replace("{id}", id),
         ErrorCode::Required
         | ErrorCode::InvalidChoice
         | ErrorCode::InvalidDateTime
@@ -141,6 +142,7 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
         | ErrorCode::InvalidObservable
         | ErrorCode::UnknownObservableType
         | ErrorCode::AlreadyListed
+        | ErrorCode::InvalidUrl
         | ErrorCode::PasswordMismatch
         | ErrorCode::WrongPassword
         | ErrorCode::InvalidCredentials => text.into(),
@@ -187,6 +189,8 @@ fn error_key(code: &ErrorCode) -> &'static str {
         ErrorCode::TooManyLines(_) => "err.too_many_lines",
         ErrorCode::AlreadyListed => "err.already_listed",
         ErrorCode::BadStix(..) => "err.bad_stix",
+        ErrorCode::UnknownIncident(_) => "err.unknown_incident",
+        ErrorCode::InvalidUrl => "err.invalid_url",
         ErrorCode::PasswordMismatch => "err.password_mismatch",
         ErrorCode::WrongPassword => "err.wrong_password",
         ErrorCode::InvalidCredentials => "err.invalid_credentials",
@@ -706,6 +710,8 @@ mod tests {
             ErrorCode::TooManyLines(1000),
             ErrorCode::AlreadyListed,
             ErrorCode::BadStix("indicator--1".into(), "valid_from".into()),
+            ErrorCode::UnknownIncident("INC-2026-0001".into()),
+            ErrorCode::InvalidUrl,
             ErrorCode::PasswordMismatch,
             ErrorCode::WrongPassword,
             ErrorCode::InvalidCredentials,

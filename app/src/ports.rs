@@ -92,6 +92,14 @@ pub trait Backend: Send + Sync + 'static {
         human_id: &str,
         block: &str,
     ) -> Result<Vec<crate::domain::observable::PastedLine>, AppError>;
+    /// Shares an indicator through the TAXII collections, or stops.
+    async fn share_observable(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        observable: Uuid,
+        share: bool,
+    ) -> Result<FormResult<()>, AppError>;
     /// The allow-list (the officer's).
     async fn allowlist(
         &self,
@@ -111,6 +119,41 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<crate::domain::campaign::ProposalView>, AppError>;
     /// The threat-intelligence store (the handlers').
     async fn intel(&self, actor: &Actor) -> Result<crate::domain::intel::IntelPage, AppError>;
+    /// Confirmed campaigns (the handlers').
+    async fn campaigns(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::domain::campaign::CampaignSummary>, AppError>;
+    async fn campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<crate::domain::campaign::CampaignView, AppError>;
+    /// The officer confirms a campaign of these incidents (human ids).
+    async fn confirm_campaign(
+        &self,
+        actor: &Actor,
+        campaign: crate::domain::campaign::ValidCampaign,
+        incidents: &str,
+    ) -> Result<FormResult<Uuid>, AppError>;
+    async fn update_campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        campaign: crate::domain::campaign::ValidCampaign,
+    ) -> Result<FormResult<()>, AppError>;
+    async fn add_to_campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        incidents: &str,
+    ) -> Result<FormResult<()>, AppError>;
+    async fn remove_from_campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        human_id: &str,
+    ) -> Result<(), AppError>;
 
     /// The organisation's declared log sources.
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError>;

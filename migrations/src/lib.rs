@@ -16,6 +16,7 @@ mod m0008_throttle;
 mod m0009_integrity;
 mod m0010_observables;
 mod m0011_intel;
+mod m0012_campaigns_taxii;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_integrity::Migration),
             Box::new(m0010_observables::Migration),
             Box::new(m0011_intel::Migration),
+            Box::new(m0012_campaigns_taxii::Migration),
         ]
     }
 }

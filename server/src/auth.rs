@@ -44,7 +44,23 @@ pub struct Auth {
     /// The most throttle counters kept.
     pub throttle_max_rows: u64,
     failures: Arc<AtomicU64>,
+    /// HTTP Basic credentials verified lately (TAXII clients send them with
+    /// every request; argon2 on each would cost ~50 ms of a core).
+    verified: Arc<Mutex<Verified>>,
 }
+
+/// Credentials that verified, by a keyed digest (never the password), with
+/// the stored hash they verified against: a changed password no longer
+/// matches it, and the entry lapses after `VERIFIED_FOR`.
+#[derive(Debug, Default)]
+struct Verified {
+    key: [u8; 32],
+    entries: std::collections::HashMap<[u8; 32], (uuid::Uuid, String, std::time::Instant)>,
+}
+
+/// How long verified Basic credentials are believed without argon2.
+pub const VERIFIED_FOR: Duration = Duration::from_secs(300);
+const VERIFIED_MAX: usize = 1024;
 
 impl Auth {
     pub fn new(config: &Config) -> Auth {
@@ -53,6 +69,43 @@ impl Auth {
             trusted_proxies: config.trusted_proxies.clone().into(),
             throttle_max_rows: config.throttle_max_rows,
             failures: Arc::new(AtomicU64::new(0)),
+            verified: Arc::new(Mutex::new(Verified {
+                key: rand::random(),
+                entries: Default::default(),
+            })),
+        }
+    }
+
+    fn digest(key: &[u8; 32], username: &str, password: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+            .expect("HMAC takes a key of any length");
+        mac.update(username.as_bytes());
+        mac.update(&[0]);
+        mac.update(password.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The user these credentials verified as lately, if they verified
+    /// against this same stored hash.
+    pub fn recall(&self, username: &str, password: &str, hash: &str) -> Option<uuid::Uuid> {
+        let v = self.verified.lock().ok()?;
+        let (id, h, at) = v.entries.get(&Self::digest(&v.key, username, password))?;
+        (h == hash && at.elapsed() < VERIFIED_FOR).then_some(*id)
+    }
+
+    /// Remembers credentials that verified.
+    pub fn remember(&self, username: &str, password: &str, id: uuid::Uuid, hash: &str) {
+        if let Ok(mut v) = self.verified.lock() {
+            if v.entries.len() >= VERIFIED_MAX {
+                v.entries.retain(|_, (_, _, at)| at.elapsed() < VERIFIED_FOR);
+                if v.entries.len() >= VERIFIED_MAX {
+                    v.entries.clear();
+                }
+            }
+            let d = Self::digest(&v.key, username, password);
+            v.entries
+                .insert(d, (id, hash.to_string(), std::time::Instant::now()));
         }
     }
 

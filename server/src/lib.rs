@@ -14,9 +14,11 @@ pub mod services;
 pub mod session_store;
 pub mod startup;
 pub mod stix;
+pub mod taxii_client;
 pub mod web;
 pub mod web_evidence;
 pub mod web_intel;
+pub mod web_taxii;
 
 pub use startup::Application;
 pub use web::{AppState, app};

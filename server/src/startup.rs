@@ -118,6 +118,10 @@ impl Application {
             self.state.config.mail.clone(),
         );
         crate::services::reminders::spawn(self.state.hikeshi.db.clone(), Duration::from_secs(60));
+        crate::services::subscriptions::spawn(
+            self.state.hikeshi.db.clone(),
+            Duration::from_secs(60),
+        );
         crate::services::evidence::spawn_sweeper(
             self.state.hikeshi.db.clone(),
             self.state.hikeshi.evidence.clone(),

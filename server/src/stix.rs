@@ -259,21 +259,207 @@ pub fn pattern(o: &ObservableView) -> Option<String> {
     Some(format!("[{path} = {}]", pattern_literal(&value)))
 }
 
+/// The organisation's `identity` id.
+pub fn identity_id(organisation: &str) -> String {
+    own_id("identity", &format!("organisation:{organisation}"))
+}
+
+/// The organisation as an `identity`.
+pub fn identity(organisation: &str, created: &str) -> Value {
+    json!({
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": identity_id(organisation),
+        "created": created,
+        "modified": created,
+        "name": organisation,
+        "identity_class": "organization"
+    })
+}
+
+/// The `indicator` of an observable marked as one (none for a type STIX
+/// has no pattern for): the same id in a bundle and in a TAXII collection.
+fn indicator_sdo(o: &ObservableView, identity_id: &str, marking: &str, made: &str) -> Option<Value> {
+    if !o.indicator {
+        return None;
+    }
+    let p = pattern(o)?;
+    let mut i = json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": own_id("indicator", &format!("indicator:{}", o.id)),
+        "created": made,
+        "modified": made,
+        "created_by_ref": identity_id,
+        "object_marking_refs": [marking],
+    });
+    i["name"] = json!(format!("{} {}", o.kind.id(), o.value));
+    i["description"] = json!(if o.note.is_empty() {
+        format!("{} recorded while handling an incident", o.kind.id())
+    } else {
+        o.note.clone()
+    });
+    i["indicator_types"] = json!(["malicious-activity"]);
+    i["pattern"] = json!(p);
+    i["pattern_type"] = json!("stix");
+    i["pattern_version"] = json!("2.1");
+    i["valid_from"] = json!(made);
+    if let Some(c) = o.confidence {
+        i["confidence"] = json!(c);
+    }
+    if !o.tags.is_empty() {
+        i["labels"] = json!(o.tags);
+    }
+    Some(i)
+}
+
+/// The indicator an observable is shared as in the TAXII collections, at
+/// the version `modified`; `revoked` when the officer stops sharing it.
+pub fn shared_indicator(
+    organisation: &str,
+    o: &ObservableView,
+    modified: DateTime<Utc>,
+    revoked: bool,
+) -> Option<Value> {
+    let made = ts(o.first_seen.unwrap_or(modified));
+    let mut i = indicator_sdo(o, &identity_id(organisation), &marking_id(o.tlp), &made)?;
+    let modified = ts(modified).max(made);
+    i["modified"] = json!(modified);
+    if revoked {
+        i["revoked"] = json!(true);
+    }
+    Some(i)
+}
+
+/// What a campaign export holds besides its incidents' bundles.
+pub struct CampaignExport<'a> {
+    pub organisation: &'a str,
+    pub id: Uuid,
+    pub campaign: &'a app::domain::campaign::ValidCampaign,
+    pub created: DateTime<Utc>,
+    pub modified: DateTime<Utc>,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub share_up_to: Tlp,
+}
+
+/// A campaign's bundle: the objects of its incidents' bundles, each once,
+/// with the `campaign`, its `threat-actor` and `attack-pattern`s and the
+/// relationships between them. A campaign above the shared TLP is sent
+/// without its name, description and actor.
+pub fn campaign_bundle(e: &CampaignExport, incidents: Vec<Value>) -> Value {
+    let mut objects: Vec<Value> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for b in incidents {
+        if let Value::Array(list) = b["objects"].clone() {
+            for o in list {
+                let id = o["id"].as_str().unwrap_or_default().to_string();
+                if seen.insert(id) {
+                    objects.push(o);
+                }
+            }
+        }
+    }
+    let identity_id = identity_id(e.organisation);
+    let created = ts(e.created);
+    let modified = ts(e.modified.max(e.created));
+    if seen.insert(identity_id.clone()) {
+        objects.push(identity(e.organisation, &created));
+    }
+    let tlp = e.campaign.tlp.min(e.share_up_to);
+    let marking = marking_id(tlp);
+    if seen.insert(marking.clone()) {
+        objects.insert(0, tlp_marking(tlp));
+    }
+    let open = e.campaign.tlp <= e.share_up_to;
+    let campaign_id = own_id("campaign", &format!("campaign:{}", e.id));
+    let sdo = |kind: &str, id: &str| {
+        json!({
+            "type": kind,
+            "spec_version": "2.1",
+            "id": id,
+            "created": created,
+            "modified": modified,
+            "created_by_ref": identity_id,
+            "object_marking_refs": [marking],
+        })
+    };
+    let mut c = sdo("campaign", &campaign_id);
+    c["name"] = json!(if open {
+        e.campaign.name.clone()
+    } else {
+        format!("Campaign {}", &e.id.to_string()[..8])
+    });
+    if open && !e.campaign.description.is_empty() {
+        c["description"] = json!(e.campaign.description);
+    }
+    if let Some(f) = e.first_seen {
+        c["first_seen"] = json!(ts(f));
+    }
+    if let Some(l) = e.last_seen {
+        c["last_seen"] = json!(ts(l));
+    }
+    let relationship = |kind: &str, from: &str, to: &str| {
+        let mut r = sdo(
+            "relationship",
+            &own_id("relationship", &format!("{kind}:{from}:{to}")),
+        );
+        r["relationship_type"] = json!(kind);
+        r["source_ref"] = json!(from);
+        r["target_ref"] = json!(to);
+        r
+    };
+    let mut extra = vec![c];
+    let indicators: Vec<String> = objects
+        .iter()
+        .filter(|o| o["type"] == "indicator")
+        .filter_map(|o| o["id"].as_str().map(str::to_string))
+        .collect();
+    for i in indicators {
+        extra.push(relationship("indicates", &i, &campaign_id));
+    }
+    if open && !e.campaign.threat_actor.is_empty() {
+        let actor_id = own_id(
+            "threat-actor",
+            &format!("actor:{}", e.campaign.threat_actor.to_lowercase()),
+        );
+        let mut a = sdo("threat-actor", &actor_id);
+        a["name"] = json!(e.campaign.threat_actor);
+        extra.push(a);
+        extra.push(relationship("attributed-to", &campaign_id, &actor_id));
+    }
+    if open {
+        for t in &e.campaign.techniques {
+            let id = own_id("attack-pattern", &format!("technique:{t}"));
+            if seen.insert(id.clone()) {
+                let mut a = sdo("attack-pattern", &id);
+                a["name"] = json!(t);
+                if app::domain::observable::technique_id(t).is_some() {
+                    a["external_references"] = json!([{
+                        "source_name": "mitre-attack",
+                        "external_id": t,
+                    }]);
+                }
+                extra.push(a);
+            }
+            extra.push(relationship("uses", &campaign_id, &id));
+        }
+    }
+    objects.extend(extra);
+    json!({
+        "type": "bundle",
+        "id": format!("bundle--{}", Uuid::new_v4()),
+        "objects": objects,
+    })
+}
+
 /// The bundle.
 pub fn bundle(e: &Export) -> Value {
-    let identity_id = own_id("identity", &format!("organisation:{}", e.organisation));
+    let identity_id = identity_id(e.organisation);
     let created = ts(e.created);
     let mut objects: Vec<Value> = Vec::new();
     let mut markings: Vec<Tlp> = vec![e.tlp.min(e.share_up_to)];
-    objects.push(json!({
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": identity_id,
-        "created": created,
-        "modified": created,
-        "name": e.organisation,
-        "identity_class": "organization"
-    }));
+    objects.push(identity(e.organisation, &created));
     let mut refs: Vec<Value> = Vec::new();
     let mut indicators: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
@@ -330,27 +516,7 @@ pub fn bundle(e: &Export) -> Value {
             _ => {}
         }
         let mut indicator_id = None;
-        if o.indicator
-            && let Some(p) = pattern(o)
-        {
-            let mut i = common("indicator", &format!("indicator:{}", o.id));
-            i["name"] = json!(format!("{} {}", o.kind.id(), o.value));
-            i["description"] = json!(if o.note.is_empty() {
-                format!("{} recorded while handling an incident", o.kind.id())
-            } else {
-                o.note.clone()
-            });
-            i["indicator_types"] = json!(["malicious-activity"]);
-            i["pattern"] = json!(p);
-            i["pattern_type"] = json!("stix");
-            i["pattern_version"] = json!("2.1");
-            i["valid_from"] = json!(made);
-            if let Some(c) = o.confidence {
-                i["confidence"] = json!(c);
-            }
-            if !o.tags.is_empty() {
-                i["labels"] = json!(o.tags);
-            }
+        if let Some(i) = indicator_sdo(o, &identity_id, &marking, &made) {
             let id = i["id"].as_str().unwrap_or_default().to_string();
             refs.push(i["id"].clone());
             objects.push(i);
@@ -481,6 +647,7 @@ mod tests {
             allowlisted: false,
             also_in: vec![],
             known: vec![],
+            shared: false,
         }
     }
 

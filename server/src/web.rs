@@ -51,6 +51,7 @@ impl AppState {
                 ),
                 model: Arc::new(model),
                 auth: crate::auth::Auth::new(&config),
+                organisation: config.organisation.clone(),
             },
             leptos: leptos_options(&config),
             config: Arc::new(config),
@@ -130,7 +131,7 @@ pub fn file_routes() -> Vec<(
 )> {
     use crate::web_evidence as ev;
     use axum::http::Method;
-    vec![
+    let mut routes = vec![
         (
             "/api/incidents/{id}/evidence",
             Method::POST,
@@ -154,6 +155,11 @@ pub fn file_routes() -> Vec<(
             get(crate::web_intel::stix_export),
         ),
         (
+            "/api/campaigns/{id}/stix",
+            Method::GET,
+            get(crate::web_intel::campaign_stix),
+        ),
+        (
             "/api/incidents/{id}/custody-report",
             Method::GET,
             get(ev::custody_report),
@@ -163,7 +169,9 @@ pub fn file_routes() -> Vec<(
             Method::GET,
             get(ev::bundle),
         ),
-    ]
+    ];
+    routes.extend(crate::web_taxii::routes());
+    routes
 }
 
 /// Resolves the session's user on every request. A user deactivated since

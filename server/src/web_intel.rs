@@ -29,18 +29,9 @@ pub async fn stix_export(
     let Some(actor) = user.0 else {
         return refuse(AppError::Unauthenticated);
     };
-    let share = match q.tlp.as_deref().map(str::trim) {
-        None | Some("") => Tlp::Amber,
-        Some(t) => match Tlp::from_id(t) {
-            Some(t) => t,
-            None => {
-                return (
-                    StatusCode::BAD_REQUEST,
-                    "tlp: one of clear, green, amber, amber_strict, red",
-                )
-                    .into_response();
-            }
-        },
+    let share = match share_tlp(&q) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let h = &state.hikeshi;
     match crate::services::observables::export_stix(
@@ -52,22 +43,74 @@ pub async fn stix_export(
     )
     .await
     {
-        Ok((human_id, bundle)) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/stix+json;version=2.1".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{human_id}-stix.json\""),
-                ),
-            ],
-            bundle.to_string(),
-        )
-            .into_response(),
+        Ok((human_id, bundle)) => stix_response(&human_id, &bundle),
         Err(e) => refuse(e),
     }
+}
+
+/// `GET /api/campaigns/{id}/stix?tlp=amber`: a campaign as a STIX 2.1
+/// bundle.
+pub async fn campaign_stix(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let Some(actor) = user.0 else {
+        return refuse(AppError::Unauthenticated);
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return refuse(AppError::NotFound);
+    };
+    let share = match share_tlp(&q) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let h = &state.hikeshi;
+    match crate::services::campaigns::export_stix(
+        &h.db,
+        &h.model,
+        &actor,
+        id,
+        &state.config.organisation,
+        share,
+    )
+    .await
+    {
+        Ok((file, bundle)) => stix_response(&file, &bundle),
+        Err(e) => refuse(e),
+    }
+}
+
+/// The TLP asked for, TLP:AMBER when none.
+fn share_tlp(q: &ExportQuery) -> Result<Tlp, Response> {
+    match q.tlp.as_deref().map(str::trim) {
+        None | Some("") => Ok(Tlp::Amber),
+        Some(t) => Tlp::from_id(t).ok_or_else(|| {
+            (
+                StatusCode::BAD_REQUEST,
+                "tlp: one of clear, green, amber, amber_strict, red",
+            )
+                .into_response()
+        }),
+    }
+}
+
+fn stix_response(file: &str, bundle: &serde_json::Value) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/stix+json;version=2.1".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}-stix.json\""),
+            ),
+        ],
+        bundle.to_string(),
+    )
+        .into_response()
 }
 
 /// `POST /api/intel/import`: a STIX 2.1 bundle into the threat-intelligence

@@ -4,6 +4,7 @@
 //! and scripts call them directly.
 
 pub mod auth;
+pub mod campaigns;
 pub mod containment;
 pub mod evidence;
 pub mod external;

@@ -75,6 +75,23 @@ pub async fn remove_observable(id: String, observable: Uuid) -> Result<FormResul
     crate::api::workflow::ssr::run(&id, Ok(IncidentOp::RemoveObservable { observable })).await
 }
 
+/// Shares an indicator through the TAXII collections (`share` set), or
+/// stops sharing it. The officer's.
+#[server(endpoint = "incidents/observable/share")]
+pub async fn share_observable(
+    id: String,
+    observable: Uuid,
+    share: Option<String>,
+) -> Result<FormResult<()>, AppError> {
+    use crate::api::ctx;
+    use crate::domain::observable::checked;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .share_observable(&actor, &id, observable, checked(&share))
+        .await
+        .map_err(ctx::status)
+}
+
 #[server(endpoint = "allowlist")]
 pub async fn allowlist() -> Result<Vec<AllowEntryView>, AppError> {
     use crate::api::ctx;

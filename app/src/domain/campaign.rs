@@ -139,6 +139,212 @@ pub fn propose<I: Ord + Clone>(
     out
 }
 
+// ---- confirmed campaigns --------------------------------------------------------
+
+use super::classification::{AttackStage, Severity, Tlp};
+use super::form::{Checker, FieldError};
+use super::workspace::EventView;
+use super::Phase;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub const NAME_MAX: usize = 200;
+pub const ACTOR_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 4000;
+/// Techniques of one campaign, and the characters of one.
+pub const TECHNIQUES_MAX: usize = 50;
+pub const TECHNIQUE_MAX: usize = 200;
+/// Incidents confirmed into a campaign at once.
+pub const INCIDENTS_MAX: usize = 200;
+
+/// The campaign form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignForm {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub threat_actor: String,
+    /// One per line: ATT&CK ids (`T1566.001`) or free text.
+    #[serde(default)]
+    pub techniques: String,
+    #[serde(default)]
+    pub tlp: String,
+}
+
+/// A campaign's description, checked.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ValidCampaign {
+    pub name: String,
+    pub description: String,
+    pub threat_actor: String,
+    /// ATT&CK ids in their normal form, free text as written; each once.
+    pub techniques: Vec<String>,
+    pub tlp: Tlp,
+}
+
+impl CampaignForm {
+    pub fn validate(&self) -> Result<ValidCampaign, Vec<FieldError>> {
+        use super::form::ErrorCode;
+        let mut c = Checker::default();
+        let name = c.line("name", &self.name, NAME_MAX);
+        let description = c
+            .optional_text("description", &self.description, DESCRIPTION_MAX)
+            .unwrap_or_default();
+        let threat_actor = c
+            .optional_line("threat_actor", &self.threat_actor, ACTOR_MAX)
+            .unwrap_or_default();
+        let mut techniques: Vec<String> = Vec::new();
+        for line in self.techniques.lines() {
+            let line = super::form::clean(line, super::form::Lines::One);
+            if line.is_empty() {
+                continue;
+            }
+            if line.chars().count() > TECHNIQUE_MAX {
+                c.fail("techniques", ErrorCode::TooLong(TECHNIQUE_MAX));
+                break;
+            }
+            let t = super::observable::technique_id(&line).unwrap_or(line);
+            if !techniques.contains(&t) {
+                techniques.push(t);
+            }
+        }
+        if techniques.len() > TECHNIQUES_MAX {
+            c.fail("techniques", ErrorCode::TooManyLines(TECHNIQUES_MAX));
+        }
+        let tlp = if self.tlp.trim().is_empty() {
+            Some(Tlp::Amber)
+        } else {
+            c.choice("tlp", &self.tlp, Tlp::from_id)
+        };
+        c.finish(|| ValidCampaign {
+            name,
+            description,
+            threat_actor,
+            techniques,
+            tlp: tlp.unwrap_or(Tlp::Amber),
+        })
+    }
+}
+
+/// A campaign in the list.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub threat_actor: String,
+    pub incidents: usize,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An incident of a campaign, as its page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignMember {
+    pub human_id: String,
+    pub title: String,
+    pub phase: Phase,
+    pub severity: Option<Severity>,
+    pub stage: Option<AttackStage>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A value two or more of the campaign's incidents hold.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SharedValue {
+    pub kind: ObservableType,
+    pub value: String,
+    /// The incidents (human ids) holding it.
+    pub incidents: Vec<String>,
+}
+
+/// One event of the combined timeline.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignEvent {
+    pub human_id: String,
+    pub event: EventView,
+}
+
+/// The campaign page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignView {
+    pub id: Uuid,
+    pub campaign: ValidCampaign,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub incidents: Vec<CampaignMember>,
+    pub shared: Vec<SharedValue>,
+    /// The attack stages its incidents reached, in kill-chain order.
+    pub stages: Vec<AttackStage>,
+    /// Techniques recorded as observables on its incidents (besides the
+    /// campaign's own).
+    pub techniques_seen: Vec<String>,
+    /// Every event of its incidents, newest first (at most `TIMELINE_MAX`).
+    pub timeline: Vec<CampaignEvent>,
+    /// The officer may change it.
+    pub may_manage: bool,
+}
+
+/// Events on the combined timeline.
+pub const TIMELINE_MAX: usize = 500;
+
+/// What a campaign's incidents have in common, from what the reader sees
+/// of each: the values two or more of them hold (allow-listed ones left
+/// out), the stages reached, the techniques observed, and one timeline.
+pub fn combine(
+    members: &[super::incident::IncidentDetail],
+) -> (Vec<SharedValue>, Vec<AttackStage>, Vec<String>, Vec<CampaignEvent>) {
+    let mut holders: BTreeMap<(ObservableType, String), BTreeSet<String>> = BTreeMap::new();
+    let mut techniques: BTreeSet<String> = BTreeSet::new();
+    for m in members {
+        for o in m.observables.iter().filter(|o| !o.allowlisted) {
+            holders
+                .entry((o.kind, o.value.clone()))
+                .or_default()
+                .insert(m.human_id.clone());
+            if o.kind == ObservableType::Technique {
+                techniques.insert(o.value.clone());
+            }
+        }
+    }
+    let mut shared: Vec<SharedValue> = holders
+        .into_iter()
+        .filter(|(_, who)| who.len() >= 2)
+        .map(|((kind, value), who)| SharedValue {
+            kind,
+            value,
+            incidents: who.into_iter().collect(),
+        })
+        .collect();
+    shared.sort_by(|a, b| {
+        b.incidents
+            .len()
+            .cmp(&a.incidents.len())
+            .then_with(|| weight(b.kind).cmp(&weight(a.kind)))
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    let mut stages: Vec<AttackStage> = members.iter().filter_map(|m| m.attack_stage).collect();
+    stages.sort();
+    stages.dedup();
+    let mut timeline: Vec<CampaignEvent> = members
+        .iter()
+        .flat_map(|m| {
+            m.events.iter().map(|e| CampaignEvent {
+                human_id: m.human_id.clone(),
+                event: e.clone(),
+            })
+        })
+        .collect();
+    timeline.sort_by(|a, b| {
+        b.event
+            .at
+            .cmp(&a.event.at)
+            .then_with(|| a.human_id.cmp(&b.human_id))
+            .then_with(|| b.event.seq.cmp(&a.event.seq))
+    });
+    timeline.truncate(TIMELINE_MAX);
+    (shared, stages, techniques.into_iter().collect(), timeline)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +380,28 @@ mod tests {
             p[0].shared.contains_key("text:invoice"),
             "shared inside the group"
         );
+    }
+
+    #[test]
+    fn a_campaign_form_is_checked_and_techniques_normalised() {
+        let f = CampaignForm {
+            name: "  Operation Kasai ".into(),
+            threat_actor: "APT-X".into(),
+            techniques: "t1566.001\n\nSpear-phishing link\nT1566.001\n".into(),
+            ..CampaignForm::default()
+        };
+        let v = f.validate().unwrap();
+        assert_eq!(v.name, "Operation Kasai");
+        assert_eq!(v.techniques, vec!["T1566.001", "Spear-phishing link"]);
+        assert_eq!(v.tlp, Tlp::Amber, "TLP:AMBER unless chosen");
+        let bad = CampaignForm {
+            name: " ".into(),
+            tlp: "purple".into(),
+            techniques: "x".repeat(TECHNIQUE_MAX + 1),
+            ..CampaignForm::default()
+        };
+        let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["name", "techniques", "tlp"]);
     }
 
     #[test]

@@ -45,6 +45,10 @@ crate::string_enum! {
         ObservableEdited = "observable_edited",
         ObservableRemoved = "observable_removed",
         ObservableMatched = "observable_matched",
+        ObservableShared = "observable_shared",
+        ObservableUnshared = "observable_unshared",
+        CampaignLinked = "campaign_linked",
+        CampaignUnlinked = "campaign_unlinked",
     }
 }
 
@@ -111,9 +115,10 @@ impl EventKind {
             EngagementGranted | EngagementRevoked | InvestigationReportSubmitted => {
                 Topic::Engagement
             }
-            ObservablesAdded | ObservableEdited | ObservableRemoved => Topic::Observable,
+            ObservablesAdded | ObservableEdited | ObservableRemoved | ObservableShared
+            | ObservableUnshared => Topic::Observable,
             // It names other incidents: the organisation's own.
-            ObservableMatched => Topic::Handling,
+            ObservableMatched | CampaignLinked | CampaignUnlinked => Topic::Handling,
             FirstResponseDecided | Classified | AssetAdded | AssetRemoved | Assigned
             | PreventionRecorded | ChecklistWaived => Topic::Handling,
         }

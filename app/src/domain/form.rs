@@ -44,6 +44,10 @@ pub enum ErrorCode {
     /// A STIX object (by id, or its place) and the field that is missing or
     /// not valid.
     BadStix(String, String),
+    /// No incident of this human id that the reader may see.
+    UnknownIncident(String),
+    /// Not an http(s) URL (with a host) that can be used.
+    InvalidUrl,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

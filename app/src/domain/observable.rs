@@ -808,6 +808,9 @@ pub struct ObservableView {
     /// match it.
     #[serde(default)]
     pub known: Vec<super::intel::Known>,
+    /// Shared with partners through the TAXII collections.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// One entry of the allow-list.

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::campaigns::campaigns;
 use crate::api::observables::{campaign_proposals, intel};
+use crate::ui::campaigns::ConfirmForm;
 use crate::i18n::t;
 use crate::ui::incidents::format_time;
 use crate::ui::{ErrorView, use_lang};
@@ -16,6 +18,7 @@ pub fn IntelPage() -> impl IntoView {
     let lang = use_lang();
     let page = Resource::new(|| (), |_| intel());
     let proposals = Resource::new(|| (), |_| campaign_proposals());
+    let confirmed = Resource::new(|| (), |_| campaigns());
     let query = use_query_map();
     let imported = move || query.with(|q| q.get("imported"));
     let failed = move || query.with(|q| q.get("import_error").is_some());
@@ -44,13 +47,31 @@ pub fn IntelPage() -> impl IntoView {
                         <button type="submit">{t(lang, "ti.import")}</button>
                     </form>
                 })}
+                <h2>{t(lang, "cp.list")}</h2>
+                {move || confirmed.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{t(lang, "cp.none")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="confirmed-campaigns">
+                            {list.into_iter().map(|c| view! {
+                                <li>
+                                    <a href=format!("/campaigns/{}", c.id)>{c.name}</a>
+                                    " · "{t(lang, "cp.n_incidents").replace("{n}", &c.incidents.to_string())}
+                                    {(!c.threat_actor.is_empty()).then(|| format!(" · {}", c.threat_actor))}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                })}
                 <h2>{t(lang, "ti.campaigns")}</h2>
                 <p class="muted">{t(lang, "ti.campaigns_intro")}</p>
                 {move || proposals.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">{t(lang, "ti.no_campaigns")}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="campaigns">
-                            {list.into_iter().map(|p| view! {
+                            {list.into_iter().enumerate().map(|(n, p)| {
+                                let members: Vec<String> = p.incidents.iter().map(|i| i.human_id.clone()).collect();
+                                view! {
                                 <li class="campaign">
                                     <strong>{t(lang, "ti.score").replace("{n}", &p.score.to_string())}</strong>" · "
                                     {p.incidents.into_iter().map(|i| view! {
@@ -59,8 +80,11 @@ pub fn IntelPage() -> impl IntoView {
                                     <p class="small">{t(lang, "ti.shared")}" "
                                         {p.shared.into_iter().map(|(v, _)| view! { <code>{v}</code>" " }).collect_view()}
                                     </p>
+                                    {may_import().then(|| view! {
+                                        <ConfirmForm incidents=members.clone() n=n/>
+                                    })}
                                 </li>
-                            }).collect_view()}
+                            }}).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),

@@ -4,6 +4,7 @@
 
 mod account;
 mod allowlist;
+mod campaigns;
 mod containment;
 mod evidence;
 mod external;
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/organisations") view=external::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/allowlist") view=allowlist::AllowlistPage ssr=SsrMode::Async/>
                     <Route path=path!("/intel") view=intel::IntelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id") view=campaigns::CampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>

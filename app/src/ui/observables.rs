@@ -22,6 +22,7 @@ pub fn Observables(id: String, incident: IncidentDetail) -> impl IntoView {
         return ().into_any();
     }
     let may_add = incident.may.observe;
+    let may_share = incident.may.share;
     let list = incident.observables.clone();
     view! {
         <section class="panel observables" id="observables">
@@ -38,7 +39,7 @@ pub fn Observables(id: String, incident: IncidentDetail) -> impl IntoView {
                             <th>{t(lang, "ob.also_in")}</th>
                         </tr></thead>
                         <tbody>
-                            {list.into_iter().map(|o| view! { <Row id=id.clone() o=o editable=may_add/> }).collect_view()}
+                            {list.into_iter().map(|o| view! { <Row id=id.clone() o=o editable=may_add shareable=may_share/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
@@ -54,7 +55,7 @@ pub fn Observables(id: String, incident: IncidentDetail) -> impl IntoView {
 }
 
 #[component]
-fn Row(id: String, o: ObservableView, editable: bool) -> impl IntoView {
+fn Row(id: String, o: ObservableView, editable: bool, shareable: bool) -> impl IntoView {
     let lang = use_lang();
     let acts = expect_context::<Acts>();
     let also = o.also_in.clone();
@@ -72,9 +73,24 @@ fn Row(id: String, o: ObservableView, editable: bool) -> impl IntoView {
         if o.allowlisted {
             f.push(t(lang, "ob.allowlisted").to_string());
         }
+        if o.shared {
+            f.push(t(lang, "ob.shared").to_string());
+        }
         f.join(" · ")
     };
     let oid = o.id.to_string();
+    let (id_share, oid_share) = (id.clone(), oid.clone());
+    let share_form = (shareable && o.indicator && !o.allowlisted && o.tlp <= Tlp::Amber).then(move || {
+        let on = !o.shared;
+        view! {
+            <ActionForm action=acts.share_observable attr:class="inline share-form">
+                <input type="hidden" name="id" value=id_share/>
+                <input type="hidden" name="observable" value=oid_share/>
+                {on.then(|| view! { <input type="hidden" name="share" value="true"/> })}
+                <button type="submit" class="link">{t(lang, if on { "ob.share" } else { "ob.unshare" })}</button>
+            </ActionForm>
+        }
+    });
     let (id_edit, id_remove) = (id.clone(), id);
     let (oid_edit, oid_remove) = (oid.clone(), oid.clone());
     view! {
@@ -88,6 +104,7 @@ fn Row(id: String, o: ObservableView, editable: bool) -> impl IntoView {
                 {o.known.iter().map(|k| view! {
                     <p class="small known">{t(lang, "ob.known")}" "{k.name.clone()}" ("{k.source.clone()}")"</p>
                 }).collect_view()}
+                {share_form}
             </td>
             <td>
                 {if also.is_empty() {
@@ -153,7 +170,7 @@ fn TlpPap(
 
 /// The TLP 2.0 levels, one chosen.
 #[component]
-fn TlpSelect(id: String, name: &'static str, chosen: Tlp) -> impl IntoView {
+pub(crate) fn TlpSelect(id: String, name: &'static str, chosen: Tlp) -> impl IntoView {
     view! {
         <select id=id name=name>
             {Tlp::ALL.iter().map(|l| view! { <option value=l.id() selected=*l == chosen>{l.label()}</option> }).collect_view()}

@@ -3,6 +3,8 @@
 pub mod allowlist_entry;
 pub mod asset;
 pub mod audit_log;
+pub mod campaign;
+pub mod campaign_incident;
 pub mod checklist_item;
 pub mod containment;
 pub mod custody_event;
@@ -24,5 +26,8 @@ pub mod outbox;
 pub mod playbook_version;
 pub mod session;
 pub mod task;
+pub mod taxii_object;
+pub mod taxii_status;
+pub mod taxii_subscription;
 pub mod user;
 pub mod user_role;

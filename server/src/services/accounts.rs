@@ -122,6 +122,68 @@ pub async fn sign_in(
     }
 }
 
+/// What HTTP Basic credentials (a TAXII client's) are worth.
+#[derive(Debug)]
+pub enum Basic {
+    Accepted(Actor),
+    Rejected,
+    Throttled(u64),
+}
+
+/// Checks HTTP Basic credentials, throttled like a sign-in. Credentials that
+/// verified lately against the same stored hash are believed without
+/// argon2 (`Auth::recall`); the account is read on every request, so a
+/// deactivated user or a changed password is refused at once. Failures are
+/// counted and audited as failed sign-ins; a success is not a sign-in and
+/// opens no session.
+pub async fn basic(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    username: &str,
+    password: &str,
+    from: &ClientAddress,
+) -> ServiceResult<Basic> {
+    let username = normalize_username(username);
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await?;
+    if let Some(u) = &found
+        && u.is_active
+        && auth.recall(&username, password, &u.password_hash) == Some(u.id)
+    {
+        return Ok(match actor_by_id(db, u.id).await? {
+            Some(a) => Basic::Accepted(a),
+            None => Basic::Rejected,
+        });
+    }
+    let source = auth.source(from);
+    let buckets = Buckets::new(&username, &source);
+    if let Some(wait) = throttle::wait(db, &buckets, Utc::now()).await? {
+        return Ok(Basic::Throttled(wait));
+    }
+    let verified = auth
+        .hashing
+        .verify(
+            password.to_string(),
+            found.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await?;
+    match found {
+        Some(u) if verified && u.is_active => {
+            auth.remember(&username, password, u.id, &u.password_hash);
+            Ok(match actor_by_id(db, u.id).await? {
+                Some(a) => Basic::Accepted(a),
+                None => Basic::Rejected,
+            })
+        }
+        found => {
+            record_failure(db, auth, &username, &buckets, &source, found.map(|u| u.id)).await?;
+            Ok(Basic::Rejected)
+        }
+    }
+}
+
 /// The name as typed, cut to what a log line or an audit record keeps.
 fn shown(username: &str) -> String {
     username.chars().take(64).collect()

@@ -32,7 +32,7 @@ pub const BUNDLE_MAX: usize = 256 * 1024 * 1024;
 
 /// One indicator of a bundle, checked.
 #[derive(Debug)]
-struct Indicator {
+pub(super) struct Indicator {
     stix_id: String,
     name: String,
     pattern: String,
@@ -44,9 +44,9 @@ struct Indicator {
 
 /// What is wrong with an object: its id (or its place), the field.
 #[derive(Debug)]
-struct Bad {
-    object: String,
-    field: String,
+pub(super) struct Bad {
+    pub object: String,
+    pub field: String,
 }
 
 impl fmt::Display for Bad {
@@ -148,7 +148,7 @@ fn read_bundle(bytes: &[u8]) -> Result<(Vec<Indicator>, usize), Bad> {
 }
 
 /// An object of the bundle: an indicator, checked; anything else, skipped.
-fn indicator(
+pub(super) fn indicator(
     o: &serde_json::Map<String, serde_json::Value>,
     n: usize,
 ) -> Result<Option<Indicator>, Bad> {
@@ -250,10 +250,24 @@ pub async fn import(
         Ok(v) => v,
         Err(b) => return refuse(ErrorCode::BadStix(b.object, b.field)),
     };
+    let txn = crate::db::begin_write(db).await?;
+    let summary = store(&txn, actor, source, indicators, objects).await?;
+    txn.commit().await?;
+    Ok(FormResult::Done(summary))
+}
+
+/// Keeps checked indicators in the store (replacing earlier imports of the
+/// same STIX ids), inside the caller's transaction, with its audit record.
+pub(super) async fn store(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    source: &str,
+    indicators: Vec<Indicator>,
+    objects: usize,
+) -> ServiceResult<ImportSummary> {
     let source = app::domain::form::clean(source, app::domain::form::Lines::One);
     let source: String = source.chars().take(200).collect();
     let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
     let mut summary = ImportSummary {
         objects,
         indicators: indicators.len(),
@@ -267,17 +281,17 @@ pub async fn import(
             .column(intel_indicator::Column::Id)
             .filter(intel_indicator::Column::StixId.is_in(ids))
             .into_tuple()
-            .all(&txn)
+            .all(txn)
             .await?;
         summary.replaced += old.len();
         if !old.is_empty() {
             intel_key::Entity::delete_many()
                 .filter(intel_key::Column::IndicatorId.is_in(old.clone()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             intel_indicator::Entity::delete_many()
                 .filter(intel_indicator::Column::Id.is_in(old))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         let mut rows = Vec::new();
@@ -314,17 +328,17 @@ pub async fn import(
         }
         if !rows.is_empty() {
             intel_indicator::Entity::insert_many(rows)
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         for k in keys.chunks(500) {
             intel_key::Entity::insert_many(k.to_vec())
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
     }
     audit::record(
-        &txn,
+        txn,
         Some(actor.id),
         "intel_imported",
         "intel",
@@ -337,8 +351,7 @@ pub async fn import(
         }),
     )
     .await?;
-    txn.commit().await?;
-    Ok(FormResult::Done(summary))
+    Ok(summary)
 }
 
 /// What the store knows of these match hashes: the indicators in force now

@@ -19,6 +19,7 @@
 mod accounts;
 mod assets;
 pub mod audit;
+pub mod campaigns;
 mod comments;
 mod containment;
 mod dispatch;
@@ -31,8 +32,10 @@ mod kernel;
 pub mod observables;
 mod phases;
 pub mod reminders;
+pub mod subscriptions;
 mod tasks;
 mod throttle;
+pub mod taxii;
 pub mod timeline;
 mod workspace;
 
@@ -58,7 +61,7 @@ use error::ServiceError;
 pub use kernel::match_hash;
 
 pub use accounts::{
-    actor_by_id, create_admin, create_first_admin, create_user_unchecked, end_sessions_of,
+    Basic, actor_by_id, basic, create_admin, create_first_admin, create_user_unchecked, end_sessions_of,
 };
 
 #[derive(Clone)]
@@ -68,6 +71,8 @@ pub struct Hikeshi {
     pub evidence: crate::evidence_store::EvidenceStore,
     /// Password hashing bound, trusted proxies, throttle table cap.
     pub auth: crate::auth::Auth,
+    /// The organisation's name, as STIX and TAXII name it.
+    pub organisation: String,
 }
 
 #[async_trait::async_trait]
@@ -195,6 +200,67 @@ impl Backend for Hikeshi {
     async fn intel(&self, actor: &Actor) -> Result<app::domain::intel::IntelPage, AppError> {
         let (total, newest) = intel::list(&self.db, actor).await?;
         Ok(app::domain::intel::IntelPage { total, newest })
+    }
+
+    async fn share_observable(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        observable: Uuid,
+        share: bool,
+    ) -> Result<FormResult<()>, AppError> {
+        Ok(taxii::share(&self.db, actor, human_id, observable, share, &self.organisation).await?)
+    }
+
+    async fn campaigns(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<app::domain::campaign::CampaignSummary>, AppError> {
+        Ok(campaigns::list(&self.db, actor).await?)
+    }
+
+    async fn campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<app::domain::campaign::CampaignView, AppError> {
+        Ok(campaigns::view(&self.db, &self.model, actor, id).await?)
+    }
+
+    async fn confirm_campaign(
+        &self,
+        actor: &Actor,
+        campaign: app::domain::campaign::ValidCampaign,
+        incidents: &str,
+    ) -> Result<FormResult<Uuid>, AppError> {
+        Ok(campaigns::confirm(&self.db, actor, campaign, incidents).await?)
+    }
+
+    async fn update_campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        campaign: app::domain::campaign::ValidCampaign,
+    ) -> Result<FormResult<()>, AppError> {
+        Ok(campaigns::update(&self.db, actor, id, campaign).await?)
+    }
+
+    async fn add_to_campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        incidents: &str,
+    ) -> Result<FormResult<()>, AppError> {
+        Ok(campaigns::add_incidents(&self.db, actor, id, incidents).await?)
+    }
+
+    async fn remove_from_campaign(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        human_id: &str,
+    ) -> Result<(), AppError> {
+        Ok(campaigns::remove_incident(&self.db, actor, id, human_id).await?)
     }
 
     async fn disallow(&self, actor: &Actor, entry: Uuid) -> Result<(), AppError> {

@@ -175,6 +175,7 @@ async fn save(
         created_by: Set(actor.id),
         created_at: Set(now),
         updated_at: Set(now),
+        shared_at: Set(None),
     }
     .insert(txn)
     .await?;
@@ -457,6 +458,7 @@ pub(super) async fn views(
                 } else {
                     known.remove(&o.match_hash).unwrap_or_default()
                 },
+                shared: o.shared_at.is_some(),
             })
         })
         .collect()
@@ -584,14 +586,41 @@ pub async fn export_stix(
     organisation: &str,
     share_up_to: Tlp,
 ) -> ServiceResult<(String, serde_json::Value)> {
+    let inc = super::kernel::visible_incident(db, actor, human_id).await?;
+    let bundle = stix_bundle(db, actor, &inc, organisation, share_up_to).await?;
+    let txn = crate::db::begin_write(db).await?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "stix_exported",
+        "incident",
+        inc.id,
+        serde_json::json!({
+            "tlp": share_up_to.id(),
+            "objects": bundle["objects"].as_array().map_or(0, Vec::len),
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((inc.human_id, bundle))
+}
+
+/// The bundle of a visible incident, as `export_stix` makes it (without
+/// recording it: the caller does).
+pub(super) async fn stix_bundle(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    inc: &incident::Model,
+    organisation: &str,
+    share_up_to: Tlp,
+) -> ServiceResult<serde_json::Value> {
     use crate::entity::containment;
     use app::domain::containment::MeasureStatus;
-    let inc = super::kernel::visible_incident(db, actor, human_id).await?;
-    let access = super::kernel::access_to(actor, &inc);
+    let access = super::kernel::access_to(actor, inc);
     if matches!(access, Access::Reporter | Access::None) {
         return Err(ServiceError::FORBIDDEN);
     }
-    let observables = views(db, actor, &access, &inc).await?;
+    let observables = views(db, actor, &access, inc).await?;
     let done = [
         MeasureStatus::Executed,
         MeasureStatus::Verified,
@@ -627,22 +656,7 @@ pub async fn export_stix(
         observables: &observables,
         measures: &measures,
     };
-    let bundle = crate::stix::bundle(&export);
-    let txn = crate::db::begin_write(db).await?;
-    audit::record(
-        &txn,
-        Some(actor.id),
-        "stix_exported",
-        "incident",
-        inc.id,
-        serde_json::json!({
-            "tlp": share_up_to.id(),
-            "objects": bundle["objects"].as_array().map_or(0, Vec::len),
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((inc.human_id, bundle))
+    Ok(crate::stix::bundle(&export))
 }
 
 // ---- feeds to sensors --------------------------------------------------------------

@@ -49,6 +49,9 @@ pub struct Permissions {
     /// Observables may be recorded now (handlers; a party in its phases).
     #[serde(rename = "may_observe")]
     pub observe: bool,
+    /// Indicators may be shared through the TAXII collections (the officer).
+    #[serde(rename = "may_share")]
+    pub share: bool,
     /// The observables panel is shown.
     #[serde(rename = "sees_observables")]
     pub see_observables: bool,
@@ -90,6 +93,7 @@ impl Permissions {
             },
             observe: edit(Edit::Observe)
                 && may_act(access, IncidentAct::Observe { phase: f.phase }),
+            share: *access == Access::Handler && super::roles::may_share_intel(roles),
             see_observables: !matches!(access, Access::Reporter),
             see_timeline: access.sees_timeline(),
             see_internal: !matches!(access, Access::Engaged { .. }),

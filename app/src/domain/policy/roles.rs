@@ -76,6 +76,12 @@ pub fn may_edit(roles: &[Role], edit: &Edit) -> bool {
 }
 
 /// Containment is proposed by the handling roles.
+/// Sharing an indicator with partners (the TAXII collections) is the
+/// security officer's decision: it leaves the organisation.
+pub fn may_share_intel(roles: &[Role]) -> bool {
+    is_officer(roles)
+}
+
 pub fn may_propose(roles: &[Role]) -> bool {
     is_handler(roles)
 }

@@ -55,6 +55,7 @@ pub(crate) struct Acts {
     pub paste_observables: ServerAction<crate::api::observables::PasteObservables>,
     pub edit_observable: ServerAction<crate::api::observables::EditObservable>,
     pub remove_observable: ServerAction<crate::api::observables::RemoveObservable>,
+    pub share_observable: ServerAction<crate::api::observables::ShareObservable>,
     command: ServerAction<IncidentCommand>,
     task: ServerAction<UpdateTask>,
     waive: ServerAction<WaiveTask>,
@@ -82,6 +83,7 @@ impl Acts {
         on_done(self.paste_observables.value(), refresh);
         on_done(self.edit_observable.value(), refresh);
         on_done(self.remove_observable.value(), refresh);
+        on_done(self.share_observable.value(), refresh);
         on_done(self.command.value(), refresh);
         on_done(self.task.value(), refresh);
         on_done(self.waive.value(), refresh);
@@ -172,6 +174,7 @@ pub fn IncidentPage() -> impl IntoView {
         paste_observables: ServerAction::new(),
         edit_observable: ServerAction::new(),
         remove_observable: ServerAction::new(),
+        share_observable: ServerAction::new(),
         command: ServerAction::new(),
         task: ServerAction::new(),
         waive: ServerAction::new(),
