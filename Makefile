@@ -48,6 +48,7 @@ setup-test: setup
 	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; }
 	@python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd
 	@python3 -c 'import stix2validator, stix2' 2>/dev/null || pip install -q 'stix2-validator==3.3.2' 'stix2==3.0.2'
+	@python3 -c 'import taxii2client, medallion' 2>/dev/null || pip install -q 'taxii2-client==2.3.0' 'medallion==3.0.0'
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 	@pg_isready -h 127.0.0.1 -p 5432

@@ -119,6 +119,23 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<crate::domain::campaign::ProposalView>, AppError>;
     /// The threat-intelligence store (the handlers').
     async fn intel(&self, actor: &Actor) -> Result<crate::domain::intel::IntelPage, AppError>;
+    /// TAXII subscriptions (the officer's).
+    async fn subscriptions(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::domain::intel::SubscriptionView>, AppError>;
+    async fn subscribe(
+        &self,
+        actor: &Actor,
+        subscription: crate::domain::intel::ValidSubscription,
+    ) -> Result<FormResult<Uuid>, AppError>;
+    async fn unsubscribe(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+    /// Polls a subscription now and tells how it went.
+    async fn poll_subscription(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<crate::domain::intel::SubscriptionView, AppError>;
     /// Confirmed campaigns (the handlers').
     async fn campaigns(
         &self,

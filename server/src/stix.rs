@@ -264,8 +264,13 @@ pub fn identity_id(organisation: &str) -> String {
     own_id("identity", &format!("organisation:{organisation}"))
 }
 
+/// When the organisation's `identity` was made, for every export: one
+/// version of it everywhere, so that a consumer never sees it change.
+const IDENTITY_CREATED: &str = "2026-01-01T00:00:00.000Z";
+
 /// The organisation as an `identity`.
-pub fn identity(organisation: &str, created: &str) -> Value {
+pub fn identity(organisation: &str) -> Value {
+    let created = IDENTITY_CREATED;
     json!({
         "type": "identity",
         "spec_version": "2.1",
@@ -364,7 +369,7 @@ pub fn campaign_bundle(e: &CampaignExport, incidents: Vec<Value>) -> Value {
     let created = ts(e.created);
     let modified = ts(e.modified.max(e.created));
     if seen.insert(identity_id.clone()) {
-        objects.push(identity(e.organisation, &created));
+        objects.push(identity(e.organisation));
     }
     let tlp = e.campaign.tlp.min(e.share_up_to);
     let marking = marking_id(tlp);
@@ -459,7 +464,7 @@ pub fn bundle(e: &Export) -> Value {
     let created = ts(e.created);
     let mut objects: Vec<Value> = Vec::new();
     let mut markings: Vec<Tlp> = vec![e.tlp.min(e.share_up_to)];
-    objects.push(identity(e.organisation, &created));
+    objects.push(identity(e.organisation));
     let mut refs: Vec<Value> = Vec::new();
     let mut indicators: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();

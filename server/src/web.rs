@@ -52,6 +52,7 @@ impl AppState {
                 model: Arc::new(model),
                 auth: crate::auth::Auth::new(&config),
                 organisation: config.organisation.clone(),
+                base_url: config.base_url.clone(),
             },
             leptos: leptos_options(&config),
             config: Arc::new(config),

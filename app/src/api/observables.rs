@@ -140,3 +140,52 @@ pub async fn campaign_proposals() -> Result<Vec<crate::domain::campaign::Proposa
         .await
         .map_err(ctx::status)
 }
+
+/// The officer's TAXII subscriptions.
+#[server(endpoint = "intel/subscriptions")]
+pub async fn subscriptions() -> Result<Vec<crate::domain::intel::SubscriptionView>, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .subscriptions(&actor)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "intel/subscribe")]
+pub async fn subscribe(
+    form: crate::domain::intel::SubscriptionForm,
+) -> Result<FormResult<Uuid>, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    let v = match form.validate() {
+        Ok(v) => v,
+        Err(e) => return Ok(FormResult::Invalid(e)),
+    };
+    ctx::services()?
+        .subscribe(&actor, v)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "intel/unsubscribe")]
+pub async fn unsubscribe(subscription: Uuid) -> Result<(), AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .unsubscribe(&actor, subscription)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "intel/poll")]
+pub async fn poll_subscription(
+    subscription: Uuid,
+) -> Result<crate::domain::intel::SubscriptionView, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .poll_subscription(&actor, subscription)
+        .await
+        .map_err(ctx::status)
+}

@@ -46,6 +46,12 @@ pub struct Known {
 pub struct IntelPage {
     pub total: u64,
     pub newest: Vec<IntelIndicatorView>,
+    /// This server's TAXII 2.1 API root, and the collections the reader
+    /// may use there: (id, title).
+    #[serde(default)]
+    pub taxii_root: String,
+    #[serde(default)]
+    pub collections: Vec<(String, String)>,
 }
 
 /// The most minutes between two polls of a subscription (a week), and the

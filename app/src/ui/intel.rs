@@ -47,6 +47,7 @@ pub fn IntelPage() -> impl IntoView {
                         <button type="submit">{t(lang, "ti.import")}</button>
                     </form>
                 })}
+                {move || may_import().then(|| view! { <crate::ui::subscriptions::Subscriptions/> })}
                 <h2>{t(lang, "cp.list")}</h2>
                 {move || confirmed.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">{t(lang, "cp.none")}</p> }.into_any(),
@@ -92,6 +93,13 @@ pub fn IntelPage() -> impl IntoView {
                 <h2>{t(lang, "ti.indicators")}</h2>
                 {move || page.get().map(|r| match r {
                     Ok(p) => view! {
+                        <div class="taxii-info">
+                            <h3>{t(lang, "ti.taxii")}</h3>
+                            <p class="small">{t(lang, "ti.taxii_help")}" "<code>{p.taxii_root.clone()}</code></p>
+                            <ul class="small">
+                                {p.collections.iter().map(|(id, title)| view! { <li>{title.clone()}": "<code>{id.clone()}</code></li> }).collect_view()}
+                            </ul>
+                        </div>
                         <p>{t(lang, "ti.total").replace("{n}", &p.total.to_string())}</p>
                         <table class="intel">
                             <thead><tr>

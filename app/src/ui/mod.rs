@@ -18,6 +18,7 @@ mod mail_admin;
 mod notifications;
 mod observables;
 mod raw_text;
+mod subscriptions;
 mod tasks;
 mod users;
 mod workspace;

@@ -73,6 +73,8 @@ pub struct Hikeshi {
     pub auth: crate::auth::Auth,
     /// The organisation's name, as STIX and TAXII name it.
     pub organisation: String,
+    /// The address users reach the server at (`HIKESHI_BASE_URL`).
+    pub base_url: String,
 }
 
 #[async_trait::async_trait]
@@ -199,7 +201,16 @@ impl Backend for Hikeshi {
 
     async fn intel(&self, actor: &Actor) -> Result<app::domain::intel::IntelPage, AppError> {
         let (total, newest) = intel::list(&self.db, actor).await?;
-        Ok(app::domain::intel::IntelPage { total, newest })
+        Ok(app::domain::intel::IntelPage {
+            total,
+            newest,
+            taxii_root: format!("{}/taxii2/api/", self.base_url.trim_end_matches('/')),
+            collections: taxii::COLLECTIONS
+                .iter()
+                .filter(|c| c.visible_to(actor))
+                .map(|c| (c.id.to_string(), c.title.to_string()))
+                .collect(),
+        })
     }
 
     async fn share_observable(
@@ -210,6 +221,33 @@ impl Backend for Hikeshi {
         share: bool,
     ) -> Result<FormResult<()>, AppError> {
         Ok(taxii::share(&self.db, actor, human_id, observable, share, &self.organisation).await?)
+    }
+
+    async fn subscriptions(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<app::domain::intel::SubscriptionView>, AppError> {
+        Ok(subscriptions::list(&self.db, actor).await?)
+    }
+
+    async fn subscribe(
+        &self,
+        actor: &Actor,
+        subscription: app::domain::intel::ValidSubscription,
+    ) -> Result<FormResult<Uuid>, AppError> {
+        Ok(subscriptions::create(&self.db, actor, subscription).await?)
+    }
+
+    async fn unsubscribe(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        Ok(subscriptions::remove(&self.db, actor, id).await?)
+    }
+
+    async fn poll_subscription(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<app::domain::intel::SubscriptionView, AppError> {
+        Ok(subscriptions::run_now(&self.db, actor, id).await?)
     }
 
     async fn campaigns(

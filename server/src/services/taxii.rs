@@ -448,8 +448,7 @@ pub async fn share(
     }
     let added = taxii_ts(now);
     let txn = crate::db::begin_write(db).await?;
-    let made = crate::stix::ts(view.first_seen.unwrap_or(now));
-    let identity = as_map(crate::stix::identity(organisation, &made));
+    let identity = as_map(crate::stix::identity(organisation));
     let marking = as_map(crate::stix::tlp_marking(view.tlp));
     let indicator = as_map(indicator);
     for c in COLLECTIONS.iter().filter(|c| c.up_to.is_some_and(|t| view.tlp <= t)) {

@@ -6,6 +6,7 @@
 
 pub mod external;
 pub mod flow;
+pub mod stix;
 pub mod upload;
 
 use std::collections::BTreeMap;

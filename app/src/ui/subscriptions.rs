@@ -1,0 +1,95 @@
+//! The officer's TAXII subscriptions on `/intel`: remote collections polled
+//! on their interval into the threat-intelligence store, with when each
+//! last ran, what it brought and its last error; a form to subscribe, a
+//! button to poll now.
+
+use leptos::prelude::*;
+
+use crate::api::observables::{PollSubscription, Subscribe, Unsubscribe, subscriptions};
+use crate::domain::form::error_for;
+use crate::i18n::{error_text, t};
+use crate::ui::fields::errors_of;
+use crate::ui::incidents::format_time;
+use crate::ui::{ErrorView, use_lang};
+
+#[component]
+pub fn Subscriptions() -> impl IntoView {
+    let lang = use_lang();
+    let add = ServerAction::<Subscribe>::new();
+    let remove = ServerAction::<Unsubscribe>::new();
+    let poll = ServerAction::<PollSubscription>::new();
+    let list = Resource::new(
+        move || (add.version().get(), remove.version().get(), poll.version().get()),
+        |_| subscriptions(),
+    );
+    let errors = errors_of(add.value());
+    let error = move |f: &'static str| error_for(&errors.get(), f).map(|c| error_text(lang, c));
+    let field = move |f: &'static str, label: &'static str, kind: &'static str| {
+        let id = format!("sub-{f}");
+        let err = format!("sub-{f}-error");
+        view! {
+            <label for=id.clone()>{t(lang, label)}</label>
+            <input id=id type=kind name=format!("form[{f}]") aria-describedby=err.clone()
+                autocomplete=if kind == "password" { "new-password" } else { "off" }/>
+            <p class="error" id=err role="alert">{move || error(f)}</p>
+        }
+    };
+    view! {
+        <h2>{t(lang, "sub.title")}</h2>
+        <p class="muted">{t(lang, "sub.intro")}</p>
+        <Suspense>
+            {move || list.get().map(|r| match r {
+                Ok(items) if items.is_empty() => view! { <p class="muted">{t(lang, "sub.none")}</p> }.into_any(),
+                Ok(items) => view! {
+                    <table class="subscriptions">
+                        <thead><tr>
+                            <th scope="col">{t(lang, "sub.name")}</th>
+                            <th scope="col">{t(lang, "sub.remote")}</th>
+                            <th scope="col">{t(lang, "sub.last_run")}</th>
+                            <th scope="col">{t(lang, "sub.imported")}</th>
+                            <th scope="col"></th>
+                        </tr></thead>
+                        <tbody>
+                            {items.into_iter().map(|s| {
+                                let (a, b) = (s.id.to_string(), s.id.to_string());
+                                view! {
+                                    <tr>
+                                        <td>{s.name}<p class="small muted">{t(lang, "sub.every").replace("{n}", &s.interval_minutes.to_string())}</p></td>
+                                        <td><code>{s.api_root}</code><p class="small"><code>{s.collection}</code></p></td>
+                                        <td>{s.last_run.map(format_time).unwrap_or_else(|| "—".into())}
+                                            {(!s.last_error.is_empty()).then(|| view! { <p class="error small">{s.last_error.clone()}</p> })}
+                                        </td>
+                                        <td>{s.imported}</td>
+                                        <td>
+                                            <ActionForm action=poll attr:class="inline">
+                                                <input type="hidden" name="subscription" value=a/>
+                                                <button type="submit" class="link">{t(lang, "sub.poll")}</button>
+                                            </ActionForm>
+                                            <ActionForm action=remove attr:class="inline">
+                                                <input type="hidden" name="subscription" value=b/>
+                                                <button type="submit" class="link danger">{t(lang, "sub.remove")}</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => view! { <ErrorView error=e/> }.into_any(),
+            })}
+        </Suspense>
+        <details class="subscribe">
+            <summary>{t(lang, "sub.add")}</summary>
+            <ActionForm action=add attr:class="stack subscription-form">
+                {field("name", "sub.name", "text")}
+                {field("api_root", "sub.api_root", "url")}
+                {field("collection", "sub.collection", "text")}
+                {field("username", "sub.username", "text")}
+                {field("password", "sub.password", "password")}
+                {field("interval", "sub.interval", "number")}
+                <button type="submit">{t(lang, "sub.add_submit")}</button>
+            </ActionForm>
+        </details>
+    }
+}
