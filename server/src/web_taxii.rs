@@ -136,13 +136,6 @@ async fn authenticate(
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
 ) -> Result<Actor, Box<Response>> {
-    if !accepts_taxii(headers) {
-        return Err(Box::new(error(
-            StatusCode::NOT_ACCEPTABLE,
-            "Not acceptable",
-            "This server answers application/taxii+json;version=2.1.",
-        )));
-    }
     let unauthorised = || {
         Box::new(error(
             StatusCode::UNAUTHORIZED,
@@ -169,6 +162,11 @@ async fn authenticate(
     };
     let h = &state.hikeshi;
     match basic(&h.db, &h.auth, username, password, &from).await {
+        Ok(Basic::Accepted(_)) if !accepts_taxii(headers) => Err(Box::new(error(
+            StatusCode::NOT_ACCEPTABLE,
+            "Not acceptable",
+            "This server answers application/taxii+json;version=2.1.",
+        ))),
         Ok(Basic::Accepted(actor)) => Ok(actor),
         Ok(Basic::Rejected) => Err(unauthorised()),
         Ok(Basic::Throttled(seconds)) => {

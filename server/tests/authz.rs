@@ -166,6 +166,17 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/allowlist/remove", Rule::Officer),
     ("/api/intel/list", Rule::Handlers),
     ("/api/intel/campaigns", Rule::Handlers),
+    ("/api/incidents/observable/share", Rule::Officer),
+    ("/api/campaigns/list", Rule::Handlers),
+    ("/api/campaigns/get", Rule::Handlers),
+    ("/api/campaigns/confirm", Rule::Officer),
+    ("/api/campaigns/update", Rule::Officer),
+    ("/api/campaigns/add", Rule::Officer),
+    ("/api/campaigns/remove", Rule::Officer),
+    ("/api/intel/subscriptions", Rule::Officer),
+    ("/api/intel/subscribe", Rule::Officer),
+    ("/api/intel/poll", Rule::Officer),
+    ("/api/intel/unsubscribe", Rule::Officer),
     // Pages.
     // The home page sends the signed-in to the list, others to sign in.
     ("/", Rule::SignedIn),
@@ -184,6 +195,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/admin/log-sources", Rule::AdminOrHandlers),
     ("/admin/allowlist", Rule::Officer),
     ("/intel", Rule::Handlers),
+    ("/campaigns/{id}", Rule::Handlers),
     // Files and exports.
     ("/api/incidents/{id}/evidence", Rule::HandlersAndVendor),
     ("/api/evidence/{id}/download", Rule::HandlersAndVendor),
@@ -197,6 +209,18 @@ const RULES: &[(&str, Rule)] = &[
     // opens it (and without a configured token there are no feeds).
     ("/feeds/{name}", Rule::Nobody),
     ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
+    ("/api/campaigns/{id}/stix", Rule::Handlers),
+    // TAXII clients present HTTP Basic credentials, not a session: no
+    // subject's session opens any of it (tests/taxii.rs has the rest).
+    ("/taxii2/", Rule::Nobody),
+    ("/taxii2/api/", Rule::Nobody),
+    ("/taxii2/api/status/{status}/", Rule::Nobody),
+    ("/taxii2/api/collections/", Rule::Nobody),
+    ("/taxii2/api/collections/{collection}/", Rule::Nobody),
+    ("/taxii2/api/collections/{collection}/objects/", Rule::Nobody),
+    ("/taxii2/api/collections/{collection}/objects/{object}/", Rule::Nobody),
+    ("/taxii2/api/collections/{collection}/objects/{object}/versions/", Rule::Nobody),
+    ("/taxii2/api/collections/{collection}/manifest/", Rule::Nobody),
 ];
 
 /// What the application serves, read from the application itself.
@@ -230,6 +254,10 @@ struct Fixture {
     observables: BTreeMap<String, String>,
     /// An allow-list entry to remove.
     allow_entry: String,
+    /// A campaign holding the incident.
+    campaign: String,
+    /// Two TAXII subscriptions: one to poll, one to remove.
+    subscriptions: (String, String),
 }
 
 fn subject_name(s: Subject) -> String {
@@ -465,6 +493,38 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             form(&[("value", &format!("allow-{me}.example")), ("note", "probe")]),
         ),
         "/api/allowlist/remove" => post(path, form(&[("entry", &f.allow_entry)])),
+        "/api/incidents/observable/share" => post(
+            path,
+            form(&[("id", id), ("observable", &f.observables[&me]), ("share", "true")]),
+        ),
+        "/api/campaigns/get" => post(path, form(&[("id", &f.campaign)])),
+        "/api/campaigns/confirm" => post(
+            path,
+            form(&[("form[name]", &format!("Probe {me}")), ("incidents", id)]),
+        ),
+        "/api/campaigns/update" => post(
+            path,
+            form(&[("id", &f.campaign), ("form[name]", &format!("Renamed by {me}"))]),
+        ),
+        "/api/campaigns/add" => post(path, form(&[("id", &f.campaign), ("incidents", id)])),
+        "/api/campaigns/remove" => post(path, form(&[("id", &f.campaign), ("incident", id)])),
+        "/api/intel/subscribe" => post(
+            path,
+            form(&[
+                ("form[name]", &format!("Probe {me}")),
+                ("form[api_root]", "http://127.0.0.1:9/api/"),
+                ("form[collection]", "probe"),
+            ]),
+        ),
+        "/api/intel/poll" => post(path, form(&[("subscription", &f.subscriptions.0)])),
+        "/api/intel/unsubscribe" => post(path, form(&[("subscription", &f.subscriptions.1)])),
+        "/campaigns/{id}" => get(format!("/campaigns/{}", f.campaign)),
+        "/api/campaigns/{id}/stix" => get(format!("/api/campaigns/{}/stix", f.campaign)),
+        p if p.starts_with("/taxii2/") => get(
+            p.replace("{collection}", "5d0a6c1e-7b2f-4c6a-9e1d-3a8f0b4c2d02")
+                .replace("{object}", "indicator--5c8f8a26-5b2f-4b6e-8d3e-0f3c9a7a1b11")
+                .replace("{status}", "5c8f8a26-5b2f-4b6e-8d3e-0f3c9a7a1b11"),
+        ),
         "/incidents/{id}" => get(format!("/incidents/{id}")),
         "/api/evidence/{id}/download" => {
             get(format!("/api/evidence/{}/download?reason=probe", f.log_a))
@@ -574,6 +634,31 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         .unwrap()
         .to_string();
     let checklist_item = i["checklist"][0]["id"].as_str().unwrap().to_string();
+    let r = e
+        .case
+        .officer
+        .post(
+            "/api/campaigns/confirm",
+            &[("form[name]", "Fixture campaign"), ("incidents", &id)],
+        )
+        .await;
+    let campaign = r.json()["Done"].as_str().unwrap_or_else(|| panic!("{}", r.text)).to_string();
+    let mut subscriptions = Vec::new();
+    for name in ["poll", "remove"] {
+        let r = e
+            .case
+            .officer
+            .post(
+                "/api/intel/subscribe",
+                &[
+                    ("form[name]", name),
+                    ("form[api_root]", "http://127.0.0.1:9/api/"),
+                    ("form[collection]", "fixture"),
+                ],
+            )
+            .await;
+        subscriptions.push(r.json()["Done"].as_str().unwrap().to_string());
+    }
 
     // The other parties.
     let admin = &mut e.admin;
@@ -676,6 +761,8 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         assets,
         observables,
         allow_entry,
+        campaign,
+        subscriptions: (subscriptions[0].clone(), subscriptions[1].clone()),
     };
     let clients = vec![
         (Anonymous, app.client()),

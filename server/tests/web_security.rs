@@ -281,6 +281,26 @@ async fn every_page_has_a_policy_whose_nonce_is_on_its_scripts(db: Db) {
         );
         assert_page_policy_matches_its_scripts(&path, &r);
     }
+    // A campaign whose name and actor are markup: escaped, run nowhere.
+    let r = e
+        .case
+        .officer
+        .post(
+            "/api/campaigns/confirm",
+            &[
+                ("form[name]", "<script>alert('campaign')</script>"),
+                ("form[threat_actor]", "<img src=x onerror=alert(1)>"),
+                ("incidents", &id),
+            ],
+        )
+        .await;
+    let campaign = r.json()["Done"].as_str().unwrap().to_string();
+    let r = e.case.officer.get(&format!("/campaigns/{campaign}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_page_policy_matches_its_scripts("campaign page", &r);
+    assert!(!r.text.contains("<script>alert('campaign')"), "the name is escaped");
+    assert!(!r.text.contains("<img src=x"), "the actor is escaped");
+    assert!(r.text.contains("&lt;script&gt;"));
     for path in ["/admin/users", "/admin/log-sources", "/admin/mail"] {
         let r = e.admin.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
