@@ -57,7 +57,7 @@ test('a responder pastes IOCs, sees the other incident that shares one, and expo
 
   // The second incident records the same C2 address, defanged differently.
   const add = await responder.request.post('/api/incidents/observable/add', {
-    form: { id: second, 'form[kind]': 'c2_ip', 'form[value]': '198.51.100.7', 'form[tlp]': 'amber', 'form[pap]': 'amber' },
+    form: { id: second, 'form[kind]': 'c2_ip', 'form[value]': '198.51.100.7', 'form[tlp]': 'amber', 'form[pap]': 'amber', 'form[indicator]': 'true' },
   });
   expect(await add.json()).toEqual({ Done: null });
   await responder.goto(`/incidents/${second}`);
@@ -89,4 +89,48 @@ test('a responder pastes IOCs, sees the other incident that shares one, and expo
   await responder.goto(`/incidents/${first}`);
   await ready(responder);
   await expect(responder.locator('form.export-form')).toBeVisible();
+
+  // The officer confirms the proposal as a campaign and names it.
+  const officer = await signedInPage(browser, OFFICER.username, OFFICER.password);
+  await officer.goto('/intel');
+  await ready(officer);
+  const confirm = officer.locator('ul.campaigns li.campaign form.confirm-campaign');
+  await confirm.getByRole('button', { name: 'Confirm as a campaign' }).click();
+  await expect(confirm.getByRole('alert')).toHaveText('This field is required.');
+  await confirm.getByLabel('Campaign name').fill('Operation <Kasai>');
+  await confirm.getByRole('button', { name: 'Confirm as a campaign' }).click();
+  await confirm.getByRole('link', { name: 'Campaign confirmed: open it' }).click();
+  await ready(officer);
+  await expect(officer.locator('h1')).toContainText('Operation <Kasai>');
+  const members = officer.locator('table.campaign-incidents');
+  await expect(members.getByRole('link', { name: first })).toBeVisible();
+  await expect(members.getByRole('link', { name: second })).toBeVisible();
+  await expect(officer.locator('table.shared-values')).toContainText('198.51.100.7');
+  await expect(officer.locator('ol.campaign-timeline li', { hasText: 'Linked to a campaign' })).toHaveCount(2);
+  // Edited: a bad TLP cannot be chosen, so the actor and techniques.
+  const edit = officer.locator('form.campaign-form');
+  await edit.getByLabel('Threat actor').fill('APT-Hikeshi');
+  await edit.getByLabel(/^Techniques/).fill('t1566.001\nbeaconing over HTTP');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(officer.locator('dd.techniques')).toContainText('T1566.001');
+  await expect(officer.locator('dl.facts')).toContainText('APT-Hikeshi');
+  await shot(officer, '42-campaign-page');
+  // Exported as a STIX bundle with the campaign and its actor.
+  const [download] = await Promise.all([
+    officer.waitForEvent('download'),
+    officer.locator('form.export-form').getByRole('button').click(),
+  ]);
+  const exported = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
+  const types = exported.objects.map((o: { type: string }) => o.type);
+  expect(types).toContain('campaign');
+  expect(types).toContain('threat-actor');
+  expect(JSON.stringify(exported)).toContain('198.51.100.7');
+
+  // The officer shares the C2 address through TAXII from the incident page.
+  await officer.goto(`/incidents/${second}`);
+  await ready(officer);
+  const shared = officer.locator('section.observables table.observables tr', { hasText: '198.51.100.7' });
+  await shared.getByRole('button', { name: 'Share through TAXII' }).click();
+  await expect(shared).toContainText('shared (TAXII)');
+  await expect(shared.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
 });

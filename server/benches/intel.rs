@@ -182,6 +182,7 @@ async fn main() {
                     created_by: Set(officer_id),
                     created_at: Set(now),
                     updated_at: Set(now),
+                    shared_at: Set(None),
                 }
             })
             .collect();

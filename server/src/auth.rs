@@ -98,7 +98,8 @@ impl Auth {
     pub fn remember(&self, username: &str, password: &str, id: uuid::Uuid, hash: &str) {
         if let Ok(mut v) = self.verified.lock() {
             if v.entries.len() >= VERIFIED_MAX {
-                v.entries.retain(|_, (_, _, at)| at.elapsed() < VERIFIED_FOR);
+                v.entries
+                    .retain(|_, (_, _, at)| at.elapsed() < VERIFIED_FOR);
                 if v.entries.len() >= VERIFIED_MAX {
                     v.entries.clear();
                 }

@@ -284,7 +284,12 @@ pub fn identity(organisation: &str) -> Value {
 
 /// The `indicator` of an observable marked as one (none for a type STIX
 /// has no pattern for): the same id in a bundle and in a TAXII collection.
-fn indicator_sdo(o: &ObservableView, identity_id: &str, marking: &str, made: &str) -> Option<Value> {
+fn indicator_sdo(
+    o: &ObservableView,
+    identity_id: &str,
+    marking: &str,
+    made: &str,
+) -> Option<Value> {
     if !o.indicator {
         return None;
     }

@@ -39,8 +39,10 @@ pub struct Fetched {
     pub last_added: Option<String>,
 }
 
-fn client() -> Client<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>, Full<bytes::Bytes>>
-{
+fn client() -> Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Full<bytes::Bytes>,
+> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_webpki_roots()
         .https_or_http()
@@ -96,11 +98,12 @@ pub async fn fetch(remote: &Remote, added_after: Option<&str>) -> Result<Fetched
             .get("x-taxii-date-added-last")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = tokio::time::timeout(TIMEOUT, Limited::new(res.into_body(), PAGE_BYTES).collect())
-            .await
-            .map_err(|_| format!("{url}: the answer took longer than {} s", TIMEOUT.as_secs()))?
-            .map_err(|e| format!("{url}: {e}"))?
-            .to_bytes();
+        let body =
+            tokio::time::timeout(TIMEOUT, Limited::new(res.into_body(), PAGE_BYTES).collect())
+                .await
+                .map_err(|_| format!("{url}: the answer took longer than {} s", TIMEOUT.as_secs()))?
+                .map_err(|e| format!("{url}: {e}"))?
+                .to_bytes();
         if !status.is_success() {
             let text: String = String::from_utf8_lossy(&body).chars().take(200).collect();
             return Err(format!("{url}: HTTP {status}: {text}"));
@@ -109,8 +112,8 @@ pub async fn fetch(remote: &Remote, added_after: Option<&str>) -> Result<Fetched
         if total > POLL_BYTES {
             return Err(format!("{url}: more than {POLL_BYTES} bytes in one poll"));
         }
-        let envelope: Value =
-            serde_json::from_slice(&body).map_err(|e| format!("{url}: not a TAXII envelope: {e}"))?;
+        let envelope: Value = serde_json::from_slice(&body)
+            .map_err(|e| format!("{url}: not a TAXII envelope: {e}"))?;
         let objects = match envelope.get("objects") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(list)) => list.clone(),
@@ -118,12 +121,18 @@ pub async fn fetch(remote: &Remote, added_after: Option<&str>) -> Result<Fetched
         };
         let got = objects.len();
         out.objects.extend(objects);
-        if let Some(l) = last_header.as_deref().and_then(crate::services::taxii::parse_ts) {
+        if let Some(l) = last_header
+            .as_deref()
+            .and_then(crate::services::taxii::parse_ts)
+        {
             if out.last_added.as_deref().is_none_or(|p| p < l.as_str()) {
                 out.last_added = Some(l);
             }
         }
-        let more = envelope.get("more").and_then(Value::as_bool).unwrap_or(false);
+        let more = envelope
+            .get("more")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if !more || got == 0 {
             return Ok(out);
         }

@@ -33,8 +33,16 @@ pub fn routes() -> Vec<(&'static str, Method, MethodRouter<AppState>)> {
         ("/taxii2/api/", Method::GET, get(api_root)),
         ("/taxii2/api/status/{status}/", Method::GET, get(status)),
         ("/taxii2/api/collections/", Method::GET, get(collections)),
-        ("/taxii2/api/collections/{collection}/", Method::GET, get(collection)),
-        ("/taxii2/api/collections/{collection}/objects/", Method::GET, get(objects)),
+        (
+            "/taxii2/api/collections/{collection}/",
+            Method::GET,
+            get(collection),
+        ),
+        (
+            "/taxii2/api/collections/{collection}/objects/",
+            Method::GET,
+            get(objects),
+        ),
         (
             "/taxii2/api/collections/{collection}/objects/",
             Method::POST,
@@ -50,7 +58,11 @@ pub fn routes() -> Vec<(&'static str, Method, MethodRouter<AppState>)> {
             Method::GET,
             get(object_versions),
         ),
-        ("/taxii2/api/collections/{collection}/manifest/", Method::GET, get(manifest)),
+        (
+            "/taxii2/api/collections/{collection}/manifest/",
+            Method::GET,
+            get(manifest),
+        ),
     ]
 }
 
@@ -147,7 +159,11 @@ async fn authenticate(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(unauthorised)?;
     let (username, password) = credentials.split_once(':').ok_or_else(unauthorised)?;
@@ -213,7 +229,10 @@ fn find_collection(actor: &Actor, id: &str) -> Result<&'static Collection, Respo
 
 /// The API root's address, as the configured public address names it.
 fn api_root_url(state: &AppState) -> String {
-    format!("{}/taxii2/api/", state.config.base_url.trim_end_matches('/'))
+    format!(
+        "{}/taxii2/api/",
+        state.config.base_url.trim_end_matches('/')
+    )
 }
 
 async fn discovery(State(state): State<AppState>, parts: Parts) -> Response {
@@ -282,8 +301,8 @@ fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Response> {
             &format!("{what} is not valid"),
         )
     };
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-        .map_err(|_| bad("the query string"))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| bad("the query string"))?;
     let mut q = Query {
         added_after: None,
         limit: PAGE_MAX,
@@ -305,12 +324,16 @@ fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Response> {
                     .min(PAGE_MAX)
             }
             "next" => q.next = Some(Cursor::decode(v).ok_or_else(|| bad("next"))?),
-            "match[type]" => q
-                .types
-                .extend(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty())),
-            "match[id]" if object.is_none() => q
-                .ids
-                .extend(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty())),
+            "match[type]" => q.types.extend(
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
+            ),
+            "match[id]" if object.is_none() => q.ids.extend(
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
+            ),
             "match[version]" => version = Some(v.clone()),
             "match[spec_version]" => {
                 if !v.split(',').any(|s| s.trim() == "2.1") {
@@ -366,7 +389,17 @@ async fn objects(
 ) -> Response {
     let actor = signed_in!(state, parts);
     match query(raw.as_deref(), None) {
-        Ok(q) => read(&state, &actor, &id, q, crate::services::taxii::envelope, false).await,
+        Ok(q) => {
+            read(
+                &state,
+                &actor,
+                &id,
+                q,
+                crate::services::taxii::envelope,
+                false,
+            )
+            .await
+        }
         Err(r) => r,
     }
 }
@@ -379,7 +412,17 @@ async fn object(
 ) -> Response {
     let actor = signed_in!(state, parts);
     match query(raw.as_deref(), Some(&object)) {
-        Ok(q) => read(&state, &actor, &id, q, crate::services::taxii::envelope, true).await,
+        Ok(q) => {
+            read(
+                &state,
+                &actor,
+                &id,
+                q,
+                crate::services::taxii::envelope,
+                true,
+            )
+            .await
+        }
         Err(r) => r,
     }
 }
@@ -474,11 +517,7 @@ async fn add_objects(
     }
 }
 
-async fn status(
-    State(state): State<AppState>,
-    parts: Parts,
-    Path(id): Path<String>,
-) -> Response {
+async fn status(State(state): State<AppState>, parts: Parts, Path(id): Path<String>) -> Response {
     let actor = signed_in!(state, parts);
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return from_app(AppError::NotFound);

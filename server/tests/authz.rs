@@ -217,10 +217,22 @@ const RULES: &[(&str, Rule)] = &[
     ("/taxii2/api/status/{status}/", Rule::Nobody),
     ("/taxii2/api/collections/", Rule::Nobody),
     ("/taxii2/api/collections/{collection}/", Rule::Nobody),
-    ("/taxii2/api/collections/{collection}/objects/", Rule::Nobody),
-    ("/taxii2/api/collections/{collection}/objects/{object}/", Rule::Nobody),
-    ("/taxii2/api/collections/{collection}/objects/{object}/versions/", Rule::Nobody),
-    ("/taxii2/api/collections/{collection}/manifest/", Rule::Nobody),
+    (
+        "/taxii2/api/collections/{collection}/objects/",
+        Rule::Nobody,
+    ),
+    (
+        "/taxii2/api/collections/{collection}/objects/{object}/",
+        Rule::Nobody,
+    ),
+    (
+        "/taxii2/api/collections/{collection}/objects/{object}/versions/",
+        Rule::Nobody,
+    ),
+    (
+        "/taxii2/api/collections/{collection}/manifest/",
+        Rule::Nobody,
+    ),
 ];
 
 /// What the application serves, read from the application itself.
@@ -495,7 +507,11 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         "/api/allowlist/remove" => post(path, form(&[("entry", &f.allow_entry)])),
         "/api/incidents/observable/share" => post(
             path,
-            form(&[("id", id), ("observable", &f.observables[&me]), ("share", "true")]),
+            form(&[
+                ("id", id),
+                ("observable", &f.observables[&me]),
+                ("share", "true"),
+            ]),
         ),
         "/api/campaigns/get" => post(path, form(&[("id", &f.campaign)])),
         "/api/campaigns/confirm" => post(
@@ -504,7 +520,10 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         ),
         "/api/campaigns/update" => post(
             path,
-            form(&[("id", &f.campaign), ("form[name]", &format!("Renamed by {me}"))]),
+            form(&[
+                ("id", &f.campaign),
+                ("form[name]", &format!("Renamed by {me}")),
+            ]),
         ),
         "/api/campaigns/add" => post(path, form(&[("id", &f.campaign), ("incidents", id)])),
         "/api/campaigns/remove" => post(path, form(&[("id", &f.campaign), ("incident", id)])),
@@ -520,11 +539,13 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         "/api/intel/unsubscribe" => post(path, form(&[("subscription", &f.subscriptions.1)])),
         "/campaigns/{id}" => get(format!("/campaigns/{}", f.campaign)),
         "/api/campaigns/{id}/stix" => get(format!("/api/campaigns/{}/stix", f.campaign)),
-        p if p.starts_with("/taxii2/") => get(
-            p.replace("{collection}", "5d0a6c1e-7b2f-4c6a-9e1d-3a8f0b4c2d02")
-                .replace("{object}", "indicator--5c8f8a26-5b2f-4b6e-8d3e-0f3c9a7a1b11")
-                .replace("{status}", "5c8f8a26-5b2f-4b6e-8d3e-0f3c9a7a1b11"),
-        ),
+        p if p.starts_with("/taxii2/") => get(p
+            .replace("{collection}", "5d0a6c1e-7b2f-4c6a-9e1d-3a8f0b4c2d02")
+            .replace(
+                "{object}",
+                "indicator--5c8f8a26-5b2f-4b6e-8d3e-0f3c9a7a1b11",
+            )
+            .replace("{status}", "5c8f8a26-5b2f-4b6e-8d3e-0f3c9a7a1b11")),
         "/incidents/{id}" => get(format!("/incidents/{id}")),
         "/api/evidence/{id}/download" => {
             get(format!("/api/evidence/{}/download?reason=probe", f.log_a))
@@ -642,7 +663,10 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
             &[("form[name]", "Fixture campaign"), ("incidents", &id)],
         )
         .await;
-    let campaign = r.json()["Done"].as_str().unwrap_or_else(|| panic!("{}", r.text)).to_string();
+    let campaign = r.json()["Done"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.text))
+        .to_string();
     let mut subscriptions = Vec::new();
     for name in ["poll", "remove"] {
         let r = e

@@ -92,21 +92,34 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
     // Bad input: each field named, nothing created.
     let r = post(&mut officer, confirm("  ", members.clone())).await;
     assert_eq!(r.field_errors(), vec![("name".into(), "Required".into())]);
-    let r = post(&mut officer, confirm("Operation Kasai", format!("{a}, INC-1999-9999"))).await;
+    let r = post(
+        &mut officer,
+        confirm("Operation Kasai", format!("{a}, INC-1999-9999")),
+    )
+    .await;
     assert_eq!(
         r.field_errors(),
         vec![("incidents".into(), "UnknownIncident".into())]
     );
     let r = post(&mut officer, confirm("Operation Kasai", " ,".into())).await;
-    assert_eq!(r.field_errors(), vec![("incidents".into(), "Required".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("incidents".into(), "Required".into())]
+    );
     assert_eq!(app.count("campaigns").await, 0);
     assert_eq!(app.count("campaign_incidents").await, 0);
     let r = post(&mut officer, confirm("Operation Kasai", members.clone())).await;
-    let id = r.json()["Done"].as_str().unwrap_or_else(|| panic!("{}", r.text)).to_string();
+    let id = r.json()["Done"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.text))
+        .to_string();
     assert!(kinds(&incident(&mut responder, &a).await).contains(&"campaign_linked".to_string()));
 
     // The page: incidents, the values they share, one timeline.
-    let page = responder.post("/api/campaigns/get", &[("id", &id)]).await.json();
+    let page = responder
+        .post("/api/campaigns/get", &[("id", &id)])
+        .await
+        .json();
     assert_eq!(page["campaign"]["name"], "Operation Kasai");
     assert_eq!(page["may_manage"], false);
     assert_eq!(page["incidents"].as_array().unwrap().len(), 2);
@@ -123,7 +136,9 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
     let timeline = page["timeline"].as_array().unwrap();
     for inc in [&a, &b] {
         assert!(
-            timeline.iter().any(|e| e["human_id"] == inc.as_str() && e["event"]["kind"] == "reported"),
+            timeline
+                .iter()
+                .any(|e| e["human_id"] == inc.as_str() && e["event"]["kind"] == "reported"),
             "{inc} in the combined timeline"
         );
     }
@@ -131,7 +146,10 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
     assert_eq!(listed[0]["incidents"], 2);
     // Reporters see no campaign.
     assert_eq!(
-        reporter.post("/api/campaigns/get", &[("id", &id)]).await.status,
+        reporter
+            .post("/api/campaigns/get", &[("id", &id)])
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -143,10 +161,17 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
     let r = officer
         .post(
             "/api/campaigns/update",
-            &[("id", &id), ("form[name]", "Operation Kasai"), ("form[tlp]", "purple")],
+            &[
+                ("id", &id),
+                ("form[name]", "Operation Kasai"),
+                ("form[tlp]", "purple"),
+            ],
         )
         .await;
-    assert_eq!(r.field_errors(), vec![("tlp".into(), "InvalidChoice".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("tlp".into(), "InvalidChoice".into())]
+    );
     let r = officer
         .post(
             "/api/campaigns/update",
@@ -154,7 +179,10 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
                 ("id", &id),
                 ("form[name]", "Operation Kasai <script>"),
                 ("form[threat_actor]", "APT-Hikeshi"),
-                ("form[techniques]", "t1566.001\nT1071.001\nbeaconing over HTTPS"),
+                (
+                    "form[techniques]",
+                    "t1566.001\nT1071.001\nbeaconing over HTTPS",
+                ),
                 ("form[description]", "Phishing with a loader, C2 over HTTP."),
                 ("form[tlp]", "green"),
             ],
@@ -171,7 +199,10 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
         .post("/api/campaigns/add", &[("id", &id), ("incidents", &c)])
         .await;
     assert_eq!(r.json(), done(), "{}", r.text);
-    let page = officer.post("/api/campaigns/get", &[("id", &id)]).await.json();
+    let page = officer
+        .post("/api/campaigns/get", &[("id", &id)])
+        .await
+        .json();
     assert_eq!(page["incidents"].as_array().unwrap().len(), 3);
     assert_eq!(page["may_manage"], true);
     let r = officer
@@ -179,7 +210,10 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let ck = kinds(&incident(&mut responder, &c).await);
-    assert!(ck.contains(&"campaign_linked".to_string()) && ck.contains(&"campaign_unlinked".to_string()));
+    assert!(
+        ck.contains(&"campaign_linked".to_string())
+            && ck.contains(&"campaign_unlinked".to_string())
+    );
     let r = officer
         .post("/api/campaigns/remove", &[("id", &id), ("incident", &c)])
         .await;
@@ -188,7 +222,9 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
 
     // The STIX export: valid, the campaign with its actor and techniques,
     // the indicators indicating it.
-    let r = responder.fetch(&format!("/api/campaigns/{id}/stix?tlp=amber")).await;
+    let r = responder
+        .fetch(&format!("/api/campaigns/{id}/stix?tlp=amber"))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(validate(&r.text), "", "the validator finds nothing");
     let back = read_back(&r.text);
@@ -198,19 +234,40 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
         .iter()
         .map(|o| o[0].as_str().unwrap())
         .collect();
-    for t in ["campaign", "threat-actor", "attack-pattern", "indicator", "relationship", "identity"] {
+    for t in [
+        "campaign",
+        "threat-actor",
+        "attack-pattern",
+        "indicator",
+        "relationship",
+        "identity",
+    ] {
         assert!(types.contains(&t), "{t} in {types:?}");
     }
     let bundle = r.json();
     let objects = bundle["objects"].as_array().unwrap();
     let campaign = objects.iter().find(|o| o["type"] == "campaign").unwrap();
-    assert_eq!(campaign["name"], "Operation Kasai <script>", "JSON carries it as text");
-    let rel = |kind: &str| objects.iter().filter(|o| o["relationship_type"] == kind).count();
-    assert!(rel("indicates") >= 3, "every indicator indicates the campaign");
+    assert_eq!(
+        campaign["name"], "Operation Kasai <script>",
+        "JSON carries it as text"
+    );
+    let rel = |kind: &str| {
+        objects
+            .iter()
+            .filter(|o| o["relationship_type"] == kind)
+            .count()
+    };
+    assert!(
+        rel("indicates") >= 3,
+        "every indicator indicates the campaign"
+    );
     assert_eq!(rel("attributed-to"), 1);
     assert_eq!(rel("uses"), 3);
     // Re-export: the same objects (ids), not copies.
-    let again = responder.fetch(&format!("/api/campaigns/{id}/stix?tlp=amber")).await.json();
+    let again = responder
+        .fetch(&format!("/api/campaigns/{id}/stix?tlp=amber"))
+        .await
+        .json();
     let ids = |b: &Value| -> Vec<String> {
         let mut v: Vec<String> = b["objects"]
             .as_array()
@@ -224,17 +281,25 @@ async fn a_campaign_is_confirmed_edited_and_exported(db: Db) {
     assert_eq!(ids(&bundle), ids(&again));
     // At TLP:CLEAR: the TLP:GREEN campaign goes without its name, the
     // TLP:GREEN and TLP:AMBER values not at all.
-    let clear = responder.fetch(&format!("/api/campaigns/{id}/stix?tlp=clear")).await;
+    let clear = responder
+        .fetch(&format!("/api/campaigns/{id}/stix?tlp=clear"))
+        .await;
     assert_eq!(validate(&clear.text), "");
     assert!(!clear.text.contains("Kasai"), "{}", clear.text);
     assert!(!clear.text.contains("APT-Hikeshi"));
     assert!(!clear.text.contains("44d88612fea8a8f36de82e1278abb02f"));
     assert_eq!(
-        reporter.fetch(&format!("/api/campaigns/{id}/stix")).await.status,
+        reporter
+            .fetch(&format!("/api/campaigns/{id}/stix"))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        responder.fetch("/api/campaigns/not-a-uuid/stix").await.status,
+        responder
+            .fetch("/api/campaigns/not-a-uuid/stix")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }

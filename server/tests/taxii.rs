@@ -41,15 +41,17 @@ fn basic(user: &str, password: &str) -> String {
 async fn taxii(c: &mut Client, path: &str, user: &str) -> common::Response {
     c.fetch_with(
         path,
-        &[
-            ("accept", TAXII),
-            ("authorization", &basic(user, PASSWORD)),
-        ],
+        &[("accept", TAXII), ("authorization", &basic(user, PASSWORD))],
     )
     .await
 }
 
-async fn post_envelope(c: &mut Client, user: &str, content_type: &str, body: Value) -> common::Response {
+async fn post_envelope(
+    c: &mut Client,
+    user: &str,
+    content_type: &str,
+    body: Value,
+) -> common::Response {
     let req = Request::post(format!("/taxii2/api/collections/{INBOUND}/objects/"))
         .header(header::HOST, common::HOST)
         .header(header::ACCEPT, TAXII)
@@ -114,7 +116,13 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     let id = report(&mut reporter, "malware_infection").await;
     paste(&mut responder, &id, "green-c2[.]example", "green").await;
     paste(&mut responder, &id, "198.51.100.23", "amber").await;
-    paste(&mut responder, &id, "44d88612fea8a8f36de82e1278abb02f", "red").await;
+    paste(
+        &mut responder,
+        &id,
+        "44d88612fea8a8f36de82e1278abb02f",
+        "red",
+    )
+    .await;
     let i = incident(&mut officer, &id).await;
     assert_eq!(i["may_share"], true);
     assert_eq!(incident(&mut responder, &id).await["may_share"], false);
@@ -124,33 +132,60 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
         observable(&i, "44d88612fea8a8f36de82e1278abb02f").clone(),
     );
     // Sharing is the officer's; TLP:RED never leaves.
-    assert_eq!(share(&mut responder, &id, &domain, true).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        share(&mut responder, &id, &domain, true).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(share(&mut officer, &id, &domain, true).await.json(), done());
     assert_eq!(share(&mut officer, &id, &ip, true).await.json(), done());
     let r = share(&mut officer, &id, &md5, true).await;
     assert_eq!(r.field_errors(), vec![("share".into(), "Refused".into())]);
     let i = incident(&mut responder, &id).await;
     assert_eq!(observable(&i, "green-c2.example")["shared"], true);
-    assert!(i["events"].as_array().unwrap().iter().any(|e| e["kind"] == "observable_shared"));
+    assert!(
+        i["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "observable_shared")
+    );
 
     // Authentication and what each user may see.
-    let r = partner.fetch_with("/taxii2/api/collections/", &[("accept", TAXII)]).await;
+    let r = partner
+        .fetch_with("/taxii2/api/collections/", &[("accept", TAXII)])
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.headers[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with("Basic"));
+    assert!(
+        r.headers[header::WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
     assert_eq!(r.headers[header::CONTENT_TYPE], TAXII);
     assert_eq!(r.json()["http_status"], "401");
     let r = partner
         .fetch_with(
             "/taxii2/api/collections/",
-            &[("accept", TAXII), ("authorization", &basic("suzuki", "wrong password"))],
+            &[
+                ("accept", TAXII),
+                ("authorization", &basic("suzuki", "wrong password")),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(taxii(&mut partner, "/taxii2/api/collections/", "tanaka").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        taxii(&mut partner, "/taxii2/api/collections/", "tanaka")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let r = partner
         .fetch_with(
             "/taxii2/api/collections/",
-            &[("accept", "text/html"), ("authorization", &basic("suzuki", PASSWORD))],
+            &[
+                ("accept", "text/html"),
+                ("authorization", &basic("suzuki", PASSWORD)),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_ACCEPTABLE);
@@ -165,9 +200,21 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     let r = taxii(&mut partner, "/taxii2/api/collections/", "suzuki").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(seen(&r), vec![CLEAR, GREEN, AMBER]);
-    assert_eq!(seen(&taxii(&mut partner, "/taxii2/api/collections/", "sato").await), vec![CLEAR, GREEN, AMBER, INBOUND]);
-    let r = taxii(&mut partner, &format!("/taxii2/api/collections/{INBOUND}/"), "suzuki").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "the inbound collection is the officer's");
+    assert_eq!(
+        seen(&taxii(&mut partner, "/taxii2/api/collections/", "sato").await),
+        vec![CLEAR, GREEN, AMBER, INBOUND]
+    );
+    let r = taxii(
+        &mut partner,
+        &format!("/taxii2/api/collections/{INBOUND}/"),
+        "suzuki",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "the inbound collection is the officer's"
+    );
     let discovery = taxii(&mut partner, "/taxii2/", "suzuki").await.json();
     assert_eq!(discovery["default"], discovery["api_roots"][0]);
     let root = taxii(&mut partner, "/taxii2/api/", "suzuki").await.json();
@@ -179,7 +226,10 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     assert_eq!(green.status, StatusCode::OK, "{}", green.text);
     assert_eq!(green.headers[header::CONTENT_TYPE], TAXII);
     assert!(green.text.contains("green-c2.example"));
-    assert!(!green.text.contains("198.51.100.23"), "TLP:AMBER is not in the TLP:GREEN collection");
+    assert!(
+        !green.text.contains("198.51.100.23"),
+        "TLP:AMBER is not in the TLP:GREEN collection"
+    );
     let amber = taxii(&mut partner, &objects(AMBER), "suzuki").await;
     assert!(amber.text.contains("green-c2.example") && amber.text.contains("198.51.100.23"));
     assert!(!amber.text.contains("44d88612fea8a8f36de82e1278abb02f"));
@@ -189,7 +239,11 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     let as_bundle = json!({"type": "bundle", "id": "bundle--7d0a6c1e-7b2f-4c6a-9e1d-3a8f0b4c2d01", "objects": amber.json()["objects"]});
     assert_eq!(validate(&as_bundle.to_string()), "");
     let all = ids_of(&amber.json());
-    assert_eq!(all.len(), 5, "two marking definitions, the identity (one version), two indicators: {all:?}");
+    assert_eq!(
+        all.len(),
+        5,
+        "two marking definitions, the identity (one version), two indicators: {all:?}"
+    );
 
     // Paging: one at a time, following `next`, gives the same objects.
     let mut paged = Vec::new();
@@ -200,39 +254,98 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
         if r["more"] != true {
             break;
         }
-        path = format!("{}?limit=1&next={}", objects(AMBER), r["next"].as_str().unwrap());
+        path = format!(
+            "{}?limit=1&next={}",
+            objects(AMBER),
+            r["next"].as_str().unwrap()
+        );
     }
     assert_eq!(paged, all);
-    let manifest = taxii(&mut partner, &format!("/taxii2/api/collections/{AMBER}/manifest/"), "suzuki").await.json();
+    let manifest = taxii(
+        &mut partner,
+        &format!("/taxii2/api/collections/{AMBER}/manifest/"),
+        "suzuki",
+    )
+    .await
+    .json();
     assert_eq!(manifest["objects"].as_array().unwrap().len(), 5);
-    let r = taxii(&mut partner, &format!("{}?match[type]=indicator", objects(AMBER)), "suzuki").await.json();
+    let r = taxii(
+        &mut partner,
+        &format!("{}?match[type]=indicator", objects(AMBER)),
+        "suzuki",
+    )
+    .await
+    .json();
     assert_eq!(ids_of(&r).len(), 2);
     let indicator_id = ids_of(&r)
         .into_iter()
         .find(|i| green.text.contains(i.as_str()))
         .unwrap();
-    for bad in ["limit=0", "limit=ten", "next=forged", "added_after=yesterday", "match[version]=soon"] {
+    for bad in [
+        "limit=0",
+        "limit=ten",
+        "next=forged",
+        "added_after=yesterday",
+        "match[version]=soon",
+    ] {
         let r = taxii(&mut partner, &format!("{}?{bad}", objects(AMBER)), "suzuki").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(r.json()["description"].as_str().unwrap().contains("not valid"));
+        assert!(
+            r.json()["description"]
+                .as_str()
+                .unwrap()
+                .contains("not valid")
+        );
     }
     assert_eq!(
-        taxii(&mut partner, "/taxii2/api/collections/5d0a6c1e-0000-0000-0000-000000000000/objects/", "suzuki").await.status,
+        taxii(
+            &mut partner,
+            "/taxii2/api/collections/5d0a6c1e-0000-0000-0000-000000000000/objects/",
+            "suzuki"
+        )
+        .await
+        .status,
         StatusCode::NOT_FOUND
     );
 
     // Withdrawn: a revoked version; `added_after` brings only what is new.
-    let last = green.headers["x-taxii-date-added-last"].to_str().unwrap().to_string();
-    assert_eq!(share(&mut officer, &id, &domain, false).await.json(), done());
-    let newer = taxii(&mut partner, &format!("{}?added_after={last}", objects(GREEN)), "suzuki").await.json();
+    let last = green.headers["x-taxii-date-added-last"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        share(&mut officer, &id, &domain, false).await.json(),
+        done()
+    );
+    let newer = taxii(
+        &mut partner,
+        &format!("{}?added_after={last}", objects(GREEN)),
+        "suzuki",
+    )
+    .await
+    .json();
     assert_eq!(ids_of(&newer), vec![indicator_id.clone()]);
     assert_eq!(newer["objects"][0]["revoked"], true);
     let one = |q: &str| format!("/taxii2/api/collections/{GREEN}/objects/{indicator_id}/{q}");
-    let versions = taxii(&mut partner, &one("versions/"), "suzuki").await.json();
+    let versions = taxii(&mut partner, &one("versions/"), "suzuki")
+        .await
+        .json();
     assert_eq!(versions["versions"].as_array().unwrap().len(), 2);
-    let first = taxii(&mut partner, &format!("{}?match[version]=first", one("")), "suzuki").await.json();
+    let first = taxii(
+        &mut partner,
+        &format!("{}?match[version]=first", one("")),
+        "suzuki",
+    )
+    .await
+    .json();
     assert!(first["objects"][0].get("revoked").is_none());
-    let both = taxii(&mut partner, &format!("{}?match[version]=all", one("")), "suzuki").await.json();
+    let both = taxii(
+        &mut partner,
+        &format!("{}?match[version]=all", one("")),
+        "suzuki",
+    )
+    .await
+    .json();
     assert_eq!(ids_of(&both).len(), 2);
     assert_eq!(
         taxii(&mut partner, &format!("/taxii2/api/collections/{GREEN}/objects/indicator--00000000-0000-4000-8000-000000000000/"), "suzuki").await.status,
@@ -260,18 +373,34 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     let r = post_envelope(&mut partner, "sato", TAXII, envelope).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     let status = r.json();
-    assert_eq!((status["total_count"].clone(), status["success_count"].clone(), status["failure_count"].clone()), (json!(4), json!(2), json!(2)));
+    assert_eq!(
+        (
+            status["total_count"].clone(),
+            status["success_count"].clone(),
+            status["failure_count"].clone()
+        ),
+        (json!(4), json!(2), json!(2))
+    );
     let failures: Vec<String> = status["failures"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| format!("{}: {}", f["id"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f["id"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
         .collect();
     assert!(failures[0].starts_with("not-an-id: id"), "{failures:?}");
     assert!(failures[1].contains("valid_from"), "{failures:?}");
     let path = format!("/taxii2/api/status/{}/", status["id"].as_str().unwrap());
     assert_eq!(taxii(&mut partner, &path, "sato").await.json(), status);
-    assert_eq!(taxii(&mut partner, &path, "suzuki").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        taxii(&mut partner, &path, "suzuki").await.status,
+        StatusCode::NOT_FOUND
+    );
     let store = officer.post("/api/intel/list", &[]).await.json();
     assert_eq!(store["total"], 1);
     assert_eq!(store["newest"][0]["source"], "taxii:inbound");
@@ -285,9 +414,12 @@ async fn serve(app: &TestApp) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     addr
 }
@@ -314,7 +446,11 @@ impl Medallion {
             .status()
             .expect("python3");
         assert!(made.success());
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut child = Command::new("python3")
             .arg(script("medallion_serve.py"))
             .arg(port.to_string())
@@ -326,9 +462,15 @@ impl Medallion {
             .spawn()
             .expect("python3 with medallion (make setup-test installs it)");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line.trim(), "ready", "medallion started");
-        Medallion { child, port, _dir: dir }
+        Medallion {
+            child,
+            port,
+            _dir: dir,
+        }
     }
 }
 
@@ -344,10 +486,21 @@ async fn the_oasis_client_and_server_interoperate(db: Db) {
     let mut reporter = app.signed_in("tanaka", &[Role::Reporter]).await;
     let mut officer = app.signed_in("sato", &[Role::SecurityOfficer]).await;
     let id = report(&mut reporter, "malware_infection").await;
-    paste(&mut officer, &id, "shared-1[.]example\nshared-2.example\n203.0.113.9", "green").await;
+    paste(
+        &mut officer,
+        &id,
+        "shared-1[.]example\nshared-2.example\n203.0.113.9",
+        "green",
+    )
+    .await;
     let i = incident(&mut officer, &id).await;
     for v in ["shared-1.example", "shared-2.example", "203.0.113.9"] {
-        assert_eq!(share(&mut officer, &id, observable(&i, v), true).await.json(), done());
+        assert_eq!(
+            share(&mut officer, &id, observable(&i, v), true)
+                .await
+                .json(),
+            done()
+        );
     }
 
     // taxii2-client against this server, over TCP.
@@ -362,7 +515,11 @@ async fn the_oasis_client_and_server_interoperate(db: Db) {
     })
     .await
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let green = report["collections"]
         .as_array()
@@ -406,37 +563,92 @@ async fn the_oasis_client_and_server_interoperate(db: Db) {
     let r = officer
         .post(
             "/api/intel/subscribe",
-            &[("form[name]", "x"), ("form[api_root]", "file:///etc/passwd"), ("form[collection]", "c")],
+            &[
+                ("form[name]", "x"),
+                ("form[api_root]", "file:///etc/passwd"),
+                ("form[collection]", "c"),
+            ],
         )
         .await;
-    assert_eq!(r.field_errors(), vec![("api_root".into(), "InvalidUrl".into())]);
-    let wrong = subscribe("not the secret").await.json()["Done"].as_str().unwrap().to_string();
-    let sub = subscribe("partner secret").await.json()["Done"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.field_errors(),
+        vec![("api_root".into(), "InvalidUrl".into())]
+    );
+    let wrong = subscribe("not the secret").await.json()["Done"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sub = subscribe("partner secret").await.json()["Done"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut responder = app.signed_in("suzuki", &[Role::ItLanAdmin]).await;
     assert_eq!(
-        responder.post("/api/intel/poll", &[("subscription", &sub)]).await.status,
+        responder
+            .post("/api/intel/poll", &[("subscription", &sub)])
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
-    let polled = officer.post("/api/intel/poll", &[("subscription", &sub)]).await.json();
+    let polled = officer
+        .post("/api/intel/poll", &[("subscription", &sub)])
+        .await
+        .json();
     assert_eq!(polled["last_error"], "", "{polled}");
     assert_eq!(polled["imported"], 3);
-    assert!(polled["added_after"].as_str().unwrap().starts_with("2026-11-01T00:02:00"), "{polled}");
+    assert!(
+        polled["added_after"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-01T00:02:00"),
+        "{polled}"
+    );
     let store = officer.post("/api/intel/list", &[]).await.json();
     assert_eq!(store["total"], 4);
-    assert!(store["newest"].as_array().unwrap().iter().any(|i| i["source"] == "taxii:Partner sharing"));
+    assert!(
+        store["newest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["source"] == "taxii:Partner sharing")
+    );
     // Polled again: nothing new, nothing doubled.
-    let again = officer.post("/api/intel/poll", &[("subscription", &sub)]).await.json();
+    let again = officer
+        .post("/api/intel/poll", &[("subscription", &sub)])
+        .await
+        .json();
     assert_eq!(again["imported"], 3);
-    assert_eq!(officer.post("/api/intel/list", &[]).await.json()["total"], 4);
-    let refused = officer.post("/api/intel/poll", &[("subscription", &wrong)]).await.json();
-    assert!(refused["last_error"].as_str().unwrap().contains("401"), "{refused}");
-    let listed = officer.post("/api/intel/subscriptions", &[]).await;
-    assert!(!listed.text.contains("partner secret"), "the password is never shown");
-    drop(medallion);
-    let gone = officer.post("/api/intel/poll", &[("subscription", &sub)]).await.json();
-    assert_ne!(gone["last_error"], "", "an unreachable server is an error shown");
     assert_eq!(
-        officer.post("/api/intel/unsubscribe", &[("subscription", &sub)]).await.status,
+        officer.post("/api/intel/list", &[]).await.json()["total"],
+        4
+    );
+    let refused = officer
+        .post("/api/intel/poll", &[("subscription", &wrong)])
+        .await
+        .json();
+    assert!(
+        refused["last_error"].as_str().unwrap().contains("401"),
+        "{refused}"
+    );
+    let listed = officer.post("/api/intel/subscriptions", &[]).await;
+    assert!(
+        !listed.text.contains("partner secret"),
+        "the password is never shown"
+    );
+    drop(medallion);
+    let gone = officer
+        .post("/api/intel/poll", &[("subscription", &sub)])
+        .await
+        .json();
+    assert_ne!(
+        gone["last_error"], "",
+        "an unreachable server is an error shown"
+    );
+    assert_eq!(
+        officer
+            .post("/api/intel/unsubscribe", &[("subscription", &sub)])
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(app.count("taxii_subscriptions").await, 1);

@@ -298,7 +298,10 @@ async fn every_page_has_a_policy_whose_nonce_is_on_its_scripts(db: Db) {
     let r = e.case.officer.get(&format!("/campaigns/{campaign}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_page_policy_matches_its_scripts("campaign page", &r);
-    assert!(!r.text.contains("<script>alert('campaign')"), "the name is escaped");
+    assert!(
+        !r.text.contains("<script>alert('campaign')"),
+        "the name is escaped"
+    );
     assert!(!r.text.contains("<img src=x"), "the actor is escaped");
     assert!(r.text.contains("&lt;script&gt;"));
     for path in ["/admin/users", "/admin/log-sources", "/admin/mail"] {

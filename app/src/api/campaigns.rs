@@ -13,7 +13,10 @@ use crate::domain::form::FormResult;
 pub async fn campaigns() -> Result<Vec<CampaignSummary>, AppError> {
     use crate::api::ctx;
     let actor = ctx::actor()?;
-    ctx::services()?.campaigns(&actor).await.map_err(ctx::status)
+    ctx::services()?
+        .campaigns(&actor)
+        .await
+        .map_err(ctx::status)
 }
 
 #[server(endpoint = "campaigns/get")]

@@ -141,10 +141,10 @@ pub fn propose<I: Ord + Clone>(
 
 // ---- confirmed campaigns --------------------------------------------------------
 
+use super::Phase;
 use super::classification::{AttackStage, Severity, Tlp};
 use super::form::{Checker, FieldError};
 use super::workspace::EventView;
-use super::Phase;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -292,7 +292,12 @@ pub const TIMELINE_MAX: usize = 500;
 /// out), the stages reached, the techniques observed, and one timeline.
 pub fn combine(
     members: &[super::incident::IncidentDetail],
-) -> (Vec<SharedValue>, Vec<AttackStage>, Vec<String>, Vec<CampaignEvent>) {
+) -> (
+    Vec<SharedValue>,
+    Vec<AttackStage>,
+    Vec<String>,
+    Vec<CampaignEvent>,
+) {
     let mut holders: BTreeMap<(ObservableType, String), BTreeSet<String>> = BTreeMap::new();
     let mut techniques: BTreeSet<String> = BTreeSet::new();
     for m in members {
@@ -400,7 +405,12 @@ mod tests {
             techniques: "x".repeat(TECHNIQUE_MAX + 1),
             ..CampaignForm::default()
         };
-        let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, vec!["name", "techniques", "tlp"]);
     }
 

@@ -181,8 +181,18 @@ mod tests {
             api_root("https://ti.example/taxii2/api1").as_deref(),
             Some("https://ti.example/taxii2/api1/")
         );
-        assert_eq!(api_root("http://127.0.0.1:9000/api1/").as_deref(), Some("http://127.0.0.1:9000/api1/"));
-        for bad in ["ftp://x/", "https://", "https://user:pw@x/", "javascript:alert(1)", "https://x/?a", "https://x y/"] {
+        assert_eq!(
+            api_root("http://127.0.0.1:9000/api1/").as_deref(),
+            Some("http://127.0.0.1:9000/api1/")
+        );
+        for bad in [
+            "ftp://x/",
+            "https://",
+            "https://user:pw@x/",
+            "javascript:alert(1)",
+            "https://x/?a",
+            "https://x y/",
+        ] {
             assert_eq!(api_root(bad), None, "{bad}");
         }
     }
@@ -196,7 +206,12 @@ mod tests {
             interval: "1".into(),
             ..SubscriptionForm::default()
         };
-        let fields: Vec<String> = f.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = f
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, vec!["name", "api_root", "collection", "interval"]);
         let ok = SubscriptionForm {
             name: "Partner".into(),

@@ -9,7 +9,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::api::campaigns::{AddToCampaign, ConfirmCampaign, RemoveFromCampaign, UpdateCampaign, campaign};
+use crate::api::campaigns::{
+    AddToCampaign, ConfirmCampaign, RemoveFromCampaign, UpdateCampaign, campaign,
+};
 use crate::domain::campaign::CampaignView;
 use crate::domain::classification::Tlp;
 use crate::domain::form::error_for;
@@ -54,7 +56,14 @@ pub fn CampaignPage() -> impl IntoView {
     let remove = ServerAction::<RemoveFromCampaign>::new();
     let id = move || params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
     let page = Resource::new(
-        move || (id(), update.version().get(), add.version().get(), remove.version().get()),
+        move || {
+            (
+                id(),
+                update.version().get(),
+                add.version().get(),
+                remove.version().get(),
+            )
+        },
         |(id, ..)| async move {
             match id {
                 Some(id) => campaign(id).await,
@@ -92,7 +101,11 @@ fn Campaign(
     let techniques: Vec<String> = v
         .techniques
         .iter()
-        .chain(c.techniques_seen.iter().filter(|t| !v.techniques.contains(t)))
+        .chain(
+            c.techniques_seen
+                .iter()
+                .filter(|t| !v.techniques.contains(t)),
+        )
         .cloned()
         .collect();
     view! {

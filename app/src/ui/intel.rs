@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::campaigns::campaigns;
 use crate::api::observables::{campaign_proposals, intel};
-use crate::ui::campaigns::ConfirmForm;
 use crate::i18n::t;
+use crate::ui::campaigns::ConfirmForm;
 use crate::ui::incidents::format_time;
 use crate::ui::{ErrorView, use_lang};
 

@@ -19,7 +19,13 @@ pub fn Subscriptions() -> impl IntoView {
     let remove = ServerAction::<Unsubscribe>::new();
     let poll = ServerAction::<PollSubscription>::new();
     let list = Resource::new(
-        move || (add.version().get(), remove.version().get(), poll.version().get()),
+        move || {
+            (
+                add.version().get(),
+                remove.version().get(),
+                poll.version().get(),
+            )
+        },
         |_| subscriptions(),
     );
     let errors = errors_of(add.value());

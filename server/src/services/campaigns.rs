@@ -390,7 +390,9 @@ pub async fn export_stix(
     let mut bundles = Vec::new();
     for m in &page.incidents {
         let inc = visible_incident(db, actor, &m.human_id).await?;
-        bundles.push(super::observables::stix_bundle(db, actor, &inc, organisation, share_up_to).await?);
+        bundles.push(
+            super::observables::stix_bundle(db, actor, &inc, organisation, share_up_to).await?,
+        );
     }
     let first = page.incidents.iter().map(|m| m.created_at).min();
     let last = page.incidents.iter().map(|m| m.created_at).max();

@@ -327,14 +327,10 @@ pub(super) async fn store(
             });
         }
         if !rows.is_empty() {
-            intel_indicator::Entity::insert_many(rows)
-                .exec(txn)
-                .await?;
+            intel_indicator::Entity::insert_many(rows).exec(txn).await?;
         }
         for k in keys.chunks(500) {
-            intel_key::Entity::insert_many(k.to_vec())
-                .exec(txn)
-                .await?;
+            intel_key::Entity::insert_many(k.to_vec()).exec(txn).await?;
         }
     }
     audit::record(

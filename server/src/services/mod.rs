@@ -34,8 +34,8 @@ mod phases;
 pub mod reminders;
 pub mod subscriptions;
 mod tasks;
-mod throttle;
 pub mod taxii;
+mod throttle;
 pub mod timeline;
 mod workspace;
 
@@ -61,7 +61,8 @@ use error::ServiceError;
 pub use kernel::match_hash;
 
 pub use accounts::{
-    Basic, actor_by_id, basic, create_admin, create_first_admin, create_user_unchecked, end_sessions_of,
+    Basic, actor_by_id, basic, create_admin, create_first_admin, create_user_unchecked,
+    end_sessions_of,
 };
 
 #[derive(Clone)]
@@ -220,7 +221,15 @@ impl Backend for Hikeshi {
         observable: Uuid,
         share: bool,
     ) -> Result<FormResult<()>, AppError> {
-        Ok(taxii::share(&self.db, actor, human_id, observable, share, &self.organisation).await?)
+        Ok(taxii::share(
+            &self.db,
+            actor,
+            human_id,
+            observable,
+            share,
+            &self.organisation,
+        )
+        .await?)
     }
 
     async fn subscriptions(

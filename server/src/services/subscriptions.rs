@@ -105,7 +105,9 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Service
         .one(&txn)
         .await?
         .ok_or(ServiceError::NOT_FOUND)?;
-    taxii_subscription::Entity::delete_by_id(id).exec(&txn).await?;
+    taxii_subscription::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -148,37 +150,40 @@ async fn poll(db: &DatabaseConnection, s: taxii_subscription::Model) -> ServiceR
         password: s.password.clone(),
     };
     let after = (!s.added_after.is_empty()).then_some(s.added_after.as_str());
-    let outcome: Result<(usize, Option<String>), String> = match crate::taxii_client::fetch(&remote, after).await {
-        Err(e) => Err(e),
-        Ok(f) if f.objects.is_empty() => Ok((0, f.last_added)),
-        Ok(f) => match super::accounts::actor_by_id(db, s.created_by).await? {
-            None => Err("the subscriber's account is no longer active".into()),
-            Some(owner) => {
-                let bundle = serde_json::json!({
-                    "type": "bundle",
-                    "id": format!("bundle--{}", Uuid::new_v4()),
-                    "objects": f.objects,
-                });
-                let bytes = serde_json::to_vec(&bundle).unwrap_or_default();
-                match super::intel::import(db, &owner, &format!("taxii:{}", s.name), &bytes).await {
-                    Ok(FormResult::Done(summary)) => Ok((summary.indicators, f.last_added)),
-                    Ok(FormResult::Invalid(errors)) => Err(errors
-                        .first()
-                        .map(|e| match &e.code {
-                            app::domain::form::ErrorCode::BadStix(o, field) => {
-                                format!("{o}: {field} is missing or not valid")
-                            }
-                            other => format!("{other:?}"),
-                        })
-                        .unwrap_or_default()),
-                    Err(ServiceError::App(app::domain::AppError::Forbidden)) => {
-                        Err("the subscriber may no longer import threat intelligence".into())
+    let outcome: Result<(usize, Option<String>), String> =
+        match crate::taxii_client::fetch(&remote, after).await {
+            Err(e) => Err(e),
+            Ok(f) if f.objects.is_empty() => Ok((0, f.last_added)),
+            Ok(f) => match super::accounts::actor_by_id(db, s.created_by).await? {
+                None => Err("the subscriber's account is no longer active".into()),
+                Some(owner) => {
+                    let bundle = serde_json::json!({
+                        "type": "bundle",
+                        "id": format!("bundle--{}", Uuid::new_v4()),
+                        "objects": f.objects,
+                    });
+                    let bytes = serde_json::to_vec(&bundle).unwrap_or_default();
+                    match super::intel::import(db, &owner, &format!("taxii:{}", s.name), &bytes)
+                        .await
+                    {
+                        Ok(FormResult::Done(summary)) => Ok((summary.indicators, f.last_added)),
+                        Ok(FormResult::Invalid(errors)) => Err(errors
+                            .first()
+                            .map(|e| match &e.code {
+                                app::domain::form::ErrorCode::BadStix(o, field) => {
+                                    format!("{o}: {field} is missing or not valid")
+                                }
+                                other => format!("{other:?}"),
+                            })
+                            .unwrap_or_default()),
+                        Err(ServiceError::App(app::domain::AppError::Forbidden)) => {
+                            Err("the subscriber may no longer import threat intelligence".into())
+                        }
+                        Err(e) => return Err(e),
                     }
-                    Err(e) => return Err(e),
                 }
-            }
-        },
-    };
+            },
+        };
     let imported = s.imported;
     let previous = s.added_after.clone();
     let mut m: taxii_subscription::ActiveModel = s.into();

@@ -272,7 +272,8 @@ pub async fn page(
 
 /// The envelope of a page: its objects' stored text, as is.
 pub fn envelope(page: &Page) -> String {
-    let mut out = String::with_capacity(page.rows.iter().map(|r| r.body.len() + 1).sum::<usize>() + 64);
+    let mut out =
+        String::with_capacity(page.rows.iter().map(|r| r.body.len() + 1).sum::<usize>() + 64);
     out.push_str("{\"more\":");
     out.push_str(if page.more { "true" } else { "false" });
     if let Some(n) = &page.next {
@@ -451,7 +452,10 @@ pub async fn share(
     let identity = as_map(crate::stix::identity(organisation));
     let marking = as_map(crate::stix::tlp_marking(view.tlp));
     let indicator = as_map(indicator);
-    for c in COLLECTIONS.iter().filter(|c| c.up_to.is_some_and(|t| view.tlp <= t)) {
+    for c in COLLECTIONS
+        .iter()
+        .filter(|c| c.up_to.is_some_and(|t| view.tlp <= t))
+    {
         // Revoking reaches every collection that has the indicator.
         put(&txn, c.id, &marking, &added).await?;
         put(&txn, c.id, &identity, &added).await?;
@@ -474,7 +478,11 @@ pub async fn share(
     audit::record(
         &txn,
         Some(actor.id),
-        if on { "indicator_shared" } else { "indicator_unshared" },
+        if on {
+            "indicator_shared"
+        } else {
+            "indicator_unshared"
+        },
         "observable",
         id,
         json!({ "incident": inc.human_id, "tlp": view.tlp.id() }),
@@ -542,10 +550,14 @@ pub async fn post(
             .split_once("--")
             .is_some_and(|(t, u)| t == kind && Uuid::parse_str(u).is_ok());
         if kind.is_empty() || !well_formed {
-            outcomes.push(fail("id: must be the object's type, \"--\" and a UUID".into()));
+            outcomes.push(fail(
+                "id: must be the object's type, \"--\" and a UUID".into(),
+            ));
             continue;
         }
-        if map.get("spec_version").and_then(Value::as_str) != Some("2.1") && kind != "marking-definition" {
+        if map.get("spec_version").and_then(Value::as_str) != Some("2.1")
+            && kind != "marking-definition"
+        {
             outcomes.push(fail("spec_version: must be \"2.1\"".into()));
             continue;
         }
@@ -563,7 +575,11 @@ pub async fn post(
     for map in &accepted {
         let version = put(&txn, collection.id, map, &added).await?;
         outcomes.push(Outcome {
-            id: map.get("id").and_then(Value::as_str).unwrap_or("").to_string(),
+            id: map
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             version: Some(version),
             message: None,
         });
@@ -580,7 +596,11 @@ pub async fn post(
         .collect();
     let failures: Vec<Value> = outcomes
         .iter()
-        .filter_map(|o| o.message.as_ref().map(|m| json!({ "id": o.id, "message": m })))
+        .filter_map(|o| {
+            o.message
+                .as_ref()
+                .map(|m| json!({ "id": o.id, "message": m }))
+        })
         .collect();
     let id = Uuid::new_v4();
     taxii_status::ActiveModel {
@@ -615,11 +635,7 @@ pub async fn post(
 }
 
 /// A status resource, for whoever posted it (or the officer).
-pub async fn status(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ServiceResult<Value> {
+pub async fn status(conn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceResult<Value> {
     let s = taxii_status::Entity::find_by_id(id)
         .one(conn)
         .await?
