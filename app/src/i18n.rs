@@ -162,7 +162,9 @@ pub fn refusal_text(lang: Lang, r: &Refusal) -> String {
         | Refusal::EvidenceNotConfirmed
         | Refusal::DecisionNeeded
         | Refusal::PreventionMissing
-        | Refusal::ReasonRequired => text.into(),
+        | Refusal::ReasonRequired
+        | Refusal::StillShared
+        | Refusal::NotShareable => text.into(),
     }
 }
 
@@ -211,6 +213,8 @@ fn refusal_key(r: &Refusal) -> &'static str {
         Refusal::DecisionNeeded => "refusal.decision_needed",
         Refusal::PreventionMissing => "refusal.prevention_missing",
         Refusal::ReasonRequired => "refusal.reason_required",
+        Refusal::StillShared => "refusal.still_shared",
+        Refusal::NotShareable => "refusal.not_shareable",
     }
 }
 
@@ -689,6 +693,8 @@ mod tests {
             Refusal::DecisionNeeded,
             Refusal::PreventionMissing,
             Refusal::ReasonRequired,
+            Refusal::StillShared,
+            Refusal::NotShareable,
         ];
         let mut codes = vec![
             ErrorCode::Required,

@@ -54,13 +54,13 @@ fn view(n: usize) -> ObservableView {
     }
 }
 
-async fn run(label: &str, url: String) {
-    let dir = tempfile::tempdir().unwrap();
+/// One audit key for both runs: a process holds one.
+async fn run(label: &str, url: String, dir: &std::path::Path) {
     let config = Config::from_lookup(|k| match k {
         "HIKESHI_DATABASE_URL" => Some(url.clone()),
         "HIKESHI_ADMIN_PASSWORD" => Some("bench administrator password".into()),
-        "HIKESHI_AUDIT_KEY_FILE" => Some(dir.path().join("audit.key").display().to_string()),
-        "HIKESHI_AUDIT_HEADS_FILE" => Some(dir.path().join("heads.log").display().to_string()),
+        "HIKESHI_AUDIT_KEY_FILE" => Some(dir.join("audit.key").display().to_string()),
+        "HIKESHI_AUDIT_HEADS_FILE" => Some(dir.join("heads.log").display().to_string()),
         _ => None,
     })
     .unwrap();
@@ -201,7 +201,7 @@ async fn main() {
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    run("SQLite", url).await;
+    run("SQLite", url, dir.path()).await;
     if let Ok(admin) = std::env::var("BENCH_PG_URL") {
         let name = format!("hikeshi_bench_taxii_{}", std::process::id());
         let conn = sea_orm::Database::connect(&admin).await.unwrap();
@@ -212,7 +212,7 @@ async fn main() {
             Some((base, _)) => format!("{base}/{name}"),
             None => admin.clone(),
         };
-        run("PostgreSQL", url).await;
+        run("PostgreSQL", url, dir.path()).await;
         conn.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
             .await
             .unwrap();

@@ -310,6 +310,7 @@ fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Response> {
         types: Vec::new(),
         ids: object.map(|o| vec![o.to_string()]).unwrap_or_default(),
         versions: Versions::Last,
+        nothing: false,
     };
     let mut version = None;
     for (k, v) in &pairs {
@@ -336,10 +337,8 @@ fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Response> {
             ),
             "match[version]" => version = Some(v.clone()),
             "match[spec_version]" => {
-                if !v.split(',').any(|s| s.trim() == "2.1") {
-                    // Only STIX 2.1 is held: nothing matches.
-                    q.types = vec![String::from("\u{0}none")];
-                }
+                // Only STIX 2.1 is held.
+                q.nothing = !v.split(',').any(|s| s.trim() == "2.1");
             }
             _ => {}
         }

@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine;
-use common::flow::{done, incident, report};
+use common::flow::{done, incident, refusal, report};
 use common::stix::validate;
 use common::{Client, Db, PASSWORD, TestApp};
 use serde_json::{Value, json};
@@ -139,7 +139,31 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     assert_eq!(share(&mut officer, &id, &domain, true).await.json(), done());
     assert_eq!(share(&mut officer, &id, &ip, true).await.json(), done());
     let r = share(&mut officer, &id, &md5, true).await;
-    assert_eq!(r.field_errors(), vec![("share".into(), "Refused".into())]);
+    assert_eq!(refusal(&r), "NotShareable");
+    // Shared twice is shared once.
+    assert_eq!(share(&mut officer, &id, &ip, true).await.json(), done());
+    // While shared, it is neither removed nor raised above TLP:AMBER.
+    let oid = ip["id"].as_str().unwrap().to_string();
+    let r = responder
+        .post(
+            "/api/incidents/observable/edit",
+            &[
+                ("id", &id),
+                ("observable", &oid),
+                ("tlp", "red"),
+                ("pap", "green"),
+                ("indicator", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(refusal(&r), "StillShared", "{}", r.text);
+    let r = responder
+        .post(
+            "/api/incidents/observable/remove",
+            &[("id", &id), ("observable", &oid)],
+        )
+        .await;
+    assert_eq!(refusal(&r), "StillShared", "{}", r.text);
     let i = incident(&mut responder, &id).await;
     assert_eq!(observable(&i, "green-c2.example")["shared"], true);
     assert!(
@@ -269,6 +293,14 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     .await
     .json();
     assert_eq!(manifest["objects"].as_array().unwrap().len(), 5);
+    let r = taxii(
+        &mut partner,
+        &format!("{}?match[spec_version]=2.0", objects(AMBER)),
+        "suzuki",
+    )
+    .await
+    .json();
+    assert!(ids_of(&r).is_empty(), "only STIX 2.1 is held");
     let r = taxii(
         &mut partner,
         &format!("{}?match[type]=indicator", objects(AMBER)),

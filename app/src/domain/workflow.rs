@@ -109,6 +109,12 @@ pub enum Refusal {
     PreventionMissing,
     /// A reason must be given.
     ReasonRequired,
+    /// An indicator shared with partners: stop sharing it before it is
+    /// removed, raised above TLP:AMBER or no longer an indicator.
+    StillShared,
+    /// Not something partners may be given: not an indicator, above
+    /// TLP:AMBER or allow-listed.
+    NotShareable,
 }
 
 /// What a permitted command does.

@@ -21,7 +21,7 @@ use app::domain::observable::{
     ValidObservable, allow_candidates, allow_entry, read_block, tags,
 };
 use app::domain::policy::{Access, Action, Actor, Visibility, incident_visibility, may};
-use app::domain::workflow::{Edit, Facts};
+use app::domain::workflow::{Edit, Facts, Refusal};
 use app::domain::workspace::NotificationKind;
 
 use super::audit;
@@ -299,6 +299,9 @@ pub(super) async fn edit(
 ) -> ServiceResult<()> {
     app::domain::workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let o = find(txn, inc, id).await?;
+    if o.shared_at.is_some() && (change.tlp > Tlp::Amber || !change.indicator) {
+        return Err(ServiceError::Rule(Refusal::StillShared));
+    }
     let d = detail([
         ("observable", o.id.to_string()),
         ("value", format!("{} {}", o.kind, o.value)),
@@ -329,6 +332,9 @@ pub(super) async fn remove(
 ) -> ServiceResult<()> {
     app::domain::workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let o = find(txn, inc, id).await?;
+    if o.shared_at.is_some() {
+        return Err(ServiceError::Rule(Refusal::StillShared));
+    }
     observable::Entity::delete_by_id(o.id).exec(txn).await?;
     let d = detail([
         ("observable", o.id.to_string()),

@@ -10,7 +10,7 @@
 
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -186,6 +186,8 @@ pub struct Query {
     pub types: Vec<String>,
     pub ids: Vec<String>,
     pub versions: Versions,
+    /// Asked for a STIX version other than 2.1: nothing matches.
+    pub nothing: bool,
 }
 
 /// One page: the rows and whether more follow.
@@ -215,6 +217,13 @@ pub async fn page(
     if !collection.can_read(actor) {
         return Err(ServiceError::FORBIDDEN);
     }
+    if q.nothing {
+        return Ok(Page {
+            rows: Vec::new(),
+            more: false,
+            next: None,
+        });
+    }
     use taxii_object::Column as C;
     let mut find = taxii_object::Entity::find().filter(C::Collection.eq(collection.id));
     match &q.versions {
@@ -233,20 +242,19 @@ pub async fn page(
         find = find.filter(C::StixId.is_in(q.ids.clone()));
     }
     if let Some(c) = &q.next {
+        // A row-value comparison: one range of the page index on both
+        // databases (the OR of its parts made SQLite read more of it).
         find = find.filter(
-            Condition::any()
-                .add(C::DateAdded.gt(c.date_added.as_str()))
-                .add(
-                    Condition::all()
-                        .add(C::DateAdded.eq(c.date_added.as_str()))
-                        .add(
-                            Condition::any().add(C::StixId.gt(c.id.as_str())).add(
-                                Condition::all()
-                                    .add(C::StixId.eq(c.id.as_str()))
-                                    .add(C::Version.gt(c.version.as_str())),
-                            ),
-                        ),
-                ),
+            Expr::tuple([
+                Expr::col(C::DateAdded).into(),
+                Expr::col(C::StixId).into(),
+                Expr::col(C::Version).into(),
+            ])
+            .gt(Expr::tuple([
+                Expr::val(c.date_added.as_str()).into(),
+                Expr::val(c.id.as_str()).into(),
+                Expr::val(c.version.as_str()).into(),
+            ])),
         );
     }
     let limit = q.limit.clamp(1, PAGE_MAX);
@@ -437,14 +445,16 @@ pub async fn share(
         .one(db)
         .await?
         .ok_or(ServiceError::NOT_FOUND)?;
+    use app::domain::workflow::Refusal;
     if on && (view.tlp > Tlp::Amber || view.allowlisted) {
-        return refuse(ErrorCode::Refused(app::domain::workflow::Refusal::NotNow));
+        return refuse(ErrorCode::Refused(Refusal::NotShareable));
     }
     let now = Utc::now();
     let Some(indicator) = crate::stix::shared_indicator(organisation, &view, now, !on) else {
-        return refuse(ErrorCode::Refused(app::domain::workflow::Refusal::NotNow));
+        return refuse(ErrorCode::Refused(Refusal::NotShareable));
     };
-    if !on && row.shared_at.is_none() {
+    if on == row.shared_at.is_some() {
+        // Shared already, or not shared: nothing changes.
         return Ok(FormResult::Done(()));
     }
     let added = taxii_ts(now);
