@@ -124,10 +124,9 @@ pub async fn fetch(remote: &Remote, added_after: Option<&str>) -> Result<Fetched
         if let Some(l) = last_header
             .as_deref()
             .and_then(crate::services::taxii::parse_ts)
+            && out.last_added.as_deref().is_none_or(|p| p < l.as_str())
         {
-            if out.last_added.as_deref().is_none_or(|p| p < l.as_str()) {
-                out.last_added = Some(l);
-            }
+            out.last_added = Some(l);
         }
         let more = envelope
             .get("more")

@@ -31,7 +31,7 @@ pub async fn stix_export(
     };
     let share = match share_tlp(&q) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let h = &state.hikeshi;
     match crate::services::observables::export_stix(
@@ -64,7 +64,7 @@ pub async fn campaign_stix(
     };
     let share = match share_tlp(&q) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let h = &state.hikeshi;
     match crate::services::campaigns::export_stix(
@@ -83,15 +83,17 @@ pub async fn campaign_stix(
 }
 
 /// The TLP asked for, TLP:AMBER when none.
-fn share_tlp(q: &ExportQuery) -> Result<Tlp, Response> {
+fn share_tlp(q: &ExportQuery) -> Result<Tlp, Box<Response>> {
     match q.tlp.as_deref().map(str::trim) {
         None | Some("") => Ok(Tlp::Amber),
         Some(t) => Tlp::from_id(t).ok_or_else(|| {
-            (
-                StatusCode::BAD_REQUEST,
-                "tlp: one of clear, green, amber, amber_strict, red",
+            Box::new(
+                (
+                    StatusCode::BAD_REQUEST,
+                    "tlp: one of clear, green, amber, amber_strict, red",
+                )
+                    .into_response(),
             )
-                .into_response()
         }),
     }
 }

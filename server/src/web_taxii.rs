@@ -221,10 +221,10 @@ macro_rules! signed_in {
     };
 }
 
-fn find_collection(actor: &Actor, id: &str) -> Result<&'static Collection, Response> {
+fn find_collection(actor: &Actor, id: &str) -> Result<&'static Collection, Box<Response>> {
     Collection::by_id(id)
         .filter(|c| c.visible_to(actor))
-        .ok_or_else(|| from_app(AppError::NotFound))
+        .ok_or_else(|| Box::new(from_app(AppError::NotFound)))
 }
 
 /// The API root's address, as the configured public address names it.
@@ -288,18 +288,18 @@ async fn collection(
     let actor = signed_in!(state, parts);
     match find_collection(&actor, &id) {
         Ok(c) => ok(taxii_body(collection_resource(c, &actor))),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
 /// The query string's filters; a bad one is a 400 naming it.
-fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Response> {
+fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Box<Response>> {
     let bad = |what: &str| {
-        error(
+        Box::new(error(
             StatusCode::BAD_REQUEST,
             "Bad request",
             &format!("{what} is not valid"),
-        )
+        ))
     };
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| bad("the query string"))?;
@@ -358,7 +358,7 @@ async fn read(
 ) -> Response {
     let c = match find_collection(actor, id) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match crate::services::taxii::page(&state.hikeshi.db, actor, c, &q).await {
         Ok(page) if must_exist && page.rows.is_empty() && q.next.is_none() => {
@@ -399,7 +399,7 @@ async fn objects(
             )
             .await
         }
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -422,7 +422,7 @@ async fn object(
             )
             .await
         }
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -446,7 +446,7 @@ async fn object_versions(
             )
             .await
         }
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -469,7 +469,7 @@ async fn manifest(
             )
             .await
         }
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -482,7 +482,7 @@ async fn add_objects(
     let actor = signed_in!(state, parts);
     let c = match find_collection(&actor, &id) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !c.can_write(&actor) {
         return from_app(AppError::Forbidden);

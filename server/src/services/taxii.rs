@@ -246,14 +246,14 @@ pub async fn page(
         // databases (the OR of its parts made SQLite read more of it).
         find = find.filter(
             Expr::tuple([
-                Expr::col(C::DateAdded).into(),
-                Expr::col(C::StixId).into(),
-                Expr::col(C::Version).into(),
+                Expr::col(C::DateAdded),
+                Expr::col(C::StixId),
+                Expr::col(C::Version),
             ])
             .gt(Expr::tuple([
-                Expr::val(c.date_added.as_str()).into(),
-                Expr::val(c.id.as_str()).into(),
-                Expr::val(c.version.as_str()).into(),
+                Expr::val(c.date_added.as_str()),
+                Expr::val(c.id.as_str()),
+                Expr::val(c.version.as_str()),
             ])),
         );
     }
