@@ -111,15 +111,21 @@ fn Campaign(
     view! {
         <section class="panel campaign-page">
             <p class="muted small"><a href="/intel">{t(lang, "ti.title")}</a></p>
-            <h1>{v.name.clone()}" "<span class="tlp">{v.tlp.label()}</span></h1>
+            <h1>{v.name.clone()}" "<span class=format!("tlp tlp-{}", v.tlp.id())>{v.tlp.label()}</span></h1>
             {(!v.description.is_empty()).then(|| view! { <p class="pre">{v.description.clone()}</p> })}
             <dl class="facts">
                 <dt>{t(lang, "cp.actor")}</dt>
                 <dd>{if v.threat_actor.is_empty() { "—".to_string() } else { v.threat_actor.clone() }}</dd>
                 <dt>{t(lang, "cp.techniques")}</dt>
-                <dd class="techniques">{techniques.into_iter().map(|tq| view! { <code>{tq}</code>" " }).collect_view()}</dd>
+                <dd class="techniques">
+                    {techniques.is_empty().then_some("—")}
+                    {techniques.into_iter().map(|tq| view! { <code>{tq}</code>" " }).collect_view()}
+                </dd>
                 <dt>{t(lang, "cp.stages")}</dt>
-                <dd class="stages">{c.stages.iter().map(|s| view! { <span class="stage">{t(lang, &format!("stage.{}", s.id()))}</span>" " }).collect_view()}</dd>
+                <dd class="stages">
+                    {c.stages.is_empty().then_some("—")}
+                    {c.stages.iter().map(|s| view! { <span class="stage">{t(lang, &format!("stage.{}", s.id()))}</span>" " }).collect_view()}
+                </dd>
             </dl>
             <form method="get" action=format!("/api/campaigns/{id}/stix") class="inline export-form">
                 <label for="cp-export-tlp">{t(lang, "ob.export")}</label>
