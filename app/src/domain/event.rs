@@ -153,9 +153,11 @@ mod tests {
                 }
                 k if k.starts_with("containment_") => Topic::Measure,
                 k if k.starts_with("evidence_") || k == "custody_recorded" => Topic::Evidence,
-                "observables_added" | "observable_edited" | "observable_removed" => {
-                    Topic::Observable
-                }
+                "observables_added"
+                | "observable_edited"
+                | "observable_removed"
+                | "observable_shared"
+                | "observable_unshared" => Topic::Observable,
                 _ => Topic::Handling,
             };
             assert_eq!(kind.topic(), expected, "{k}");
