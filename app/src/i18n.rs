@@ -617,6 +617,11 @@ pub const UI_KEYS: &[&str] = &[
     "sub.username",
     "ti.taxii",
     "ti.taxii_help",
+    "evd.below_recommended",
+    "evd.events",
+    "crit.high",
+    "crit.medium_high",
+    "ls.not_stated",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).

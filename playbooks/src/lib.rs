@@ -18,8 +18,8 @@ pub mod model;
 mod load;
 
 pub use model::{
-    ActionDef, HandlingModel, Impact, KindDef, Label, LogSourceDef, MeasureDef, PhaseDef, Raci,
-    RoleDef, SeverityDef,
+    ActionDef, HandlingModel, Impact, KindDef, Label, LogEventDef, LogSourceDef, MeasureDef,
+    PhaseDef, Raci, Retention, RoleDef, SeverityDef,
 };
 
 #[cfg(feature = "load")]

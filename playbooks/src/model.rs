@@ -150,15 +150,47 @@ pub struct LogSourceDef {
     pub default_on: bool,
     /// The configuration change that makes it record them.
     pub enable: Label,
-    /// Recommended retention, online and offline (JPCERT/CC).
-    pub retention_online_days: u32,
-    pub retention_offline_days: u32,
+    /// Recommended retention online and offline (seed 001, JPCERT/CC with
+    /// DeltaRisk); `None` where the source says N/A (the mail server).
+    pub retention_online: Option<Retention>,
+    pub retention_offline: Option<Retention>,
     /// Incident kinds that always need this source preserved.
     pub kinds: Vec<String>,
     /// Affected-asset types that make this source needed.
     pub assets: Vec<String>,
-    /// How many days before the earliest relevant event to preserve.
-    pub margin_days: u32,
+    /// Events worth flagging in this source's logs (the directory's event
+    /// ids of seed 001), each with its criticality.
+    #[serde(default)]
+    pub events: Vec<LogEventDef>,
+}
+
+/// A recommended retention: at least `min_days`, up to `max_days` (none:
+/// "or more"). The seed gives ranges ("1–2 years") and lower bounds ("2
+/// years or more"); both ends are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    pub min_days: u32,
+    pub max_days: Option<u32>,
+}
+
+impl Retention {
+    /// `365–730`, `≥ 730`: the days, for a page.
+    pub fn days_text(&self) -> String {
+        match self.max_days {
+            Some(max) if max > self.min_days => format!("{}–{max}", self.min_days),
+            Some(_) => self.min_days.to_string(),
+            None => format!("≥ {}", self.min_days),
+        }
+    }
+}
+
+/// An event id to look for, with its criticality and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEventDef {
+    pub id: u32,
+    /// `high` or `medium_high` (seed 001: "Medium to High").
+    pub criticality: String,
+    pub meaning: Label,
 }
 
 /// The whole model, validated: all seven phases in order A–G and all six
@@ -177,6 +209,10 @@ pub struct HandlingModel {
     pub measures: Vec<MeasureDef>,
     /// The log-source catalogue for evidence preservation.
     pub log_sources: Vec<LogSourceDef>,
+    /// How far before the earliest known event a preservation window starts,
+    /// for every source: seed 001's average dwell time (356 days) unless the
+    /// organisation's playbooks say otherwise.
+    pub preservation_margin_days: u32,
     /// Hex SHA-256 over the model files' names and contents, in name order.
     /// The same files give the same hash wherever they were loaded from, so
     /// it tells which version of the playbooks is in force.

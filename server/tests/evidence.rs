@@ -34,14 +34,21 @@ async fn the_checklist_follows_kind_and_assets_with_deadlines(db: Db) {
     assert_eq!(sources.len(), 2, "{sources:?}");
     let proxy = item(&list, "proxy");
     assert_eq!(proxy["system"], "squid01");
-    // Noticed 2026-01-05 09:30 (UTC: the helper sends no offset), minus 30
-    // days margin, plus 90 days kept.
-    assert_eq!(proxy["window_start"], "2025-12-06T09:30:00Z");
-    assert_eq!(proxy["deadline"], "2026-03-06T09:30:00Z");
+    // Noticed 2026-01-05 09:30 (UTC: the helper sends no offset), minus
+    // seed 001's average dwell time (356 days), plus the 90 days kept.
+    assert_eq!(proxy["window_start"], "2025-01-14T09:30:00Z");
+    assert_eq!(proxy["deadline"], "2025-04-14T09:30:00Z");
     assert_eq!(proxy["urgency"], "Lost", "that date has passed");
     assert_eq!(proxy["default_on"], false);
+    // 90 days kept against the year recommended: the page warns.
+    assert_eq!(proxy["retention_days"], 90);
+    assert_eq!(proxy["recommended"]["min_days"], 365);
     let dns = item(&list, "dns");
-    assert_eq!(dns["deadline"], "2026-12-06T09:30:00Z");
+    assert_eq!(dns["deadline"], "2026-01-14T09:30:00Z");
+    assert_eq!(
+        dns["recommended"],
+        serde_json::json!({"min_days": 365, "max_days": 730})
+    );
 
     // The reporter sees none of it.
     let mine = incident(&mut c.reporter, &c.id).await;

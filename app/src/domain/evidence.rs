@@ -154,7 +154,14 @@ pub struct ChecklistView {
     pub default_on: bool,
     pub enable: playbooks::Label,
     pub window_start: DateTime<Utc>,
+    /// The organisation's declared retention of this system.
     pub retention_days: u32,
+    /// What seed 001 recommends online (none: not stated, as for mail).
+    #[serde(default)]
+    pub recommended: Option<playbooks::Retention>,
+    /// Event ids to look for in these logs.
+    #[serde(default)]
+    pub events: Vec<playbooks::LogEventDef>,
     pub deadline: DateTime<Utc>,
     pub status: ChecklistStatus,
     pub urgency: Urgency,

@@ -117,8 +117,23 @@ fn ChecklistItem(id: String, c: ChecklistView, officer: bool) -> impl IntoView {
                 {t(lang, "evd.deadline")}": "<strong>{format_time(c.deadline)}</strong>
                 " ("{c.retention_days}" "{t(lang, "evd.days_kept")}")"
             </p>
+            {c.recommended.filter(|r| c.retention_days < r.min_days).map(|r| view! {
+                <p class="small warn short-retention">{t(lang, "evd.below_recommended").replace("{n}", &r.days_text())}</p>
+            })}
             <ul class="small">{c.items.iter().map(|i| view! { <li>{label(lang, i)}</li> }).collect_view()}</ul>
-            {(!c.default_on).then(|| view! { <p class="small warn">{t(lang, "evd.not_default")}" "{label(lang, &c.enable)}</p> })}
+            {(!c.events.is_empty()).then(|| view! {
+                <details class="small events">
+                    <summary>{t(lang, "evd.events")}</summary>
+                    <ul>{c.events.iter().map(|e| view! {
+                        <li><code>{e.id}</code>" "<span class=format!("crit crit-{}", e.criticality)>{t(lang, &format!("crit.{}", e.criticality))}</span>" "{label(lang, &e.meaning)}</li>
+                    }).collect_view()}</ul>
+                </details>
+            })}
+            {if c.default_on {
+                view! { <p class="small muted">{label(lang, &c.enable)}</p> }.into_any()
+            } else {
+                view! { <p class="small warn">{t(lang, "evd.not_default")}" "{label(lang, &c.enable)}</p> }.into_any()
+            }}
             {c.evidence_name.clone().map(|n| view! { <p class="small ok">{t(lang, "evd.fulfilled_by")}" "{n}</p> })}
             {c.waive_reason.clone().map(|r| view! { <p class="small">{t(lang, "ws.waived_because")}" "{r}</p> })}
             {(officer && c.status == ChecklistStatus::Open).then(|| view! {

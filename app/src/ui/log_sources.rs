@@ -53,12 +53,13 @@ fn Row(s: OrgLogSource, save: ServerAction<SaveLogSource>) -> impl IntoView {
     let lang = use_lang();
     let model = use_model();
     let source = StoredValue::new(s.source.clone());
+    let declared = s.retention_days;
     let recommended = move || {
         model()
             .log_sources
             .iter()
             .find(|d| source.with_value(|s| d.id == *s))
-            .map(|d| (label(lang, &d.name), d.retention_online_days))
+            .map(|d| (label(lang, &d.name), d.retention_online))
     };
     let form_id = format!("ls-{}", s.id);
     view! {
@@ -73,7 +74,11 @@ fn Row(s: OrgLogSource, save: ServerAction<SaveLogSource>) -> impl IntoView {
             <td><input type="text" name="system" form=form_id.clone() value=s.system.clone() aria-label=t(lang, "ls.system")/></td>
             <td>
                 <input type="number" min="1" max="3650" name="retention_days" form=form_id.clone() value=s.retention_days.to_string() aria-label=t(lang, "ls.retention")/>
-                <span class="small muted">{move || recommended().map(|(_, d)| format!(" {} {d}", t(lang, "ls.recommended")))}</span>
+                <span class="small muted">{move || recommended().map(|(_, r)| format!(" {} {}", t(lang, "ls.recommended"), retention_text(lang, r)))}</span>
+                {move || recommended()
+                    .and_then(|(_, r)| r)
+                    .filter(|r| declared < r.min_days)
+                    .map(|r| view! { <p class="small warn short-retention">{t(lang, "evd.below_recommended").replace("{n}", &r.days_text())}</p> })}
             </td>
             <td><input type="text" name="note" form=form_id.clone() value=s.note.clone() aria-label=t(lang, "ls.note")/></td>
             <td>
@@ -81,6 +86,14 @@ fn Row(s: OrgLogSource, save: ServerAction<SaveLogSource>) -> impl IntoView {
                 <button type="submit" form=form_id.clone()>{t(lang, "ls.save")}</button>
             </td>
         </tr>
+    }
+}
+
+/// A recommended retention in days, or "not stated" (seed 001: N/A).
+fn retention_text(lang: crate::i18n::Lang, r: Option<playbooks::Retention>) -> String {
+    match r {
+        Some(r) => format!("{} {}", r.days_text(), t(lang, "evd.days_kept")),
+        None => t(lang, "ls.not_stated").to_string(),
     }
 }
 
@@ -93,7 +106,7 @@ fn SourceForm(save: ServerAction<SaveLogSource>) -> impl IntoView {
             <label for="ls-source">{t(lang, "ls.source")}</label>
             <select id="ls-source" name="source">
                 {move || model().log_sources.into_iter().map(|d| view! {
-                    <option value=d.id.clone()>{format!("{} ({} {} {})", label(lang, &d.name), t(lang, "ls.recommended"), d.retention_online_days, t(lang, "evd.days_kept"))}</option>
+                    <option value=d.id.clone()>{format!("{} ({} {})", label(lang, &d.name), t(lang, "ls.recommended"), retention_text(lang, d.retention_online))}</option>
                 }).collect_view()}
             </select>
             <label for="ls-system">{t(lang, "ls.system")}</label>

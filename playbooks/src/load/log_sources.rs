@@ -12,14 +12,34 @@ use toml::Spanned;
 use super::Issue;
 use super::check::{self, RawLabel};
 use super::source::Source;
-use crate::{ATTACK_STAGE_IDS, CONTAINMENT_TARGETS, KIND_IDS, LogSourceDef};
+use crate::{
+    ATTACK_STAGE_IDS, CONTAINMENT_TARGETS, KIND_IDS, LogEventDef, LogSourceDef, Retention,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    preservation: Option<Spanned<RawPreservation>>,
     #[serde(default)]
     source: Vec<Spanned<RawSource>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPreservation {
+    margin_days: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    id: Option<Spanned<i64>>,
+    criticality: Option<Spanned<String>>,
+    meaning: Option<Spanned<RawLabel>>,
+}
+
+/// The criticalities seed 001 gives its event ids.
+const CRITICALITIES: [&str; 2] = ["high", "medium_high"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,21 +52,45 @@ struct RawSource {
     stages: Vec<Spanned<String>>,
     default_on: Option<Spanned<bool>>,
     enable: Option<Spanned<RawLabel>>,
-    retention_online_days: Option<Spanned<i64>>,
-    retention_offline_days: Option<Spanned<i64>>,
+    /// `{ min_days = 365, max_days = 730 }`, `{ min_days = 730 }` (or
+    /// more), or `"n/a"` where the source gives none.
+    retention_online: Option<Spanned<toml::Value>>,
+    retention_offline: Option<Spanned<toml::Value>>,
     #[serde(default)]
     kinds: Vec<Spanned<String>>,
     #[serde(default)]
     assets: Vec<Spanned<String>>,
-    margin_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    events: Vec<Spanned<RawEvent>>,
 }
 
 /// Longest retention or margin accepted: ten years.
 const MAX_DAYS: i64 = 3650;
 
-pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<LogSourceDef> {
+/// The catalogue, and the preservation margin (days before the earliest
+/// known event).
+pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> (Vec<LogSourceDef>, u32) {
     let Some(file) = src.deserialize::<RawFile>(issues) else {
-        return Vec::new();
+        return (Vec::new(), 0);
+    };
+    let margin = match &file.preservation {
+        None => {
+            issues.push(src.issue(
+                0..0,
+                "preservation",
+                "missing [preservation] with margin_days",
+            ));
+            0
+        }
+        Some(p) => days(
+            src,
+            &p.get_ref().margin_days,
+            &p.span(),
+            "preservation.margin_days",
+            0,
+            issues,
+        )
+        .unwrap_or(0),
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut sources = Vec::new();
@@ -97,17 +141,75 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<LogSourceDef> {
             &CONTAINMENT_TARGETS,
             issues,
         );
-        let days = |v: &Option<Spanned<i64>>, field: &str, min: i64, issues: &mut Vec<Issue>| {
-            days(src, v, &header, &format!("{key}.{field}"), min, issues)
-        };
-        let online = days(&s.retention_online_days, "retention_online_days", 1, issues);
-        let offline = days(
-            &s.retention_offline_days,
-            "retention_offline_days",
-            0,
+        let online = retention(
+            src,
+            &s.retention_online,
+            &header,
+            &format!("{key}.retention_online"),
             issues,
         );
-        let margin = days(&s.margin_days, "margin_days", 0, issues);
+        let offline = retention(
+            src,
+            &s.retention_offline,
+            &header,
+            &format!("{key}.retention_offline"),
+            issues,
+        );
+        let mut events = Vec::new();
+        for (i, e) in s.events.iter().enumerate() {
+            let ekey = format!("{key}.events[{i}]");
+            let r = e.get_ref();
+            let meaning = check::label(
+                src,
+                r.meaning.as_ref(),
+                &e.span(),
+                &format!("{ekey}.meaning"),
+                issues,
+            );
+            let id = match &r.id {
+                Some(n) if (1..=65535).contains(n.get_ref()) => Some(*n.get_ref() as u32),
+                Some(n) => {
+                    issues.push(src.issue(
+                        n.span(),
+                        &format!("{ekey}.id"),
+                        "must be a Windows event id (1–65535)",
+                    ));
+                    None
+                }
+                None => {
+                    issues.push(src.issue(e.span(), &format!("{ekey}.id"), "missing"));
+                    None
+                }
+            };
+            let criticality = match &r.criticality {
+                Some(c) if CRITICALITIES.contains(&c.get_ref().as_str()) => {
+                    Some(c.get_ref().clone())
+                }
+                Some(c) => {
+                    issues.push(src.issue(
+                        c.span(),
+                        &format!("{ekey}.criticality"),
+                        format!(
+                            "unknown value `{}`; expected one of {}",
+                            c.get_ref(),
+                            CRITICALITIES.join(", ")
+                        ),
+                    ));
+                    None
+                }
+                None => {
+                    issues.push(src.issue(e.span(), &format!("{ekey}.criticality"), "missing"));
+                    None
+                }
+            };
+            if let (Some(id), Some(criticality)) = (id, criticality) {
+                events.push(LogEventDef {
+                    id,
+                    criticality,
+                    meaning,
+                });
+            }
+        }
         let default_on = match &s.default_on {
             Some(b) => Some(*b.get_ref()),
             None => {
@@ -137,8 +239,8 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<LogSourceDef> {
         if issues.len() > before {
             continue;
         }
-        let (Some(id), Some(online), Some(offline), Some(margin), Some(default_on)) =
-            (id, online, offline, margin, default_on)
+        let (Some(id), Some(online), Some(offline), Some(default_on)) =
+            (id, online, offline, default_on)
         else {
             continue;
         };
@@ -149,14 +251,70 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<LogSourceDef> {
             stages,
             default_on,
             enable,
-            retention_online_days: online,
-            retention_offline_days: offline,
+            retention_online: online,
+            retention_offline: offline,
             kinds,
             assets,
-            margin_days: margin,
+            events,
         });
     }
-    sources
+    (sources, margin)
+}
+
+/// A retention: a range of days, a lower bound, or `"n/a"`. `Some(None)` is
+/// "not stated"; `None` an error (recorded).
+fn retention(
+    src: &Source,
+    v: &Option<Spanned<toml::Value>>,
+    header: &Range<usize>,
+    key: &str,
+    issues: &mut Vec<Issue>,
+) -> Option<Option<Retention>> {
+    let Some(v) = v else {
+        issues.push(src.issue(header.clone(), key, "missing"));
+        return None;
+    };
+    let bad = |issues: &mut Vec<Issue>, why: &str| {
+        issues.push(src.issue(v.span(), key, why));
+        None
+    };
+    let shape = "a table { min_days = …, max_days = … } (max_days optional), or \"n/a\"";
+    match v.get_ref() {
+        toml::Value::String(s) if s == "n/a" => Some(None),
+        toml::Value::Table(t) => {
+            if t.keys().any(|k| k != "min_days" && k != "max_days") {
+                return bad(issues, &format!("must be {shape}"));
+            }
+            let day = |k: &str| {
+                t.get(k)
+                    .map(|d| d.as_integer().filter(|n| (1..=MAX_DAYS).contains(n)))
+            };
+            let min = match day("min_days") {
+                Some(Some(n)) => n as u32,
+                _ => {
+                    return bad(
+                        issues,
+                        &format!("min_days must be a number of days from 1 to {MAX_DAYS}"),
+                    );
+                }
+            };
+            let max = match day("max_days") {
+                None => None,
+                Some(Some(n)) if n as u32 >= min => Some(n as u32),
+                Some(_) => {
+                    return bad(
+                        issues,
+                        &format!("max_days must be from min_days to {MAX_DAYS}"),
+                    );
+                }
+            };
+            Some(Some(Retention {
+                min_days: min,
+                max_days: max,
+            }))
+        }
+        _ => bad(issues, &format!("must be {shape}")),
+    }
 }
 
 fn all_known(

@@ -150,7 +150,7 @@ impl HandlingModel {
             &Source::new(CONTAINMENT_FILE, text_of(CONTAINMENT_FILE)?),
             &mut issues,
         );
-        let log_sources = log_sources::read(
+        let (log_sources, preservation_margin_days) = log_sources::read(
             &Source::new(LOG_SOURCES_FILE, text_of(LOG_SOURCES_FILE)?),
             &mut issues,
         );
@@ -194,6 +194,7 @@ impl HandlingModel {
             severities,
             measures,
             log_sources,
+            preservation_margin_days,
             content_hash,
         })
     }

@@ -697,6 +697,7 @@ fn a_duplicate_measure_id_points_at_the_second_use() {
 
 #[test]
 fn the_builtin_log_sources_are_the_six_of_the_source_with_their_retention() {
+    use crate::Retention;
     let m = HandlingModel::builtin();
     let ids: Vec<&str> = m.log_sources.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(
@@ -709,17 +710,65 @@ fn the_builtin_log_sources_are_the_six_of_the_source_with_their_retention() {
         "Squid does not log the User-Agent by default"
     );
     assert!(proxy.enable.en.contains("combined"));
-    assert_eq!(proxy.retention_online_days, 365);
+    // Seed 001's table, both ends kept: DNS 1–2 years online, 2 years or
+    // more offline; the mail server N/A.
+    let range = |min, max| {
+        Some(Retention {
+            min_days: min,
+            max_days: max,
+        })
+    };
+    assert_eq!(proxy.retention_online, range(365, Some(365)));
     let dns = m.log_source("dns").unwrap();
     assert!(dns.enable.en.contains("queries"));
-    assert_eq!(dns.retention_offline_days, 730);
-    assert!(
-        m.log_source("directory")
-            .unwrap()
-            .items
-            .iter()
-            .any(|i| i.en.contains("1102"))
+    assert_eq!(dns.retention_online, range(365, Some(730)));
+    assert_eq!(dns.retention_offline, range(730, None));
+    let mail = m.log_source("mail").unwrap();
+    assert_eq!(
+        (mail.retention_online, mail.retention_offline),
+        (None, None)
     );
+    let firewall = m.log_source("firewall").unwrap();
+    assert_eq!(firewall.retention_online, range(180, Some(365)));
+    assert!(
+        !firewall.default_on,
+        "the destination zone is not logged by default"
+    );
+    // Proxy and DNS see the callbacks after exploitation; AD events the C&C stage.
+    assert!(proxy.stages.contains(&"foothold".to_string()));
+    assert!(dns.stages.contains(&"foothold".to_string()));
+    let directory = m.log_source("directory").unwrap();
+    assert!(
+        directory
+            .stages
+            .contains(&"command_and_control".to_string())
+    );
+    // The five audit subcategories of seed 001.
+    for sub in [
+        "ログオンの監査",
+        "その他のログオン／ログオフイベントの監査",
+        "特殊なログオンの監査",
+        "資格情報の確認の監査",
+        "Kerberos 認証サービスの監査",
+    ] {
+        assert!(directory.enable.ja.contains(sub), "{sub}");
+    }
+    // One entry per event id, with its criticality: 1102 is medium to high.
+    let events: Vec<(u32, &str)> = directory
+        .events
+        .iter()
+        .map(|e| (e.id, e.criticality.as_str()))
+        .collect();
+    assert_eq!(events.len(), 10);
+    assert!(events.contains(&(1102, "medium_high")));
+    assert!(
+        events
+            .iter()
+            .filter(|(id, _)| *id != 1102)
+            .all(|(_, c)| *c == "high")
+    );
+    // The preservation window reaches back seed 001's average dwell time.
+    assert_eq!(m.preservation_margin_days, 356);
 }
 
 #[test]
@@ -731,15 +780,33 @@ fn a_log_source_with_an_unknown_stage_or_bad_retention_is_named() {
             1,
         )
         .replacen(
-            "retention_online_days = 180",
-            "retention_online_days = 0",
+            "retention_online = { min_days = 180, max_days = 365 }",
+            "retention_online = { min_days = 180, max_days = 90 }",
+            1,
+        )
+        .replacen(
+            "retention_offline = { min_days = 365 }",
+            "retention_offline = 365",
+            1,
+        )
+        .replacen(
+            "criticality = \"medium_high\"",
+            "criticality = \"severe\"",
             1,
         )
     });
     let issues = pb.issues();
-    assert_eq!(issues.len(), 2, "{issues:?}");
+    assert_eq!(issues.len(), 4, "{issues:?}");
     assert_eq!(issues[0].key, "source[0].stages[1]");
     assert!(issues[0].message.contains("unknown value `party`"));
-    assert_eq!(issues[1].key, "source[1].retention_online_days");
-    assert_eq!(issues[1].line, pb.line_of("retention_online_days = 0", 0));
+    assert_eq!(issues[1].key, "source[1].retention_online");
+    assert!(issues[1].message.contains("max_days"));
+    assert_eq!(
+        issues[1].line,
+        pb.line_of("retention_online = { min_days = 180, max_days = 90 }", 0)
+    );
+    assert_eq!(issues[2].key, "source[1].retention_offline");
+    assert!(issues[2].message.contains("n/a"));
+    assert_eq!(issues[3].key, "source[4].events[9].criticality");
+    assert!(issues[3].message.contains("unknown value `severe`"));
 }

@@ -72,15 +72,15 @@ pub(in crate::services) async fn generate_checklist(
         if have.contains(&d.id) {
             continue;
         }
-        let Some(def) = model.log_source(&d.source) else {
+        if model.log_source(&d.source).is_none() {
             continue;
-        };
+        }
         let system = declared
             .iter()
             .find(|x| x.id == d.id)
             .map(|x| x.system.clone())
             .unwrap_or_default();
-        let start = rules::window_start(inc.noticed_at, def.margin_days);
+        let start = rules::window_start(inc.noticed_at, model.preservation_margin_days);
         checklist_item::ActiveModel {
             id: Set(Uuid::new_v4()),
             incident_id: Set(inc.id),

@@ -130,6 +130,8 @@ pub(in crate::services) async fn views(
                 system: c.system,
                 window_start: c.window_start,
                 retention_days: c.retention_days.max(0) as u32,
+                recommended: def.and_then(|d| d.retention_online),
+                events: def.map(|d| d.events.clone()).unwrap_or_default(),
                 deadline: c.deadline,
                 urgency: rules::urgency(status, c.deadline, now),
                 status,
