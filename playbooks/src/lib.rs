@@ -42,12 +42,13 @@ pub const ROLE_IDS: [&str; 6] = [
 
 /// Incident kinds. Every kind but `other` has a playbook file of its own
 /// (`kinds/<id>.toml`) that adds tasks to the generic matrix.
-pub const KIND_IDS: [&str; 6] = [
+pub const KIND_IDS: [&str; 7] = [
     "targeted_email",
     "malware_infection",
     "information_leak",
     "denial_of_service",
     "website_defacement",
+    "unauthorised_access",
     "other",
 ];
 

@@ -25,7 +25,7 @@ use server::web::{AppState, app};
 
 const INCIDENTS: usize = 10_000;
 const RUNS: usize = 200;
-const KINDS: [&str; 6] = playbooks::KIND_IDS;
+const KINDS: [&str; 7] = playbooks::KIND_IDS;
 
 #[tokio::main]
 async fn main() {

@@ -27,6 +27,9 @@ string_enum! {
         DenialOfService = "denial_of_service",
         /// Webサイト改ざん
         WebsiteDefacement = "website_defacement",
+        /// 不正アクセス (seed 001: 「不正アクセス、情報漏えい、DoS 攻撃などの事案」;
+        /// seed 003: IPA's ウイルス・不正アクセス届出)
+        UnauthorisedAccess = "unauthorised_access",
         Other = "other",
     }
 }

@@ -34,13 +34,14 @@ const CONTAINMENT_FILE: &str = "containment.toml";
 const LOG_SOURCES_FILE: &str = "log_sources.toml";
 
 /// The files that make up the model. A new kind of data is a new entry here.
-const MODEL_FILES: [&str; 11] = [
+const MODEL_FILES: [&str; 12] = [
     ACTIONS_FILE,
     CONTAINMENT_FILE,
     "kinds/denial_of_service.toml",
     "kinds/information_leak.toml",
     "kinds/malware_infection.toml",
     "kinds/targeted_email.toml",
+    "kinds/unauthorised_access.toml",
     "kinds/website_defacement.toml",
     LOG_SOURCES_FILE,
     PHASES_FILE,
@@ -48,7 +49,7 @@ const MODEL_FILES: [&str; 11] = [
     SEVERITY_FILE,
 ];
 
-const BUILTIN: [(&str, &str); 11] = [
+const BUILTIN: [(&str, &str); 12] = [
     (ACTIONS_FILE, include_str!("../../model/actions.toml")),
     (
         CONTAINMENT_FILE,
@@ -69,6 +70,10 @@ const BUILTIN: [(&str, &str); 11] = [
     (
         "kinds/targeted_email.toml",
         include_str!("../../model/kinds/targeted_email.toml"),
+    ),
+    (
+        "kinds/unauthorised_access.toml",
+        include_str!("../../model/kinds/unauthorised_access.toml"),
     ),
     (
         "kinds/website_defacement.toml",

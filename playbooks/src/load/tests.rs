@@ -419,7 +419,29 @@ fn the_builtin_matrix_has_required_outputs_in_every_phase_and_kind_tasks() {
     for p in crate::PHASE_IDS {
         assert!(!m.required_actions("other", p).is_empty(), "phase {p}");
     }
-    assert_eq!(m.kinds.len(), 5);
+    assert_eq!(m.kinds.len(), 6);
+    // Seed 000: phase D is for events confirmed directly *and* indirectly.
+    assert!(
+        m.phase("D")
+            .unwrap()
+            .purpose
+            .ja
+            .contains("直接的及び間接的")
+    );
+    // Seed 003: IPA receives the mail as received and anonymises it itself
+    // when it shares it among the J-CSIP members.
+    let report = m.action("k.te.report_national").unwrap();
+    assert!(
+        report.description.ja.contains("IPA が匿名化"),
+        "{}",
+        report.description.ja
+    );
+    assert!(report.description.en.contains("JPCERT/CC"));
+    assert!(!report.description.ja.starts_with("匿名化したうえで"));
+    // 不正アクセス (seed 001, seed 003) has a playbook of its own.
+    let ua = m.tasks_for_kind("unauthorised_access");
+    assert!(ua.iter().any(|a| a.id == "k.ua.lock_accounts"));
+    assert!(ua.iter().any(|a| a.id == "k.ua.report_ipa"));
     assert_eq!(
         m.severities
             .iter()
