@@ -45,19 +45,23 @@ impl Tlp {
 }
 
 string_enum! {
-    /// The six stages of a targeted attack (seed 000).
+    /// The six stages of a targeted attack as seed 000 names them (「攻撃段階」,
+    /// the default model). The ids are those of the earlier labels, which were
+    /// seed 003/004's; the texts (`stage.*` in the locale files) are seed 000's.
     pub enum AttackStage {
-        /// ① 事前調査 — reconnaissance of the target.
+        /// ① ターゲットの情報収集 — gathering information on the target
+        /// (social engineering, probing public hosts).
         Reconnaissance = "reconnaissance",
-        /// ② 初期潜入 — malware delivery.
+        /// ② ターゲットに対するマルウェアの送り込み — targeted mail, drive-by download.
         Delivery = "delivery",
-        /// ③ 攻撃基盤構築 — foothold: persistence, backdoor, privilege escalation.
+        /// ③ ターゲット内における足場固め — droppers, persistence, backdoor,
+        /// privilege escalation, credential theft.
         Foothold = "foothold",
-        /// ④ システム調査・侵害拡大 — lateral spread.
+        /// ④ ターゲット内での感染拡大 — internal reconnaissance, spreading.
         LateralSpread = "lateral_spread",
-        /// ⑤ C2通信 — active command-and-control communication.
+        /// ⑤ C2ホストとの積極的な通信 — C2 with detection evasion, beaconing.
         CommandAndControl = "command_and_control",
-        /// ⑥ 目的遂行 — the real attack: packaging, encrypting, exfiltration.
+        /// ⑥ 本格的な攻撃実行 — packaging, encrypting, exfiltration.
         Objective = "objective",
     }
 }
