@@ -26,6 +26,9 @@ use crate::services::taxii::{
 use crate::services::{Basic, basic};
 use crate::web::AppState;
 
+/// The most values one `match[...]` filter takes.
+const MATCH_MAX: usize = 100;
+
 /// The routes, for the router and the authorisation matrix.
 pub fn routes() -> Vec<(&'static str, Method, MethodRouter<AppState>)> {
     vec![
@@ -344,6 +347,16 @@ fn query(raw: Option<&str>, object: Option<&str>) -> Result<Query, Box<Response>
         }
     }
     q.versions = Versions::parse(version.as_deref()).ok_or_else(|| bad("match[version]"))?;
+    // Each value is a bound parameter of one query: keep the lists short.
+    if q.ids.len() > MATCH_MAX {
+        return Err(bad("match[id] (at most 100 values)"));
+    }
+    if q.types.len() > MATCH_MAX {
+        return Err(bad("match[type] (at most 100 values)"));
+    }
+    if matches!(&q.versions, Versions::At(v) if v.len() > MATCH_MAX) {
+        return Err(bad("match[version] (at most 100 values)"));
+    }
     Ok(q)
 }
 

@@ -339,6 +339,20 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
         .status,
         StatusCode::NOT_FOUND
     );
+    let many: Vec<String> = (0..101)
+        .map(|n| format!("indicator--{}", uuid::Uuid::from_u128(n)))
+        .collect();
+    let r = taxii(
+        &mut partner,
+        &format!("{}?match[id]={}", objects(AMBER), many.join(",")),
+        "suzuki",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "a hundred values at most"
+    );
 
     // Withdrawn: a revoked version; `added_after` brings only what is new.
     let last = green.headers["x-taxii-date-added-last"]
@@ -402,6 +416,15 @@ async fn shared_indicators_are_served_and_envelopes_received(db: Db) {
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let r = post_envelope(&mut partner, "sato", TAXII, json!({"not": "an envelope"})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let flood = json!({ "objects": vec![json!({}); 10_001] });
+    let r = post_envelope(&mut partner, "sato", TAXII, flood).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.json()["description"]
+            .as_str()
+            .unwrap()
+            .contains("at most 10000 objects")
+    );
     let r = post_envelope(&mut partner, "sato", TAXII, envelope).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     let status = r.json();
@@ -511,6 +534,58 @@ impl Drop for Medallion {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+async fn guessing_a_password_over_basic_auth_is_throttled(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.user("suzuki", &[Role::ItLanAdmin]).await;
+    let mut partner = app.client_from("203.0.113.50");
+    let mut last = StatusCode::OK;
+    for n in 0..12 {
+        let r = partner
+            .fetch_with(
+                "/taxii2/api/collections/",
+                &[
+                    ("accept", TAXII),
+                    ("authorization", &basic("suzuki", &format!("guess {n}"))),
+                ],
+            )
+            .await;
+        last = r.status;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers.contains_key(header::RETRY_AFTER));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "guess {n}");
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "guessing is slowed down like a sign-in"
+    );
+    // Even the right password waits now, from that source.
+    let r = partner
+        .fetch_with(
+            "/taxii2/api/collections/",
+            &[
+                ("accept", TAXII),
+                ("authorization", &basic("suzuki", PASSWORD)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another source is not held back by this one's failures.
+    let mut other = app.client_from("198.51.100.60");
+    let r = other
+        .fetch_with(
+            "/taxii2/api/collections/",
+            &[
+                ("accept", TAXII),
+                ("authorization", &basic("suzuki", PASSWORD)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
 
 async fn the_oasis_client_and_server_interoperate(db: Db) {
@@ -688,5 +763,6 @@ async fn the_oasis_client_and_server_interoperate(db: Db) {
 
 on_both_databases!(
     shared_indicators_are_served_and_envelopes_received,
+    guessing_a_password_over_basic_auth_is_throttled,
     the_oasis_client_and_server_interoperate
 );

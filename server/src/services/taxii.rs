@@ -34,8 +34,10 @@ pub const TAXII: &str = "application/taxii+json;version=2.1";
 pub const STIX: &str = "application/stix+json;version=2.1";
 /// The most objects one page holds.
 pub const PAGE_MAX: usize = 1000;
-/// The largest envelope a partner may post, in bytes.
+/// The largest envelope a partner may post, in bytes, and the most objects
+/// in it (all are written in one transaction).
 pub const ENVELOPE_MAX: usize = 32 * 1024 * 1024;
+pub const ENVELOPE_OBJECTS_MAX: usize = 10_000;
 
 /// A collection of this server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -530,6 +532,11 @@ pub async fn post(
     let Some(objects) = envelope.get("objects").and_then(Value::as_array) else {
         return Ok(Err("an envelope holds an array of objects".into()));
     };
+    if objects.len() > ENVELOPE_OBJECTS_MAX {
+        return Ok(Err(format!(
+            "at most {ENVELOPE_OBJECTS_MAX} objects per envelope; send the rest in another"
+        )));
+    }
     let now = Utc::now();
     let added = taxii_ts(now);
     let mut outcomes = Vec::new();
