@@ -622,6 +622,8 @@ pub const UI_KEYS: &[&str] = &[
     "crit.high",
     "crit.medium_high",
     "ls.not_stated",
+    "ob.export_selection",
+    "ob.select",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).

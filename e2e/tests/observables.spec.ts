@@ -89,6 +89,15 @@ test('a responder pastes IOCs, sees the other incident that shares one, and expo
   await responder.goto(`/incidents/${first}`);
   await ready(responder);
   await expect(responder.locator('form.export-form')).toBeVisible();
+  // A selection: only the ticked observable goes into the bundle.
+  await responder.getByLabel('Select for export: 198.51.100.7').check();
+  const [picked] = await Promise.all([
+    responder.waitForEvent('download'),
+    responder.locator('form.export-form').getByRole('button').click(),
+  ]);
+  const selection = await (await picked.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+  expect(selection).toContain('198.51.100.7');
+  expect(selection).not.toContain('update-check.example.net');
 
   // The officer confirms the proposal as a campaign and names it.
   const officer = await signedInPage(browser, OFFICER.username, OFFICER.password);

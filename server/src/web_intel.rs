@@ -19,12 +19,14 @@ pub struct ExportQuery {
     tlp: Option<String>,
 }
 
-/// `GET /api/incidents/{id}/stix?tlp=amber`: a STIX 2.1 bundle.
+/// `GET /api/incidents/{id}/stix?tlp=amber`: a STIX 2.1 bundle; with
+/// `observable=<id>` (repeated), only the observables selected.
 pub async fn stix_export(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Response {
     let Some(actor) = user.0 else {
         return refuse(AppError::Unauthenticated);
@@ -33,11 +35,27 @@ pub async fn stix_export(
         Ok(t) => t,
         Err(r) => return *r,
     };
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let mut selected = Vec::new();
+    for (k, v) in pairs.iter().filter(|(k, _)| k == "observable") {
+        match uuid::Uuid::parse_str(v.trim()) {
+            Ok(u) if selected.len() < 1000 => selected.push(u),
+            _ => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("{k}: an observable's id (at most 1,000)"),
+                )
+                    .into_response();
+            }
+        }
+    }
     let h = &state.hikeshi;
     match crate::services::observables::export_stix(
         &h.db,
         &actor,
         &id,
+        &selected,
         &state.config.organisation,
         share,
     )

@@ -409,6 +409,33 @@ T1566.001
             .collect()
     };
     assert_eq!(ids(&bundle), ids(&again));
+    // A selection: only the observables ticked.
+    let i = incident(&mut responder, &id).await;
+    let picked = i["observables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["value"] == "evil.example.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let one = responder
+        .get(&format!(
+            "/api/incidents/{id}/stix?tlp=amber&observable={picked}"
+        ))
+        .await;
+    assert_eq!(validate(&one.text), "");
+    assert!(one.text.contains("evil.example.com"));
+    assert!(
+        !one.text.contains("198.51.100"),
+        "the others stay out: {}",
+        one.text
+    );
+    let r = responder
+        .get(&format!("/api/incidents/{id}/stix?observable=not-an-id"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // TLP:CLEAR shares nothing marked AMBER, and leaves the title out.
     let clear: Value = serde_json::from_str(
         &responder

@@ -95,7 +95,11 @@ fn Row(id: String, o: ObservableView, editable: bool, shareable: bool) -> impl I
     let (oid_edit, oid_remove) = (oid.clone(), oid.clone());
     view! {
         <tr>
-            <td>{t(lang, &format!("obt.{}", o.kind.id()))}</td>
+            <td>
+                <input type="checkbox" name="observable" value=o.id.to_string() form="ob-export"
+                    aria-label=format!("{} {}", t(lang, "ob.select"), o.value)/>
+                " "{t(lang, &format!("obt.{}", o.kind.id()))}
+            </td>
             <td><code class="value">{o.value.clone()}</code>
                 {(!o.note.is_empty()).then(|| view! { <p class="small">{o.note.clone()}</p> })}
                 {(!o.tags.is_empty()).then(|| view! { <p class="small tags">{o.tags.join(", ")}</p> })}
@@ -184,7 +188,8 @@ pub(crate) fn TlpSelect(id: String, name: &'static str, chosen: Tlp) -> impl Int
 fn ExportForm(id: String) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <form method="get" action=format!("/api/incidents/{id}/stix") class="inline export-form">
+        <form method="get" action=format!("/api/incidents/{id}/stix") class="inline export-form" id="ob-export">
+            <p class="small muted">{t(lang, "ob.export_selection")}</p>
             <label for="ob-export-tlp">{t(lang, "ob.export")}</label>
             <TlpSelect id="ob-export-tlp".to_string() name="tlp" chosen=Tlp::Amber/>
             <button type="submit">{t(lang, "ob.export_submit")}</button>

@@ -391,7 +391,8 @@ pub async fn export_stix(
     for m in &page.incidents {
         let inc = visible_incident(db, actor, &m.human_id).await?;
         bundles.push(
-            super::observables::stix_bundle(db, actor, &inc, organisation, share_up_to).await?,
+            super::observables::stix_bundle(db, actor, &inc, &[], organisation, share_up_to)
+                .await?,
         );
     }
     let first = page.incidents.iter().map(|m| m.created_at).min();

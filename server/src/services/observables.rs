@@ -589,11 +589,12 @@ pub async fn export_stix(
     db: &DatabaseConnection,
     actor: &Actor,
     human_id: &str,
+    selected: &[Uuid],
     organisation: &str,
     share_up_to: Tlp,
 ) -> ServiceResult<(String, serde_json::Value)> {
     let inc = super::kernel::visible_incident(db, actor, human_id).await?;
-    let bundle = stix_bundle(db, actor, &inc, organisation, share_up_to).await?;
+    let bundle = stix_bundle(db, actor, &inc, selected, organisation, share_up_to).await?;
     let txn = crate::db::begin_write(db).await?;
     audit::record(
         &txn,
@@ -603,6 +604,7 @@ pub async fn export_stix(
         inc.id,
         serde_json::json!({
             "tlp": share_up_to.id(),
+            "selected": selected.len(),
             "objects": bundle["objects"].as_array().map_or(0, Vec::len),
         }),
     )
@@ -613,10 +615,12 @@ pub async fn export_stix(
 
 /// The bundle of a visible incident, as `export_stix` makes it (without
 /// recording it: the caller does).
+/// `selected` empty: every observable the reader sees; else only those.
 pub(super) async fn stix_bundle(
     db: &DatabaseConnection,
     actor: &Actor,
     inc: &incident::Model,
+    selected: &[Uuid],
     organisation: &str,
     share_up_to: Tlp,
 ) -> ServiceResult<serde_json::Value> {
@@ -626,7 +630,10 @@ pub(super) async fn stix_bundle(
     if matches!(access, Access::Reporter | Access::None) {
         return Err(ServiceError::FORBIDDEN);
     }
-    let observables = views(db, actor, &access, inc).await?;
+    let mut observables = views(db, actor, &access, inc).await?;
+    if !selected.is_empty() {
+        observables.retain(|o| selected.contains(&o.id));
+    }
     let done = [
         MeasureStatus::Executed,
         MeasureStatus::Verified,
