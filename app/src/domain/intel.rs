@@ -52,6 +52,9 @@ pub struct IntelPage {
     pub taxii_root: String,
     #[serde(default)]
     pub collections: Vec<(String, String)>,
+    /// The TAXII subscriptions, for the officer (empty for the others).
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionView>,
 }
 
 /// The most minutes between two polls of a subscription (a week), and the

@@ -16,7 +16,23 @@ use crate::ui::{ErrorView, use_lang};
 #[component]
 pub fn IntelPage() -> impl IntoView {
     let lang = use_lang();
-    let page = Resource::new(|| (), |_| intel());
+    // One resource per page for everything the store shows (a resource made
+    // inside a branch that appears later can leave an async server render
+    // waiting): the subscriptions come with the page, and their forms
+    // refetch it.
+    let subscribe = ServerAction::<crate::api::observables::Subscribe>::new();
+    let unsubscribe = ServerAction::<crate::api::observables::Unsubscribe>::new();
+    let poll = ServerAction::<crate::api::observables::PollSubscription>::new();
+    let page = Resource::new(
+        move || {
+            (
+                subscribe.version().get(),
+                unsubscribe.version().get(),
+                poll.version().get(),
+            )
+        },
+        |_| intel(),
+    );
     let proposals = Resource::new(|| (), |_| campaign_proposals());
     let confirmed = Resource::new(|| (), |_| campaigns());
     let query = use_query_map();
@@ -47,7 +63,10 @@ pub fn IntelPage() -> impl IntoView {
                         <button type="submit">{t(lang, "ti.import")}</button>
                     </form>
                 })}
-                {move || may_import().then(|| view! { <crate::ui::subscriptions::Subscriptions/> })}
+                {move || may_import().then(|| page.get().and_then(Result::ok).map(|p| view! {
+                    <crate::ui::subscriptions::Subscriptions
+                        items=p.subscriptions add=subscribe remove=unsubscribe poll=poll/>
+                }))}
                 <h2>{t(lang, "cp.list")}</h2>
                 {move || confirmed.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="muted">{t(lang, "cp.none")}</p> }.into_any(),

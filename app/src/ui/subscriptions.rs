@@ -5,29 +5,24 @@
 
 use leptos::prelude::*;
 
-use crate::api::observables::{PollSubscription, Subscribe, Unsubscribe, subscriptions};
+use crate::api::observables::{PollSubscription, Subscribe, Unsubscribe};
 use crate::domain::form::error_for;
+use crate::domain::intel::SubscriptionView;
 use crate::i18n::{error_text, t};
 use crate::ui::fields::errors_of;
 use crate::ui::incidents::format_time;
-use crate::ui::{ErrorView, use_lang};
+use crate::ui::use_lang;
 
+/// The list comes with the store's page (`IntelPage.subscriptions`), which
+/// the three actions refetch.
 #[component]
-pub fn Subscriptions() -> impl IntoView {
+pub fn Subscriptions(
+    items: Vec<SubscriptionView>,
+    add: ServerAction<Subscribe>,
+    remove: ServerAction<Unsubscribe>,
+    poll: ServerAction<PollSubscription>,
+) -> impl IntoView {
     let lang = use_lang();
-    let add = ServerAction::<Subscribe>::new();
-    let remove = ServerAction::<Unsubscribe>::new();
-    let poll = ServerAction::<PollSubscription>::new();
-    let list = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                remove.version().get(),
-                poll.version().get(),
-            )
-        },
-        |_| subscriptions(),
-    );
     let errors = errors_of(add.value());
     let error = move |f: &'static str| error_for(&errors.get(), f).map(|c| error_text(lang, c));
     let field = move |f: &'static str, label: &'static str, kind: &'static str| {
@@ -43,10 +38,9 @@ pub fn Subscriptions() -> impl IntoView {
     view! {
         <h2>{t(lang, "sub.title")}</h2>
         <p class="muted">{t(lang, "sub.intro")}</p>
-        <Suspense>
-            {move || list.get().map(|r| match r {
-                Ok(items) if items.is_empty() => view! { <p class="muted">{t(lang, "sub.none")}</p> }.into_any(),
-                Ok(items) => view! {
+            {match items {
+                items if items.is_empty() => view! { <p class="muted">{t(lang, "sub.none")}</p> }.into_any(),
+                items => view! {
                     <table class="subscriptions">
                         <thead><tr>
                             <th scope="col">{t(lang, "sub.name")}</th>
@@ -82,9 +76,7 @@ pub fn Subscriptions() -> impl IntoView {
                         </tbody>
                     </table>
                 }.into_any(),
-                Err(e) => view! { <ErrorView error=e/> }.into_any(),
-            })}
-        </Suspense>
+            }}
         <details class="subscribe">
             <summary>{t(lang, "sub.add")}</summary>
             <ActionForm action=add attr:class="stack subscription-form">

@@ -211,6 +211,14 @@ impl Backend for Hikeshi {
                 .filter(|c| c.visible_to(actor))
                 .map(|c| (c.id.to_string(), c.title.to_string()))
                 .collect(),
+            subscriptions: if app::domain::policy::may(
+                actor,
+                app::domain::policy::Action::ManageIntel,
+            ) {
+                subscriptions::list(&self.db, actor).await?
+            } else {
+                Vec::new()
+            },
         })
     }
 
