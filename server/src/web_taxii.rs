@@ -393,27 +393,51 @@ async fn read(
     }
 }
 
+/// What a read route answers with.
+#[derive(Clone, Copy)]
+enum Listing {
+    /// An envelope of the collection's objects.
+    Objects,
+    /// An envelope of one object (404 when the collection has none of it).
+    Object,
+    /// One object's versions.
+    Versions,
+    Manifest,
+}
+
+/// The four read routes: the user, the query, one page in the listing's form.
+async fn list(
+    state: AppState,
+    parts: Parts,
+    id: String,
+    object: Option<String>,
+    raw: Option<String>,
+    listing: Listing,
+) -> Response {
+    let actor = signed_in!(state, parts);
+    let mut q = match query(raw.as_deref(), object.as_deref()) {
+        Ok(q) => q,
+        Err(r) => return *r,
+    };
+    let (render, must_exist): (fn(&crate::services::taxii::Page) -> String, bool) = match listing {
+        Listing::Objects => (crate::services::taxii::envelope, false),
+        Listing::Object => (crate::services::taxii::envelope, true),
+        Listing::Versions => {
+            q.versions = Versions::All;
+            (|p| crate::services::taxii::versions(p).to_string(), true)
+        }
+        Listing::Manifest => (|p| crate::services::taxii::manifest(p).to_string(), false),
+    };
+    read(&state, &actor, &id, q, render, must_exist).await
+}
+
 async fn objects(
     State(state): State<AppState>,
     parts: Parts,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let actor = signed_in!(state, parts);
-    match query(raw.as_deref(), None) {
-        Ok(q) => {
-            read(
-                &state,
-                &actor,
-                &id,
-                q,
-                crate::services::taxii::envelope,
-                false,
-            )
-            .await
-        }
-        Err(r) => *r,
-    }
+    list(state, parts, id, None, raw, Listing::Objects).await
 }
 
 async fn object(
@@ -422,21 +446,7 @@ async fn object(
     Path((id, object)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let actor = signed_in!(state, parts);
-    match query(raw.as_deref(), Some(&object)) {
-        Ok(q) => {
-            read(
-                &state,
-                &actor,
-                &id,
-                q,
-                crate::services::taxii::envelope,
-                true,
-            )
-            .await
-        }
-        Err(r) => *r,
-    }
+    list(state, parts, id, Some(object), raw, Listing::Object).await
 }
 
 async fn object_versions(
@@ -445,22 +455,7 @@ async fn object_versions(
     Path((id, object)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let actor = signed_in!(state, parts);
-    match query(raw.as_deref(), Some(&object)) {
-        Ok(mut q) => {
-            q.versions = Versions::All;
-            read(
-                &state,
-                &actor,
-                &id,
-                q,
-                |p| crate::services::taxii::versions(p).to_string(),
-                true,
-            )
-            .await
-        }
-        Err(r) => *r,
-    }
+    list(state, parts, id, Some(object), raw, Listing::Versions).await
 }
 
 async fn manifest(
@@ -469,21 +464,7 @@ async fn manifest(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let actor = signed_in!(state, parts);
-    match query(raw.as_deref(), None) {
-        Ok(q) => {
-            read(
-                &state,
-                &actor,
-                &id,
-                q,
-                |p| crate::services::taxii::manifest(p).to_string(),
-                false,
-            )
-            .await
-        }
-        Err(r) => *r,
-    }
+    list(state, parts, id, None, raw, Listing::Manifest).await
 }
 
 async fn add_objects(

@@ -19,6 +19,7 @@ use app::domain::{AppError, Role};
 use app::ports::{ClientAddress, SignIn};
 
 use super::error::{ServiceError, ServiceResult};
+use super::kernel::require;
 use super::{audit, throttle};
 use crate::auth::source::Source;
 use crate::auth::throttle::Buckets;
@@ -267,14 +268,6 @@ pub async fn change_password(
     .await?;
     txn.commit().await?;
     Ok(true)
-}
-
-fn require(actor: &Actor, action: Action) -> ServiceResult<()> {
-    if may(actor, action) {
-        Ok(())
-    } else {
-        Err(ServiceError::FORBIDDEN)
-    }
 }
 
 pub async fn list(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<Vec<UserRow>> {

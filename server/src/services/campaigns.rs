@@ -36,11 +36,7 @@ fn invalid<T>(field: &str, code: ErrorCode) -> ServiceResult<FormResult<T>> {
 }
 
 fn may_manage(actor: &Actor) -> ServiceResult<()> {
-    if may(actor, Action::ManageIntel) {
-        Ok(())
-    } else {
-        Err(ServiceError::FORBIDDEN)
-    }
+    super::kernel::require(actor, Action::ManageIntel)
 }
 
 /// The incidents named by human id (one per line, comma or space), each
@@ -280,9 +276,7 @@ async fn linked(conn: &impl sea_orm::ConnectionTrait, id: Uuid) -> ServiceResult
 
 /// The campaigns, newest change first: the handlers'.
 pub async fn list(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<Vec<CampaignSummary>> {
-    if !may(actor, Action::SeeIntel) {
-        return Err(ServiceError::FORBIDDEN);
-    }
+    super::kernel::require(actor, Action::SeeIntel)?;
     let rows = campaign::Entity::find()
         .order_by_desc(campaign::Column::UpdatedAt)
         .all(db)
@@ -343,9 +337,7 @@ pub async fn view(
     actor: &Actor,
     id: Uuid,
 ) -> ServiceResult<CampaignView> {
-    if !may(actor, Action::SeeIntel) {
-        return Err(ServiceError::FORBIDDEN);
-    }
+    super::kernel::require(actor, Action::SeeIntel)?;
     let c = find(db, id).await?;
     let details = member_details(db, model, actor, id).await?;
     let (shared, stages, techniques_seen, timeline) = combine(&details);

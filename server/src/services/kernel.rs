@@ -18,6 +18,15 @@ use super::error::{ServiceError, ServiceResult};
 use super::timeline::{self, Detail};
 use crate::entity::{incident, notification, task};
 
+/// Refuses an action the policy does not give the actor.
+pub(super) fn require(actor: &Actor, action: app::domain::policy::Action) -> ServiceResult<()> {
+    if app::domain::policy::may(actor, action) {
+        Ok(())
+    } else {
+        Err(ServiceError::FORBIDDEN)
+    }
+}
+
 /// Finds a visible incident by human id; invisible looks like missing.
 pub async fn visible_incident(
     db: &impl ConnectionTrait,

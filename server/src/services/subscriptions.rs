@@ -16,18 +16,14 @@ use uuid::Uuid;
 
 use app::domain::form::FormResult;
 use app::domain::intel::{SubscriptionView, ValidSubscription};
-use app::domain::policy::{Action, Actor, may};
+use app::domain::policy::{Action, Actor};
 
 use super::audit;
 use super::error::{ServiceError, ServiceResult};
 use crate::entity::taxii_subscription;
 
 fn may_manage(actor: &Actor) -> ServiceResult<()> {
-    if may(actor, Action::ManageIntel) {
-        Ok(())
-    } else {
-        Err(ServiceError::FORBIDDEN)
-    }
+    super::kernel::require(actor, Action::ManageIntel)
 }
 
 fn view(s: taxii_subscription::Model) -> SubscriptionView {
