@@ -155,7 +155,9 @@ pub fn refusal_text(lang: Lang, r: &Refusal) -> String {
     match r {
         Refusal::OutputsMissing(n)
         | Refusal::ContainmentPending(n)
-        | Refusal::ContainmentActive(n) => with_n(text, n),
+        | Refusal::ContainmentActive(n)
+        | Refusal::PreventionUndecided(n)
+        | Refusal::WaitingFor(n) => with_n(text, n),
         Refusal::Role
         | Refusal::NotNow
         | Refusal::OwnProposal
@@ -212,6 +214,8 @@ fn refusal_key(r: &Refusal) -> &'static str {
         Refusal::EvidenceNotConfirmed => "refusal.evidence_not_confirmed",
         Refusal::DecisionNeeded => "refusal.decision_needed",
         Refusal::PreventionMissing => "refusal.prevention_missing",
+        Refusal::PreventionUndecided(_) => "refusal.prevention_undecided",
+        Refusal::WaitingFor(_) => "refusal.waiting_for",
         Refusal::ReasonRequired => "refusal.reason_required",
         Refusal::StillShared => "refusal.still_shared",
         Refusal::NotShareable => "refusal.not_shareable",
@@ -624,6 +628,48 @@ pub const UI_KEYS: &[&str] = &[
     "ls.not_stated",
     "ob.export_selection",
     "ob.select",
+    "pv.rest",
+    "pv.rest_submit",
+    "notify.title",
+    "notify.intro",
+    "notify.organisation",
+    "notify.person",
+    "notify.contact",
+    "notify.their_reference",
+    "notify.subject",
+    "notify.details",
+    "notify.affected",
+    "notify.submit",
+    "notify.received",
+    "notify.reference",
+    "notify.follow_up",
+    "notify.busy",
+    "login.notify_link",
+    "ws.attacker",
+    "ws.attacker_hint",
+    "notice.heading",
+    "notice.organisation",
+    "notice.person",
+    "notice.contact",
+    "notice.their_reference",
+    "notice.reference",
+    "pv.heading",
+    "pv.intro",
+    "pv.progress",
+    "pv.undecided",
+    "pv.cite",
+    "pv.owner",
+    "pv.due",
+    "pv.decision",
+    "pv.note",
+    "ws.raci",
+    "ws.waiting_for",
+    "ws.inputs",
+    "ws.skills",
+    "ws.checklist",
+    "report.notifier",
+    "report.notifier_hint",
+    "imp.label",
 ];
 
 /// Keys built from enum ids (`task.done`, `stage.foothold`, …).
@@ -643,6 +689,28 @@ pub fn enum_keys() -> Vec<String> {
     keys.extend(TaskStatus::ALL.iter().map(|v| format!("task.{}", v.id())));
     keys.extend(AttackStage::ALL.iter().map(|v| format!("stage.{}", v.id())));
     keys.extend(AttackRoute::ALL.iter().map(|v| format!("route.{}", v.id())));
+    keys.extend(
+        crate::domain::classification::AttackerType::ALL
+            .iter()
+            .map(|v| format!("attacker.{}", v.id())),
+    );
+    keys.extend(
+        crate::domain::notice::NoticeVia::ALL
+            .iter()
+            .map(|v| format!("notice.via.{}", v.id())),
+    );
+    keys.extend(
+        crate::domain::prevention::PreventionDecision::ALL
+            .iter()
+            .map(|v| format!("pv.decision.{}", v.id())),
+    );
+    keys.extend(
+        ["undecided", "accepted", "rejected", "scheduled"].map(|d| format!("pv.choice.{d}")),
+    );
+    keys.extend(playbooks::PREVENTION_CATEGORIES.map(|c| format!("pv.category.{c}")));
+    keys.extend(playbooks::PREVENTION_LAYERS.map(|l| format!("pv.layer.{l}")));
+    keys.extend(playbooks::IMPORTANCE_LEVELS.map(|l| format!("imp.{l}")));
+    keys.extend(["responsible", "approves", "consulted", "informed"].map(|r| format!("raci.{r}")));
     keys.extend(AssetType::ALL.iter().map(|v| format!("asset.{}", v.id())));
     keys.extend(CloseReason::ALL.iter().map(|v| format!("close.{}", v.id())));
     keys.extend(Target::ALL.iter().map(|v| format!("target.{}", v.id())));
@@ -746,6 +814,8 @@ mod tests {
             Refusal::EvidenceNotConfirmed,
             Refusal::DecisionNeeded,
             Refusal::PreventionMissing,
+            Refusal::PreventionUndecided(4),
+            Refusal::WaitingFor(1),
             Refusal::ReasonRequired,
             Refusal::StillShared,
             Refusal::NotShareable,

@@ -63,6 +63,13 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn report_incident(&self, actor: &Actor, report: ValidReport)
     -> Result<String, AppError>;
+    /// A notice from the public notification form: no account, rate-limited
+    /// per source; it becomes a phase-A report.
+    async fn submit_notice(
+        &self,
+        from: &ClientAddress,
+        notice: crate::domain::notice::ValidNotice,
+    ) -> Result<crate::domain::notice::NoticeReceipt, AppError>;
     async fn list_incidents(
         &self,
         actor: &Actor,

@@ -91,8 +91,36 @@ test('a responder and a security officer take an incident from report to closure
   await responder.getByRole('button', { name: 'Save' }).last().click();
   await expect(responder.getByText('Recurrence prevention recorded').first()).toBeVisible();
 
+  // And every measure of the recurrence-prevention checklist decided
+  // (seed 003's (1)–(8) and exit measures, seed 000, seed 004).
   await officer.reload();
   await ready(officer);
+  await expect(officer.getByText(/recurrence-prevention measure\(s\) are neither accepted, rejected nor scheduled/)).toBeVisible();
+  const checklist = officer.getByTestId('prevention-checklist');
+  await expect(checklist.getByRole('heading', { name: 'Recurrence prevention checklist' })).toBeVisible();
+  const first = checklist.locator('ol.prevention > li').first();
+  // A rejection without its reason is refused beside that measure, and what was chosen stays.
+  await first.getByLabel('Decision').selectOption('rejected');
+  await first.getByRole('button', { name: 'Save' }).click();
+  await expect(first.getByText('This field is required.')).toBeVisible();
+  await expect(first.getByLabel('Decision')).toHaveValue('rejected');
+  // Scheduled, with an owner and a due date.
+  await first.getByLabel('Decision').selectOption('scheduled');
+  await first.getByLabel('Owner').selectOption({ label: RESPONDER.name });
+  await first.getByLabel('Due').fill('2027-03-31');
+  await first.getByLabel('Note or reason').fill('Budget request in Q1');
+  await first.getByRole('button', { name: 'Save' }).click();
+  await expect(checklist.locator('ol.prevention > li').first().locator('.badge')).toHaveText('scheduled');
+  await expect(checklist.getByTestId('prevention-progress')).toContainText('1 of');
+  await shot(officer, '13a-prevention-checklist');
+  // The rest are already in place: accepted at once, with a note.
+  const rest = checklist.getByTestId('prevention-rest');
+  await rest.locator('summary').click();
+  await rest.getByLabel('Decision').selectOption('accepted');
+  await rest.getByLabel('Note or reason').fill('Already in place since 2025');
+  await rest.getByRole('button', { name: 'Decide the rest' }).click();
+  await expect(checklist.locator('li.pv.undecided')).toHaveCount(0);
+  await expect(checklist.locator('ol.prevention > li').first().locator('.badge')).toHaveText('scheduled');
   await officer.getByRole('button', { name: 'Close incident' }).click();
   await expect(officer.getByRole('status').filter({ hasText: 'Closed' })).toBeVisible();
   await expect(officer.getByText('resolved').first()).toBeVisible();

@@ -17,6 +17,7 @@ mod m0009_integrity;
 mod m0010_observables;
 mod m0011_intel;
 mod m0012_campaigns_taxii;
+mod m0013_fidelity;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_observables::Migration),
             Box::new(m0011_intel::Migration),
             Box::new(m0012_campaigns_taxii::Migration),
+            Box::new(m0013_fidelity::Migration),
         ]
     }
 }

@@ -18,8 +18,9 @@ pub mod model;
 mod load;
 
 pub use model::{
-    ActionDef, HandlingModel, Impact, KindDef, Label, LogEventDef, LogSourceDef, MeasureDef,
-    PhaseDef, Raci, Retention, RoleDef, SeverityDef,
+    ActionDef, AttackModelDef, AttackModelStage, HandlingModel, Impact, Importance, KindDef, Label,
+    LogEventDef, LogSourceDef, MeasureDef, PhaseDef, PreventionDef, Raci, Retention, RoleDef,
+    SeverityDef,
 };
 
 #[cfg(feature = "load")]
@@ -72,3 +73,18 @@ pub const ATTACK_STAGE_IDS: [&str; 6] = [
     "command_and_control",
     "objective",
 ];
+
+/// Attacker types of seed 001's table of log importance (攻撃者属性):
+/// advanced (APT) attackers, cyber crime, hacktivism.
+pub const ATTACKER_TYPES: [&str; 3] = ["apt", "crime", "hacktivism"];
+
+/// Importance levels of that table, most important first.
+pub const IMPORTANCE_LEVELS: [&str; 5] = ["very_high", "high", "medium", "low", "very_low"];
+
+/// Where a recurrence-prevention measure acts: at the way in (入口対策),
+/// inside (内部対策), at the way out (出口対策), or on the organisation
+/// (体制・運用・教育).
+pub const PREVENTION_LAYERS: [&str; 4] = ["entry", "internal", "exit", "organisation"];
+
+/// Technical (技術的) or operational (運用的) recurrence prevention.
+pub const PREVENTION_CATEGORIES: [&str; 2] = ["technical", "operational"];

@@ -71,7 +71,13 @@ pub struct ActionDef {
     pub inputs: Vec<Label>,
     pub outputs: Vec<Label>,
     pub skills: Vec<Label>,
+    /// Actions that must be done or waived first (or whose phase the
+    /// incident has left): until then the task waits.
     pub depends_on: Vec<String>,
+    /// Concrete points to check while doing it (e.g. seed 003's ways to
+    /// recognise a targeted mail). Absent from tasks copied before it existed.
+    #[serde(default)]
+    pub checklist: Vec<Label>,
     /// `None` for the generic matrix, the kind id for a kind playbook's task.
     pub kind: Option<String>,
 }
@@ -162,6 +168,94 @@ pub struct LogSourceDef {
     /// ids of seed 001), each with its criticality.
     #[serde(default)]
     pub events: Vec<LogEventDef>,
+    /// How much keeping this source matters against each attacker type
+    /// (seed 001, 攻撃者属性ごとのログ保管の重要性).
+    pub importance: Importance,
+}
+
+/// One of [`crate::IMPORTANCE_LEVELS`] per attacker type of
+/// [`crate::ATTACKER_TYPES`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Importance {
+    pub apt: String,
+    pub crime: String,
+    pub hacktivism: String,
+}
+
+impl Importance {
+    /// The level for an attacker type id; `None` for an unknown type.
+    pub fn for_attacker(&self, attacker: &str) -> Option<&str> {
+        match attacker {
+            "apt" => Some(&self.apt),
+            "crime" => Some(&self.crime),
+            "hacktivism" => Some(&self.hacktivism),
+            _ => None,
+        }
+    }
+
+    /// 0 for very high … 4 for very low: the order a checklist sorts by.
+    pub fn rank(level: &str) -> usize {
+        crate::IMPORTANCE_LEVELS
+            .iter()
+            .position(|l| *l == level)
+            .unwrap_or(crate::IMPORTANCE_LEVELS.len())
+    }
+}
+
+/// One recurrence-prevention measure (再発防止策) of phase G's checklist,
+/// from seed 003's countermeasures (1)–(8) and exit measures, seed 000's
+/// prior measures and seed 004's countermeasures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreventionDef {
+    pub id: String,
+    /// `technical` or `operational`.
+    pub category: String,
+    /// One of [`crate::PREVENTION_LAYERS`]: entry, internal, exit, organisation.
+    pub layer: String,
+    /// Where the source says it.
+    pub cite: String,
+    pub name: Label,
+    pub description: Label,
+    /// Incident kinds it especially applies to; empty for every kind.
+    pub kinds: Vec<String>,
+    /// Attack stages (seed 000 ids) it counters.
+    pub stages: Vec<String>,
+}
+
+impl PreventionDef {
+    pub fn applies_to(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)
+    }
+}
+
+/// A model of the stages of an attack: seed 000's six (the one incidents
+/// record), the Lockheed Martin kill chain of seed 001, seed 004's five.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttackModelDef {
+    pub id: String,
+    pub name: Label,
+    pub cite: String,
+    pub stages: Vec<AttackModelStage>,
+}
+
+/// A stage of an attack model and the recorded (seed 000) stages it
+/// corresponds to; empty where the stage happens out of the defender's
+/// sight (the kill chain's weaponisation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttackModelStage {
+    pub id: String,
+    pub name: Label,
+    pub covers: Vec<String>,
+}
+
+impl AttackModelDef {
+    /// The stages of this model that the recorded stages reach, in order.
+    pub fn reached<'m>(&'m self, recorded: &[&str]) -> Vec<&'m AttackModelStage> {
+        self.stages
+            .iter()
+            .filter(|s| s.covers.iter().any(|c| recorded.contains(&c.as_str())))
+            .collect()
+    }
 }
 
 /// A recommended retention: at least `min_days`, up to `max_days` (none:
@@ -213,6 +307,10 @@ pub struct HandlingModel {
     /// for every source: seed 001's average dwell time (356 days) unless the
     /// organisation's playbooks say otherwise.
     pub preservation_margin_days: u32,
+    /// Phase G's recurrence-prevention checklist, in file order.
+    pub prevention: Vec<PreventionDef>,
+    /// The attack-stage models; the first is seed 000's, the one recorded.
+    pub attack_models: Vec<AttackModelDef>,
     /// Hex SHA-256 over the model files' names and contents, in name order.
     /// The same files give the same hash wherever they were loaded from, so
     /// it tells which version of the playbooks is in force.
@@ -238,6 +336,18 @@ impl HandlingModel {
 
     pub fn measure(&self, id: &str) -> Option<&MeasureDef> {
         self.measures.iter().find(|m| m.id == id)
+    }
+
+    pub fn prevention_item(&self, id: &str) -> Option<&PreventionDef> {
+        self.prevention.iter().find(|p| p.id == id)
+    }
+
+    /// The recurrence-prevention measures offered to an incident of a kind.
+    pub fn prevention_for_kind(&self, kind: &str) -> Vec<&PreventionDef> {
+        self.prevention
+            .iter()
+            .filter(|p| p.applies_to(kind))
+            .collect()
     }
 
     pub fn log_source(&self, id: &str) -> Option<&LogSourceDef> {

@@ -142,6 +142,7 @@ async fn main() {
                 discovery: app::domain::incident::Discovery::InternalDetection,
                 kind: app::domain::incident::IncidentKind::Other,
                 reporter_contact: "bench".into(),
+                notifier: None,
             },
         )
         .await

@@ -489,6 +489,7 @@ async fn approved_measures_hold_phase_c_and_active_ones_hold_closing(db: Db) {
     )
     .await;
     assert_eq!(r.json(), done());
+    common::flow::decide_all_prevention(&mut c.officer, &id).await;
     assert_eq!(
         command(&mut c.officer, &id, "close", &[]).await.json(),
         done()

@@ -69,6 +69,36 @@ async fn the_checklist_follows_kind_and_assets_with_deadlines(db: Db) {
     let list = checklist(&incident(&mut c.responder, &c.id).await);
     assert_eq!(list.len(), 3);
     assert_eq!(item(&list, "directory")["system"], "dc01");
+    assert!(list.iter().all(|x| x["importance"].is_null()));
+    // With a suspected attacker type, the logs that matter most against it
+    // come first (seed 001: against cyber crime, proxy very high, DNS high,
+    // directory medium).
+    let r = c
+        .responder
+        .post(
+            "/api/incidents/classify",
+            &[("id", &c.id), ("tlp", "amber"), ("attacker", "crime")],
+        )
+        .await;
+    assert_eq!(r.json(), done());
+    let list = checklist(&incident(&mut c.responder, &c.id).await);
+    let order: Vec<(&str, &str)> = list
+        .iter()
+        .map(|x| {
+            (
+                x["source"].as_str().unwrap(),
+                x["importance"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("proxy", "very_high"),
+            ("dns", "high"),
+            ("directory", "medium")
+        ]
+    );
     // Adding another asset adds nothing twice.
     c.responder
         .post(

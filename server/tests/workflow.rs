@@ -170,6 +170,12 @@ async fn a_full_walk_from_report_to_closure_by_the_right_roles(db: Db) {
         command(&mut responder, &id, "close", &[]).await.status,
         StatusCode::FORBIDDEN
     );
+    // And with every measure of the recurrence-prevention checklist decided.
+    assert_eq!(
+        refusal(&command(&mut officer, &id, "close", &[]).await),
+        "PreventionUndecided"
+    );
+    common::flow::decide_all_prevention(&mut responder, &id).await;
     assert_eq!(
         command(&mut officer, &id, "close", &[]).await.json(),
         done()
@@ -354,12 +360,25 @@ async fn classification_assets_assignment_and_my_tasks(db: Db) {
             &[
                 ("id", &id),
                 ("tlp", "amber_strict"),
-                ("stage", "objective"),
+                ("stages[]", "objective"),
+                ("stages[]", "delivery"),
+                ("attacker", "apt"),
                 ("route", ""),
             ],
         )
         .await;
     assert_eq!(r.json(), done());
+    // An incident records several stages; one that is no stage is refused.
+    let r = responder
+        .post(
+            "/api/incidents/classify",
+            &[("id", &id), ("tlp", "amber_strict"), ("stages[]", "exfil")],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors()[0],
+        ("stages".to_string(), "InvalidChoice".to_string())
+    );
     let r = responder
         .post(
             "/api/incidents/classify",
@@ -378,7 +397,9 @@ async fn classification_assets_assignment_and_my_tasks(db: Db) {
                 ("id", &id),
                 ("tlp", "red"),
                 ("severity", "critical"),
-                ("stage", "objective"),
+                ("stages[]", "delivery"),
+                ("stages[]", "objective"),
+                ("attacker", "apt"),
             ],
         )
         .await;
@@ -483,7 +504,27 @@ async fn classification_assets_assignment_and_my_tasks(db: Db) {
     let i = incident(&mut officer, &id).await;
     assert_eq!(i["tlp"], "red");
     assert_eq!(i["severity"], "critical");
-    assert_eq!(i["attack_stage"], "objective");
+    assert_eq!(
+        i["attack_stages"],
+        serde_json::json!(["delivery", "objective"])
+    );
+    assert_eq!(i["attacker_type"], "apt");
+    // The same stages in the kill chain (seed 001) and seed 004's phases.
+    let models = i["stage_models"].as_array().unwrap();
+    assert_eq!(models.len(), 2);
+    let reached = |m: &serde_json::Value| -> Vec<String> {
+        m["reached"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["en"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(reached(&models[0]), ["Delivery", "Actions on objectives"]);
+    assert_eq!(
+        reached(&models[1]),
+        ["Initial intrusion", "Carrying out the objective"]
+    );
     assert_eq!(i["assets"][0]["identifier"], "fs-01");
     assert_eq!(i["responder"]["username"], "suzuki");
     let kinds: Vec<&str> = i["events"]

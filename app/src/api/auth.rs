@@ -50,7 +50,7 @@ pub async fn login(username: String, password: String) -> Result<FormResult<()>,
 /// The TCP peer (axum's `ConnectInfo`) and any `X-Forwarded-For` of the
 /// request; the backend decides whether the header counts.
 #[cfg(feature = "ssr")]
-fn client_address() -> crate::ports::ClientAddress {
+pub(crate) fn client_address() -> crate::ports::ClientAddress {
     use axum::extract::ConnectInfo;
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Default::default();

@@ -145,26 +145,39 @@ pub async fn assign_task(
     ssr::run(&id, op).await
 }
 
+/// `stages[]` repeats, one per stage reached (none: not known yet).
 #[server(endpoint = "incidents/classify")]
 pub async fn classify_incident(
     id: String,
     tlp: String,
-    stage: Option<String>,
+    stages: Option<Vec<String>>,
+    attacker: Option<String>,
     route: Option<String>,
     severity: Option<String>,
 ) -> Result<FormResult<()>, AppError> {
-    use crate::domain::classification::{AttackRoute, AttackStage, Severity, Tlp};
+    use crate::domain::ErrorCode;
+    use crate::domain::classification::{AttackRoute, AttackStage, AttackerType, Severity, Tlp};
     use crate::domain::form::Checker;
     use crate::ports::IncidentOp;
 
     let mut c = Checker::default();
     let tlp = c.choice("tlp", &tlp, Tlp::from_id);
-    let stage = ssr::optional(&mut c, "stage", stage, AttackStage::from_id);
+    let stages = stages.unwrap_or_default();
+    let parsed: Vec<AttackStage> = stages
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .filter_map(|s| AttackStage::from_id(s.trim()))
+        .collect();
+    if parsed.len() != stages.iter().filter(|s| !s.trim().is_empty()).count() {
+        c.fail("stages", ErrorCode::InvalidChoice);
+    }
+    let attacker = ssr::optional(&mut c, "attacker", attacker, AttackerType::from_id);
     let route = ssr::optional(&mut c, "route", route, AttackRoute::from_id);
     let severity = ssr::optional(&mut c, "severity", severity, Severity::from_id);
     let op = c.finish(|| IncidentOp::Classify {
         tlp: tlp.expect("checked"),
-        stage,
+        stages: parsed,
+        attacker,
         route,
         severity,
     });
@@ -215,6 +228,38 @@ pub async fn assign_incident(
     let officer = ssr::optional(&mut c, "officer", officer, |s| Uuid::parse_str(s).ok());
     let op = c.finish(|| IncidentOp::Assign { responder, officer });
     ssr::run(&id, op).await
+}
+
+/// The decision on one measure of phase G's recurrence-prevention checklist.
+#[server(endpoint = "incidents/prevention/decide")]
+pub async fn decide_prevention(
+    id: String,
+    item: String,
+    form: crate::domain::prevention::PreventionForm,
+) -> Result<FormResult<()>, AppError> {
+    use crate::domain::prevention::validate;
+    use crate::ports::IncidentOp;
+
+    let op = validate(&form, chrono::Utc::now().date_naive()).map(|choice| {
+        IncidentOp::DecidePrevention {
+            item: item.clone(),
+            choice,
+        }
+    });
+    // Each measure has its own form on the page: the errors name the measure
+    // (`<item>/<field>`) so they show beside the form that was sent.
+    Ok(match ssr::run(&id, op).await? {
+        FormResult::Invalid(errors) => FormResult::Invalid(
+            errors
+                .into_iter()
+                .map(|e| crate::domain::FieldError {
+                    field: format!("{item}/{}", e.field),
+                    code: e.code,
+                })
+                .collect(),
+        ),
+        done => done,
+    })
 }
 
 #[server(endpoint = "incidents/prevention")]

@@ -244,7 +244,7 @@ pub struct CampaignMember {
     pub title: String,
     pub phase: Phase,
     pub severity: Option<Severity>,
-    pub stage: Option<AttackStage>,
+    pub stages: Vec<AttackStage>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -327,7 +327,10 @@ pub fn combine(
             .then_with(|| weight(b.kind).cmp(&weight(a.kind)))
             .then_with(|| a.value.cmp(&b.value))
     });
-    let mut stages: Vec<AttackStage> = members.iter().filter_map(|m| m.attack_stage).collect();
+    let mut stages: Vec<AttackStage> = members
+        .iter()
+        .flat_map(|m| m.attack_stages.iter().copied())
+        .collect();
     stages.sort();
     stages.dedup();
     let mut timeline: Vec<CampaignEvent> = members

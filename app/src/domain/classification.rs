@@ -66,6 +66,39 @@ string_enum! {
     }
 }
 
+impl AttackStage {
+    /// The stored form of a set of stages: their ids in stage order,
+    /// comma-separated; `None` for none.
+    pub fn join(stages: &[AttackStage]) -> Option<String> {
+        let mut sorted: Vec<AttackStage> = stages.to_vec();
+        sorted.sort_by_key(|s| Self::ALL.iter().position(|a| a == s));
+        sorted.dedup();
+        (!sorted.is_empty()).then(|| sorted.iter().map(|s| s.id()).collect::<Vec<_>>().join(","))
+    }
+
+    /// The stages of the stored form; unknown ids are dropped.
+    pub fn split(stored: Option<&str>) -> Vec<AttackStage> {
+        stored
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|id| Self::from_id(id.trim()))
+            .collect()
+    }
+}
+
+string_enum! {
+    /// The suspected attacker type (攻撃者属性), seed 001: it decides which
+    /// logs matter most (攻撃者属性ごとのログ保管の重要性).
+    pub enum AttackerType {
+        /// 高度サイバー攻撃: intelligence gathering.
+        Apt = "apt",
+        /// サイバー犯罪: money, disruption.
+        Crime = "crime",
+        /// ハクティビズム: making a point.
+        Hacktivism = "hacktivism",
+    }
+}
+
 string_enum! {
     /// Attack routes (攻撃経路).
     pub enum AttackRoute {
@@ -123,6 +156,25 @@ pub fn validate_asset(identifier: &str, note: &str) -> Result<ValidAsset, Vec<Fi
 mod tests {
     use super::*;
     use crate::domain::form::ErrorCode;
+
+    #[test]
+    fn stages_are_stored_in_stage_order_once() {
+        use AttackStage::*;
+        let stored = AttackStage::join(&[Objective, Delivery, Objective]);
+        assert_eq!(stored.as_deref(), Some("delivery,objective"));
+        assert_eq!(AttackStage::split(stored.as_deref()), [Delivery, Objective]);
+        // A row from before several stages were recorded holds one id.
+        assert_eq!(AttackStage::split(Some("foothold")), [Foothold]);
+        assert_eq!(AttackStage::join(&[]), None);
+        assert!(AttackStage::split(None).is_empty());
+        assert_eq!(AttackStage::split(Some("objective,bogus")), [Objective]);
+    }
+
+    #[test]
+    fn attacker_types_are_the_playbooks_ones() {
+        let ids: Vec<&str> = AttackerType::ALL.iter().map(|a| a.id()).collect();
+        assert_eq!(ids, playbooks::ATTACKER_TYPES);
+    }
 
     #[test]
     fn an_asset_identifier_is_one_clean_bounded_line() {

@@ -19,6 +19,7 @@ fn open(phase: Phase) -> Facts {
         active_containment: 0,
         prevention_technical: false,
         prevention_operational: false,
+        prevention_undecided: 0,
     }
 }
 

@@ -49,6 +49,10 @@ crate::string_enum! {
         ObservableUnshared = "observable_unshared",
         CampaignLinked = "campaign_linked",
         CampaignUnlinked = "campaign_unlinked",
+        /// A measure of phase G's recurrence-prevention checklist decided.
+        PreventionDecided = "prevention_decided",
+        /// Who notified us from outside (seed 001 §5), with the report.
+        OutsideNotice = "outside_notice",
     }
 }
 
@@ -120,7 +124,9 @@ impl EventKind {
             // It names other incidents: the organisation's own.
             ObservableMatched | CampaignLinked | CampaignUnlinked => Topic::Handling,
             FirstResponseDecided | Classified | AssetAdded | AssetRemoved | Assigned
-            | PreventionRecorded | ChecklistWaived => Topic::Handling,
+            | PreventionRecorded | ChecklistWaived | PreventionDecided | OutsideNotice => {
+                Topic::Handling
+            }
         }
     }
 }

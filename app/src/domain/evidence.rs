@@ -162,6 +162,10 @@ pub struct ChecklistView {
     /// Event ids to look for in these logs.
     #[serde(default)]
     pub events: Vec<playbooks::LogEventDef>,
+    /// How much this source matters against the incident's suspected
+    /// attacker type (seed 001); none while the type is not known.
+    #[serde(default)]
+    pub importance: Option<String>,
     pub deadline: DateTime<Utc>,
     pub status: ChecklistStatus,
     pub urgency: Urgency,

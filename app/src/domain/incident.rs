@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::classification::{Asset, AttackRoute, AttackStage, Severity, Tlp};
+use super::classification::{Asset, AttackRoute, AttackStage, AttackerType, Severity, Tlp};
+use playbooks::Label;
+
 use super::dates;
 use super::form::{Checker, ErrorCode, FieldError};
 use super::phase::Phase;
@@ -61,6 +63,9 @@ pub struct ReportForm {
     pub discovery: String,
     pub kind: String,
     pub reporter_contact: String,
+    /// Who notified us, when the discovery is an outside notification.
+    #[serde(default)]
+    pub notifier: super::notice::Notifier,
 }
 
 /// A report that passed validation.
@@ -73,6 +78,8 @@ pub struct ValidReport {
     pub discovery: Discovery,
     pub kind: IncidentKind,
     pub reporter_contact: String,
+    /// Set exactly when the discovery is an outside notification.
+    pub notifier: Option<super::notice::Notifier>,
 }
 
 pub const TITLE_MAX: usize = 200;
@@ -101,6 +108,9 @@ pub fn validate_report(
     let discovery = c.choice("discovery", &form.discovery, Discovery::from_id);
     let kind = c.choice("kind", &form.kind, IncidentKind::from_id);
     let reporter_contact = c.line("reporter_contact", &form.reporter_contact, CONTACT_MAX);
+    // Seed 001 §5: who notified us is part of an outside notice.
+    let notifier = (discovery == Some(Discovery::ExternalNotification))
+        .then(|| super::notice::check_notifier(&mut c, "notifier_", &form.notifier));
     c.finish(|| ValidReport {
         title,
         observed,
@@ -109,6 +119,7 @@ pub fn validate_report(
         discovery: discovery.expect("checked above"),
         kind: kind.expect("checked above"),
         reporter_contact,
+        notifier,
     })
 }
 
@@ -184,7 +195,11 @@ pub struct IncidentDetail {
     pub decision_reason: Option<String>,
     pub severity: Option<Severity>,
     pub tlp: Tlp,
-    pub attack_stage: Option<AttackStage>,
+    /// Every stage reached, in seed 000's model.
+    pub attack_stages: Vec<AttackStage>,
+    /// The same stages in the alternative models (kill chain, seed 004).
+    pub stage_models: Vec<StageModelView>,
+    pub attacker_type: Option<AttackerType>,
     pub attack_route: Option<AttackRoute>,
     pub responder: Option<PersonRef>,
     pub officer: Option<PersonRef>,
@@ -192,6 +207,12 @@ pub struct IncidentDetail {
     pub playbook_hash: String,
     pub prevention_technical: Option<String>,
     pub prevention_operational: Option<String>,
+    /// Phase G's recurrence-prevention checklist (handlers only).
+    #[serde(default)]
+    pub prevention: Vec<super::prevention::PreventionView>,
+    /// Who notified us from outside (handlers only).
+    #[serde(default)]
+    pub notices: Vec<super::notice::NoticeView>,
     pub tasks: Vec<TaskView>,
     pub events: Vec<EventView>,
     pub assets: Vec<Asset>,
@@ -224,6 +245,15 @@ pub struct IncidentDetail {
     pub may: super::policy::Permissions,
 }
 
+/// An alternative attack-stage model and the stages of it the incident's
+/// recorded stages reach.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageModelView {
+    pub name: Label,
+    pub cite: String,
+    pub reached: Vec<Label>,
+}
+
 /// An external reader's engagement, as its page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalAccess {
@@ -253,7 +283,37 @@ mod tests {
             discovery: "user_report".into(),
             kind: "targeted_email".into(),
             reporter_contact: "tanaka@example.jp / 03-1234-5678".into(),
+            notifier: Default::default(),
         }
+    }
+
+    #[test]
+    fn an_outside_notification_names_who_notified() {
+        let outside = ReportForm {
+            discovery: "external_notification".into(),
+            ..good()
+        };
+        let errs = validate_report(&outside, now()).unwrap_err();
+        assert_eq!(
+            fields(&errs),
+            [("notifier_organisation", &ErrorCode::Required)]
+        );
+        let named = ReportForm {
+            notifier: crate::domain::notice::Notifier {
+                organisation: " JPCERT/CC ".into(),
+                their_reference: "JPCERT#1".into(),
+                ..Default::default()
+            },
+            ..outside
+        };
+        let v = validate_report(&named, now()).unwrap();
+        assert_eq!(v.notifier.unwrap().organisation, "JPCERT/CC");
+        // Any other discovery records no notifier, whatever was typed.
+        let user = ReportForm {
+            discovery: "user_report".into(),
+            ..named
+        };
+        assert_eq!(validate_report(&user, now()).unwrap().notifier, None);
     }
 
     fn fields(errs: &[FieldError]) -> Vec<(&str, &ErrorCode)> {

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::classification::{AssetType, AttackRoute, AttackStage, Severity, Tlp};
+use super::classification::{AssetType, AttackRoute, AttackStage, AttackerType, Severity, Tlp};
 use super::containment::Step;
 use super::evidence::CustodyKind;
 use super::workflow::{Command, TaskStatus};
@@ -28,7 +28,9 @@ pub enum IncidentOp {
     },
     Classify {
         tlp: Tlp,
-        stage: Option<AttackStage>,
+        /// Every stage reached (seed 000's model).
+        stages: Vec<AttackStage>,
+        attacker: Option<AttackerType>,
         route: Option<AttackRoute>,
         severity: Option<Severity>,
     },
@@ -47,6 +49,12 @@ pub enum IncidentOp {
     Prevention {
         technical: String,
         operational: String,
+    },
+    /// The decision on one measure of phase G's recurrence-prevention
+    /// checklist (its playbook id).
+    DecidePrevention {
+        item: String,
+        choice: super::prevention::PreventionChoice,
     },
     Comment {
         task: Option<Uuid>,

@@ -66,6 +66,9 @@ pub struct Facts {
     pub active_containment: usize,
     pub prevention_technical: bool,
     pub prevention_operational: bool,
+    /// Measures of the recurrence-prevention checklist neither accepted,
+    /// rejected nor scheduled.
+    pub prevention_undecided: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +110,10 @@ pub enum Refusal {
     DecisionNeeded,
     /// G closes only with technical and operational measures recorded.
     PreventionMissing,
+    /// Measures of the recurrence-prevention checklist are still undecided.
+    PreventionUndecided(usize),
+    /// The task depends on tasks not yet done or waived.
+    WaitingFor(usize),
     /// A reason must be given.
     ReasonRequired,
     /// An indicator shared with partners: stop sharing it before it is
@@ -225,6 +232,9 @@ pub fn allowed_now(roles: &[Role], f: &Facts, kind: CommandKind) -> Result<(), R
             if f.active_containment > 0 {
                 return Err(Refusal::ContainmentActive(f.active_containment));
             }
+            if f.prevention_undecided > 0 {
+                return Err(Refusal::PreventionUndecided(f.prevention_undecided));
+            }
             Ok(())
         }
     }
@@ -266,6 +276,39 @@ fn outputs_done(f: &Facts) -> Result<(), Refusal> {
     match f.open_required_tasks {
         0 => Ok(()),
         n => Err(Refusal::OutputsMissing(n)),
+    }
+}
+
+/// The prerequisites (`depends_on`) a task still waits for: those of the
+/// incident's tasks neither done nor waived, except in a phase the incident
+/// has already left (nothing can finish them there any more, so they hold
+/// nothing up). A prerequisite the incident does not have (a kind task's
+/// dependency on a task another version of the playbook had) holds nothing
+/// up either.
+pub fn waiting_on<'d>(
+    depends_on: &'d [String],
+    tasks: &[(&str, Phase, TaskStatus)],
+    current: Phase,
+) -> Vec<&'d str> {
+    depends_on
+        .iter()
+        .map(String::as_str)
+        .filter(|dep| {
+            tasks
+                .iter()
+                .any(|(id, phase, status)| id == dep && *phase >= current && !status.is_finished())
+        })
+        .collect()
+}
+
+/// Starting or finishing a task waits for its prerequisites; opening it
+/// again never does.
+pub fn may_start(status: TaskStatus, waiting: usize) -> Result<(), Refusal> {
+    match status {
+        TaskStatus::InProgress | TaskStatus::Done if waiting > 0 => {
+            Err(Refusal::WaitingFor(waiting))
+        }
+        _ => Ok(()),
     }
 }
 

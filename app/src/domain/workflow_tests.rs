@@ -15,6 +15,7 @@ fn ready(phase: Phase, status: Status) -> Facts {
         active_containment: 0,
         prevention_technical: true,
         prevention_operational: true,
+        prevention_undecided: 0,
     }
 }
 
@@ -204,6 +205,7 @@ fn closing_needs_technical_and_operational_prevention() {
         let f = Facts {
             prevention_technical: t,
             prevention_operational: o,
+            prevention_undecided: 0,
             ..ready(Phase::G, Status::Open)
         };
         assert_eq!(
@@ -211,6 +213,23 @@ fn closing_needs_technical_and_operational_prevention() {
             Err(Refusal::PreventionMissing)
         );
     }
+}
+
+#[test]
+fn closing_needs_every_prevention_measure_decided() {
+    let f = Facts {
+        prevention_undecided: 3,
+        ..ready(Phase::G, Status::Open)
+    };
+    assert_eq!(
+        check(&[OFFICER], &f, &Command::Close),
+        Err(Refusal::PreventionUndecided(3))
+    );
+    let decided = Facts {
+        prevention_undecided: 0,
+        ..f
+    };
+    assert!(check(&[OFFICER], &decided, &Command::Close).is_ok());
 }
 
 #[test]
@@ -368,4 +387,34 @@ fn a_waive_reason_is_required_and_bounded() {
         err(ErrorCode::TooLong(WAIVE_REASON_MAX))
     );
     assert!(validate_waive_reason(&"理".repeat(WAIVE_REASON_MAX)).is_ok());
+}
+
+#[test]
+fn a_task_waits_for_its_unfinished_prerequisites_of_this_phase_or_later() {
+    let deps = vec![
+        "c.preserve_evidence".to_string(),
+        "b.assess_impact".to_string(),
+    ];
+    let tasks = [
+        ("c.preserve_evidence", Phase::C, TaskStatus::InProgress),
+        ("b.assess_impact", Phase::B, TaskStatus::Open),
+    ];
+    // B is behind: its open task holds nothing up any more.
+    assert_eq!(waiting_on(&deps, &tasks, Phase::C), ["c.preserve_evidence"]);
+    let done = [
+        ("c.preserve_evidence", Phase::C, TaskStatus::Waived),
+        ("b.assess_impact", Phase::B, TaskStatus::Open),
+    ];
+    assert!(waiting_on(&deps, &done, Phase::C).is_empty());
+    // Still in B, both count.
+    assert_eq!(waiting_on(&deps, &tasks, Phase::B).len(), 2);
+    // A prerequisite the incident does not have holds nothing up.
+    assert!(waiting_on(&["x.gone".to_string()], &tasks, Phase::C).is_empty());
+    assert_eq!(may_start(TaskStatus::Done, 1), Err(Refusal::WaitingFor(1)));
+    assert_eq!(
+        may_start(TaskStatus::InProgress, 2),
+        Err(Refusal::WaitingFor(2))
+    );
+    assert_eq!(may_start(TaskStatus::Open, 2), Ok(()));
+    assert_eq!(may_start(TaskStatus::Done, 0), Ok(()));
 }

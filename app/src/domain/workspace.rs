@@ -33,6 +33,13 @@ pub struct TaskView {
     pub description: Label,
     pub inputs: Vec<Label>,
     pub outputs: Vec<Label>,
+    /// The skills it takes (要求事項・能力スキル).
+    pub skills: Vec<Label>,
+    pub raci: playbooks::Raci,
+    /// Points to check while doing it.
+    pub checklist: Vec<Label>,
+    /// The prerequisites not yet done or waived: the task waits for them.
+    pub waiting_on: Vec<Label>,
     pub status: TaskStatus,
     pub assignee: Option<String>,
     pub output_note: Option<String>,

@@ -154,7 +154,7 @@ fn Campaign(
                                 <td>{m.title.clone()}</td>
                                 <td>{format!("{} — {}", m.phase.id(), model().phase_name(lang, m.phase))}</td>
                                 <td>{m.severity.map(|s| severity_name(lang, s)).unwrap_or("—")}</td>
-                                <td>{m.stage.map(|s| t(lang, &format!("stage.{}", s.id())).to_string()).unwrap_or_default()}</td>
+                                <td>{m.stages.iter().map(|s| t(lang, &format!("stage.{}", s.id()))).collect::<Vec<_>>().join(", ")}</td>
                                 {c.may_manage.then(|| view! {
                                     <td>
                                         <ActionForm action=remove attr:class="inline">

@@ -109,6 +109,9 @@ fn ChecklistItem(id: String, c: ChecklistView, officer: bool) -> impl IntoView {
         <li class=cls data-source=c.source.clone() data-status=c.status.id()>
             <p>
                 <strong>{label(lang, &c.source_name)}</strong>" — "{c.system.clone()}" "
+                {c.importance.clone().map(|l| view! {
+                    <span class=format!("badge imp imp-{l}") title=t(lang, "imp.label")>{t(lang, "imp.label")}": "{t(lang, &format!("imp.{l}"))}</span>" "
+                })}
                 <span class=format!("cs cs-{}", c.status.id())>{t(lang, &format!("cs.{}", c.status.id()))}</span>
                 {flag.map(|f| view! { " " <span class="flag">{t(lang, f)}</span> })}
             </p>

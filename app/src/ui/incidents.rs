@@ -208,6 +208,15 @@ pub fn ReportPage() -> impl IntoView {
                 <Choice name="form[discovery]" field="discovery" label="report.f.discovery" errors options=discovery_options/>
                 <Choice name="form[kind]" field="kind" label="report.f.kind" errors options=kind_options(lang)/>
                 <Field name="form[reporter_contact]" field="reporter_contact" label="report.f.reporter_contact" errors/>
+                // Seed 001 §5: with an outside notification, who sent it.
+                <fieldset class="notifier" data-testid="notifier">
+                    <legend>{t(lang, "report.notifier")}</legend>
+                    <p class="muted small">{t(lang, "report.notifier_hint")}</p>
+                    <Field name="form[notifier][organisation]" field="notifier_organisation" label="notice.organisation" errors/>
+                    <Field name="form[notifier][person]" field="notifier_person" label="notice.person" errors/>
+                    <Field name="form[notifier][contact]" field="notifier_contact" label="notice.contact" errors/>
+                    <Field name="form[notifier][their_reference]" field="notifier_their_reference" label="notice.their_reference" errors/>
+                </fieldset>
                 <button type="submit">{t(lang, "report.submit")}</button>
             </ActionForm>
         </section>

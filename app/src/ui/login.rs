@@ -28,6 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                 <Field name="password" field="password" label="login.password" errors input=Input::Password autocomplete="current-password"/>
                 <button type="submit">{t(lang, "login.submit")}</button>
             </ActionForm>
+            <p class="muted"><a href="/notify">{t(lang, "login.notify_link")}</a></p>
         </section>
     }
 }

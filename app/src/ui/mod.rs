@@ -16,6 +16,7 @@ mod log_sources;
 mod login;
 mod mail_admin;
 mod notifications;
+mod notify;
 mod observables;
 mod raw_text;
 mod subscriptions;
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=layout::Home ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notify") view=notify::NotifyPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents") view=incidents::IncidentList ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/new") view=incidents::ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id") view=workspace::IncidentPage ssr=SsrMode::Async/>

@@ -45,6 +45,8 @@ struct RawAction {
     skills: Vec<Spanned<RawLabel>>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    checklist: Vec<Spanned<RawLabel>>,
 }
 
 /// An action with where it was written, for the checks across files.
@@ -215,6 +217,15 @@ fn action(
     let inputs = list(&a.inputs, "inputs", issues);
     let outputs = list(&a.outputs, "outputs", issues);
     let skills = list(&a.skills, "skills", issues);
+    let checklist = list(&a.checklist, "checklist", issues);
+    if a.skills.is_empty() {
+        // The matrix's 要求事項・能力スキル: who can do it is part of the action.
+        issues.push(src.issue(
+            header.clone(),
+            &format!("{key}.skills"),
+            "name at least one skill the action takes",
+        ));
+    }
     // A faulty action still takes part in the checks across files (so it
     // does not also show up as an unknown dependency); its issues are
     // already reported and the model is refused.
@@ -240,6 +251,7 @@ fn action(
             outputs,
             skills,
             depends_on: a.depends_on.iter().map(|d| d.get_ref().clone()).collect(),
+            checklist,
             kind: kind.map(str::to_string),
         },
         file: src.name.to_string(),
@@ -253,7 +265,7 @@ fn action(
     })
 }
 
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()

@@ -13,7 +13,8 @@ use super::Issue;
 use super::check::{self, RawLabel};
 use super::source::Source;
 use crate::{
-    ATTACK_STAGE_IDS, CONTAINMENT_TARGETS, KIND_IDS, LogEventDef, LogSourceDef, Retention,
+    ATTACK_STAGE_IDS, CONTAINMENT_TARGETS, IMPORTANCE_LEVELS, Importance, KIND_IDS, LogEventDef,
+    LogSourceDef, Retention,
 };
 
 #[derive(Deserialize)]
@@ -62,6 +63,15 @@ struct RawSource {
     assets: Vec<Spanned<String>>,
     #[serde(default)]
     events: Vec<Spanned<RawEvent>>,
+    importance: Option<Spanned<RawImportance>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImportance {
+    apt: Option<Spanned<String>>,
+    crime: Option<Spanned<String>>,
+    hacktivism: Option<Spanned<String>>,
 }
 
 /// Longest retention or margin accepted: ten years.
@@ -210,6 +220,7 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> (Vec<LogSourceDef>,
                 });
             }
         }
+        let importance = importance(src, s.importance.as_ref(), &header, &key, issues);
         let default_on = match &s.default_on {
             Some(b) => Some(*b.get_ref()),
             None => {
@@ -239,8 +250,8 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> (Vec<LogSourceDef>,
         if issues.len() > before {
             continue;
         }
-        let (Some(id), Some(online), Some(offline), Some(default_on)) =
-            (id, online, offline, default_on)
+        let (Some(id), Some(online), Some(offline), Some(default_on), Some(importance)) =
+            (id, online, offline, default_on, importance)
         else {
             continue;
         };
@@ -256,9 +267,57 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> (Vec<LogSourceDef>,
             kinds,
             assets,
             events,
+            importance,
         });
     }
     (sources, margin)
+}
+
+/// `importance = { apt = …, crime = …, hacktivism = … }`, each one of the
+/// levels; recorded issues and `None` when anything is missing or unknown.
+fn importance(
+    src: &Source,
+    raw: Option<&Spanned<RawImportance>>,
+    header: &Range<usize>,
+    key: &str,
+    issues: &mut Vec<Issue>,
+) -> Option<Importance> {
+    let Some(raw) = raw else {
+        issues.push(src.issue(
+            header.clone(),
+            &format!("{key}.importance"),
+            "missing importance = { apt = …, crime = …, hacktivism = … }",
+        ));
+        return None;
+    };
+    let r = raw.get_ref();
+    let mut level = |v: &Option<Spanned<String>>, who: &str| match v {
+        Some(l) if IMPORTANCE_LEVELS.contains(&l.get_ref().as_str()) => Some(l.get_ref().clone()),
+        Some(l) => {
+            issues.push(src.issue(
+                l.span(),
+                &format!("{key}.importance.{who}"),
+                format!(
+                    "unknown level `{}`; expected one of {}",
+                    l.get_ref(),
+                    IMPORTANCE_LEVELS.join(", ")
+                ),
+            ));
+            None
+        }
+        None => {
+            issues.push(src.issue(raw.span(), &format!("{key}.importance.{who}"), "missing"));
+            None
+        }
+    };
+    let apt = level(&r.apt, "apt");
+    let crime = level(&r.crime, "crime");
+    let hacktivism = level(&r.hacktivism, "hacktivism");
+    Some(Importance {
+        apt: apt?,
+        crime: crime?,
+        hacktivism: hacktivism?,
+    })
 }
 
 /// A retention: a range of days, a lower bound, or `"n/a"`. `Some(None)` is
@@ -317,7 +376,7 @@ fn retention(
     }
 }
 
-fn all_known(
+pub(super) fn all_known(
     src: &Source,
     values: &[Spanned<String>],
     key: &str,

@@ -4,12 +4,14 @@
 //! line and key a person editing the file needs to see.
 
 mod actions;
+mod attack_models;
 mod check;
 mod containment;
 mod error;
 mod links;
 mod log_sources;
 mod phases;
+mod prevention;
 mod roles;
 mod severity;
 mod source;
@@ -32,10 +34,13 @@ const ACTIONS_FILE: &str = "actions.toml";
 const SEVERITY_FILE: &str = "severity.toml";
 const CONTAINMENT_FILE: &str = "containment.toml";
 const LOG_SOURCES_FILE: &str = "log_sources.toml";
+const PREVENTION_FILE: &str = "prevention.toml";
+const ATTACK_MODELS_FILE: &str = "attack_models.toml";
 
 /// The files that make up the model. A new kind of data is a new entry here.
-const MODEL_FILES: [&str; 12] = [
+const MODEL_FILES: [&str; 14] = [
     ACTIONS_FILE,
+    ATTACK_MODELS_FILE,
     CONTAINMENT_FILE,
     "kinds/denial_of_service.toml",
     "kinds/information_leak.toml",
@@ -45,12 +50,17 @@ const MODEL_FILES: [&str; 12] = [
     "kinds/website_defacement.toml",
     LOG_SOURCES_FILE,
     PHASES_FILE,
+    PREVENTION_FILE,
     ROLES_FILE,
     SEVERITY_FILE,
 ];
 
-const BUILTIN: [(&str, &str); 12] = [
+const BUILTIN: [(&str, &str); 14] = [
     (ACTIONS_FILE, include_str!("../../model/actions.toml")),
+    (
+        ATTACK_MODELS_FILE,
+        include_str!("../../model/attack_models.toml"),
+    ),
     (
         CONTAINMENT_FILE,
         include_str!("../../model/containment.toml"),
@@ -84,6 +94,7 @@ const BUILTIN: [(&str, &str); 12] = [
         include_str!("../../model/log_sources.toml"),
     ),
     (PHASES_FILE, include_str!("../../model/phases.toml")),
+    (PREVENTION_FILE, include_str!("../../model/prevention.toml")),
     (ROLES_FILE, include_str!("../../model/roles.toml")),
     (SEVERITY_FILE, include_str!("../../model/severity.toml")),
 ];
@@ -159,6 +170,14 @@ impl HandlingModel {
             &Source::new(LOG_SOURCES_FILE, text_of(LOG_SOURCES_FILE)?),
             &mut issues,
         );
+        let prevention = prevention::read(
+            &Source::new(PREVENTION_FILE, text_of(PREVENTION_FILE)?),
+            &mut issues,
+        );
+        let attack_models = attack_models::read(
+            &Source::new(ATTACK_MODELS_FILE, text_of(ATTACK_MODELS_FILE)?),
+            &mut issues,
+        );
         let mut located = actions::read_matrix(
             &Source::new(ACTIONS_FILE, text_of(ACTIONS_FILE)?),
             &mut issues,
@@ -200,6 +219,8 @@ impl HandlingModel {
             measures,
             log_sources,
             preservation_margin_days,
+            prevention,
+            attack_models,
             content_hash,
         })
     }

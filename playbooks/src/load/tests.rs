@@ -832,3 +832,124 @@ fn a_log_source_with_an_unknown_stage_or_bad_retention_is_named() {
     assert_eq!(issues[3].key, "source[4].events[9].criticality");
     assert!(issues[3].message.contains("unknown value `severe`"));
 }
+
+#[test]
+fn the_builtin_prevention_checklist_cites_seed_003_000_and_004() {
+    let m = HandlingModel::builtin();
+    assert!(m.prevention.len() >= 25, "{}", m.prevention.len());
+    for seed in ["rp.s003.", "rp.s000.", "rp.s004."] {
+        assert!(
+            m.prevention.iter().any(|p| p.id.starts_with(seed)),
+            "{seed}"
+        );
+    }
+    // Seed 003's exit measures (出口対策) are there as such.
+    assert!(m.prevention.iter().filter(|p| p.layer == "exit").count() >= 6);
+    assert!(m.prevention.iter().all(|p| !p.cite.trim().is_empty()));
+    assert!(m.prevention.iter().any(|p| p.category == "operational"));
+    // A measure for every kind is offered to every kind.
+    for kind in crate::KIND_IDS {
+        assert!(!m.prevention_for_kind(kind).is_empty(), "{kind}");
+    }
+}
+
+#[test]
+fn a_prevention_measure_with_an_unknown_layer_or_no_source_is_named() {
+    let pb = Playbooks::with("prevention.toml", |t| {
+        t.replacen("layer = \"exit\"", "layer = \"outside\"", 1)
+            .replacen("cite = ", "# cite = ", 1)
+    });
+    let issues = pb.issues();
+    let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+    assert!(keys.iter().any(|k| k.ends_with(".cite")), "{keys:?}");
+    let layer = issues
+        .iter()
+        .find(|i| i.key.ends_with(".layer"))
+        .expect("layer");
+    assert!(layer.message.contains("unknown layer `outside`"));
+    assert_eq!(layer.line, pb.line_of("layer = \"outside\"", 0));
+}
+
+#[test]
+fn the_attack_models_are_seed_000s_six_and_two_alternatives() {
+    let m = HandlingModel::builtin();
+    let ids: Vec<&str> = m.attack_models.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["seed000", "kill_chain", "seed004"]);
+    let recorded: Vec<&str> = m.attack_models[0]
+        .stages
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(recorded, crate::ATTACK_STAGE_IDS);
+    assert_eq!(m.attack_models[1].stages.len(), 7);
+    assert_eq!(m.attack_models[2].stages.len(), 5);
+    // Weaponisation happens out of the defender's sight.
+    let chain = &m.attack_models[1];
+    assert!(
+        chain
+            .reached(&crate::ATTACK_STAGE_IDS)
+            .iter()
+            .all(|s| s.id != "weaponization")
+    );
+    let reached: Vec<&str> = chain
+        .reached(&["foothold"])
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(reached, ["exploitation", "installation"]);
+}
+
+#[test]
+fn an_alternative_stage_must_say_what_it_covers() {
+    let pb = Playbooks::with("attack_models.toml", |t| {
+        t.replacen("covers = [\"delivery\"]", "covers = [\"landing\"]", 1)
+            .replacen("covers = []\n", "\n", 1)
+    });
+    let issues = pb.issues();
+    let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["model[1].stage[1].covers", "model[1].stage[2].covers[0]"],
+        "{issues:?}"
+    );
+}
+
+#[test]
+fn log_importance_is_seed_001s_table_by_attacker_type() {
+    let m = HandlingModel::builtin();
+    let imp = |id: &str| {
+        let s = m.log_source(id).unwrap();
+        (
+            s.importance.apt.as_str(),
+            s.importance.crime.as_str(),
+            s.importance.hacktivism.as_str(),
+        )
+    };
+    assert_eq!(imp("dns"), ("very_high", "high", "medium"));
+    assert_eq!(imp("proxy"), ("very_high", "very_high", "medium"));
+    assert_eq!(imp("mail"), ("high", "high", "medium"));
+    assert_eq!(imp("firewall"), ("medium", "medium", "medium"));
+    assert_eq!(imp("directory"), ("medium", "medium", "medium"));
+    assert_eq!(imp("endpoint"), ("low", "low", "very_low"));
+    let pb = Playbooks::with("log_sources.toml", |t| {
+        t.replacen("crime = \"high\"", "crime = \"huge\"", 1)
+    });
+    let issues = pb.issues();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].key, "source[0].importance.crime");
+}
+
+#[test]
+fn every_action_names_its_skills() {
+    let m = HandlingModel::builtin();
+    assert!(m.actions.iter().all(|a| !a.skills.is_empty()));
+    let pb = Playbooks::with("actions.toml", |t| {
+        let first = t.find("skills = [").unwrap();
+        // The list may span lines; it ends at the first `]` closing a line.
+        let end = first + t[first..].find("]\n").unwrap() + 1;
+        format!("{}skills = []{}", &t[..first], &t[end..])
+    });
+    let issues = pb.issues();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].key, "action[0].skills");
+}

@@ -27,7 +27,10 @@ pub struct Model {
     pub decision_reason: Option<String>,
     pub severity: Option<String>,
     pub tlp: String,
-    pub attack_stage: Option<String>,
+    /// The attack stages reached (seed 000 ids), comma-separated in stage
+    /// order; the column kept its name from when it held one.
+    #[sea_orm(column_name = "attack_stage")]
+    pub attack_stages: Option<String>,
     pub attack_route: Option<String>,
     pub responder_id: Option<Uuid>,
     pub officer_id: Option<Uuid>,
@@ -43,6 +46,8 @@ pub struct Model {
     /// incident's hash chain.
     pub last_event_seq: i32,
     pub last_event_hash: String,
+    /// The suspected attacker type (seed 001): `apt`, `crime`, `hacktivism`.
+    pub attacker_type: Option<String>,
     pub triage_breach_mailed_at: Option<DateTimeUtc>,
     pub response_breach_mailed_at: Option<DateTimeUtc>,
 }

@@ -131,6 +131,14 @@ impl Fields {
         let v = v.map_or_else(|| "0".to_string(), |v| format!("1{}", v.to_string()));
         self.s(name, v)
     }
+    /// A field added after rows were first sealed: left out while empty, so
+    /// those rows keep their digest; once set it is covered like any other.
+    fn later(self, name: &'static str, v: Option<impl ToString>) -> Self {
+        match v {
+            Some(v) => self.s(name, format!("1{}", v.to_string())),
+            None => self,
+        }
+    }
     fn t(self, name: &'static str, v: DateTime<Utc>) -> Self {
         self.s(name, v.timestamp_micros())
     }
@@ -170,7 +178,7 @@ pub fn incident_record(i: &incident::Model) -> Record {
         .o("decision_reason", i.decision_reason.as_ref())
         .o("severity", i.severity.as_ref())
         .s("tlp", &i.tlp)
-        .o("attack_stage", i.attack_stage.as_ref())
+        .o("attack_stage", i.attack_stages.as_ref())
         .o("attack_route", i.attack_route.as_ref())
         .o("responder_id", i.responder_id)
         .o("officer_id", i.officer_id)
@@ -182,7 +190,8 @@ pub fn incident_record(i: &incident::Model) -> Record {
         .o("prevention_technical", i.prevention_technical.as_ref())
         .o("prevention_operational", i.prevention_operational.as_ref())
         .s("last_event_seq", i.last_event_seq)
-        .s("last_event_hash", &i.last_event_hash);
+        .s("last_event_hash", &i.last_event_hash)
+        .later("attacker_type", i.attacker_type.as_ref());
     record("incidents", i.id, Some(i.human_id.clone()), f)
 }
 

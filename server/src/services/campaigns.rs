@@ -353,7 +353,7 @@ pub async fn view(
                 title: d.title.clone(),
                 phase: d.phase,
                 severity: d.severity,
-                stage: d.attack_stage,
+                stages: d.attack_stages.clone(),
                 created_at: d.created_at,
             })
             .collect(),

@@ -155,7 +155,7 @@ pub async fn change(
         let inc = timeline::lock(&txn, found.id)
             .await?
             .ok_or(ServiceError::NOT_FOUND)?;
-        let f = facts(&txn, &inc).await?;
+        let f = facts(&txn, model, &inc).await?;
         apply(&txn, model, actor, &inc, &f, op).await?;
         // Any refusal above dropped the transaction, which rolls it back.
         txn.commit().await?;
@@ -168,7 +168,11 @@ pub async fn change(
 }
 
 /// The facts the workflow rules need, read inside the locking transaction.
-pub async fn facts(conn: &impl ConnectionTrait, inc: &incident::Model) -> ServiceResult<Facts> {
+pub async fn facts(
+    conn: &impl ConnectionTrait,
+    model: &HandlingModel,
+    inc: &incident::Model,
+) -> ServiceResult<Facts> {
     let open_required_tasks = task::Entity::find()
         .filter(task::Column::IncidentId.eq(inc.id))
         .filter(task::Column::Phase.eq(inc.phase.as_str()))
@@ -187,6 +191,7 @@ pub async fn facts(conn: &impl ConnectionTrait, inc: &incident::Model) -> Servic
         active_containment,
         prevention_technical: filled(&inc.prevention_technical),
         prevention_operational: filled(&inc.prevention_operational),
+        prevention_undecided: super::prevention::undecided(conn, model, inc).await?,
     })
 }
 
@@ -210,13 +215,15 @@ async fn apply(
         }
         IncidentOp::Classify {
             tlp,
-            stage,
+            stages,
+            attacker,
             route,
             severity,
         } => {
             let c = incidents::Classification {
                 tlp,
-                stage,
+                stages,
+                attacker,
                 route,
                 severity,
             };
@@ -235,6 +242,9 @@ async fn apply(
             technical,
             operational,
         } => incidents::record_prevention(txn, actor, inc, f, technical, operational).await,
+        IncidentOp::DecidePrevention { item, choice } => {
+            super::prevention::decide(txn, model, actor, inc, f, item, choice).await
+        }
         IncidentOp::Comment {
             task,
             text,

@@ -25,7 +25,7 @@ use app::domain::classification::{Severity, Tlp};
 use app::domain::workflow::{Status, TaskStatus};
 use playbooks::HandlingModel;
 
-use app::domain::classification::{AttackRoute, AttackStage};
+use app::domain::classification::{AttackRoute, AttackStage, AttackerType};
 use app::domain::workflow::{self as rules, Edit, Facts};
 
 use super::accounts::person;
@@ -35,6 +35,7 @@ use super::kernel::{access_to, event};
 use super::phases::{enter_phase, set_severity};
 use super::timeline::{self, Detail, detail};
 use crate::entity::{incident, incident_counter, playbook_version, task, user};
+use app::domain::notice::NoticeVia;
 
 pub async fn report(
     db: &DatabaseConnection,
@@ -45,12 +46,28 @@ pub async fn report(
     if !may(actor, Action::ReportIncident) {
         return Err(ServiceError::FORBIDDEN);
     }
+    let txn = db.begin().await?;
+    let (hid, _) = file(&txn, model, actor, r, NoticeVia::Recorded, None).await?;
+    txn.commit().await?;
+    Ok(hid)
+}
+
+/// Files a report inside the caller's transaction: the incident, its
+/// workflow, the outside notice when there is one, the audit record and the
+/// mail to the triage roles. Returns its human id and id.
+pub(super) async fn file(
+    txn: &DatabaseTransaction,
+    model: &HandlingModel,
+    actor: &Actor,
+    r: ValidReport,
+    via: NoticeVia,
+    source_bucket: Option<String>,
+) -> ServiceResult<(String, Uuid)> {
     let now = Utc::now();
     let year = now.year();
-    let txn = db.begin().await?;
     // The write comes first so the transaction holds the write lock from its
     // first statement (SQLite) and concurrent reports queue for the counter.
-    let seq = next_seq(&txn, year).await?;
+    let seq = next_seq(txn, year).await?;
     let id = Uuid::new_v4();
     let hid = human_id(year, seq as i64);
     let kind = r.kind;
@@ -77,11 +94,14 @@ pub async fn report(
         last_event_hash: Set(String::new()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    open_workflow(&txn, model, &inc, kind, actor).await?;
+    open_workflow(txn, model, &inc, kind, actor).await?;
+    if let Some(n) = &r.notifier {
+        super::notices::record(txn, &inc, actor, n, via, source_bucket).await?;
+    }
     audit::record(
-        &txn,
+        txn,
         Some(actor.id),
         "incident_reported",
         "incident",
@@ -91,16 +111,15 @@ pub async fn report(
     .await?;
     // The triage roles hear of it by mail (not the reporter, if one of them).
     let triage = [Role::ItLanAdmin, Role::BuLanAdmin, Role::SecurityOfficer];
-    let mut to = crate::mail::holders(&txn, &triage).await?;
+    let mut to = crate::mail::holders(txn, &triage).await?;
     to.retain(|u| *u != actor.id);
     let about = crate::mail::About {
         human_id: &hid,
         title: &r.title,
         detail: ("", ""),
     };
-    crate::mail::enqueue(&txn, &to, MailKind::NewReport, &about).await?;
-    txn.commit().await?;
-    Ok(hid)
+    crate::mail::enqueue(txn, &to, MailKind::NewReport, &about).await?;
+    Ok((hid, id))
 }
 
 /// Pins the playbook version, generates every phase's tasks from the
@@ -347,7 +366,8 @@ fn overdue_condition(now: DateTime<Utc>) -> Condition {
 /// The classification a handler sets on the incident page.
 pub(super) struct Classification {
     pub tlp: Tlp,
-    pub stage: Option<AttackStage>,
+    pub stages: Vec<AttackStage>,
+    pub attacker: Option<AttackerType>,
     pub route: Option<AttackRoute>,
     pub severity: Option<Severity>,
 }
@@ -364,10 +384,12 @@ pub(super) async fn classify(
 ) -> ServiceResult<()> {
     let Classification {
         tlp,
-        stage,
+        stages,
+        attacker,
         route,
         severity,
     } = c;
+    let stages = AttackStage::join(&stages);
     let current = inc.severity.as_deref().and_then(Severity::from_id);
     let severity_changed = severity.is_some() && severity != current;
     rules::may_edit(&actor.roles, f, &Edit::Classify { severity_changed })?;
@@ -382,8 +404,13 @@ pub(super) async fn classify(
     set("tlp", Some(&inc.tlp), Some(tlp.id()));
     set(
         "attack_stage",
-        inc.attack_stage.as_deref(),
-        stage.map(|s| s.id()),
+        inc.attack_stages.as_deref(),
+        stages.as_deref(),
+    );
+    set(
+        "attacker_type",
+        inc.attacker_type.as_deref(),
+        attacker.map(|a| a.id()),
     );
     set(
         "attack_route",
@@ -402,7 +429,8 @@ pub(super) async fn classify(
         return Ok(());
     }
     m.tlp = Set(tlp.id().into());
-    m.attack_stage = Set(stage.map(|s| s.id().into()));
+    m.attack_stages = Set(stages);
+    m.attacker_type = Set(attacker.map(|a| a.id().into()));
     m.attack_route = Set(route.map(|r| r.id().into()));
     m.updated_at = Set(Utc::now());
     m.update(txn).await?;

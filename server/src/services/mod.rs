@@ -29,8 +29,10 @@ mod external;
 mod incidents;
 pub mod intel;
 mod kernel;
+mod notices;
 pub mod observables;
 mod phases;
+pub mod prevention;
 pub mod reminders;
 pub mod subscriptions;
 mod tasks;
@@ -114,6 +116,14 @@ impl Backend for Hikeshi {
         report: ValidReport,
     ) -> Result<String, AppError> {
         Ok(incidents::report(&self.db, &self.model, actor, report).await?)
+    }
+
+    async fn submit_notice(
+        &self,
+        from: &ClientAddress,
+        notice: app::domain::notice::ValidNotice,
+    ) -> Result<app::domain::notice::NoticeReceipt, AppError> {
+        Ok(notices::intake(&self.db, &self.model, &self.auth, from, notice).await?)
     }
 
     async fn list_incidents(

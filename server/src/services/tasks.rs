@@ -3,7 +3,7 @@
 
 use app::domain::event::EventKind;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use app::domain::policy::Actor;
@@ -40,6 +40,18 @@ pub(super) async fn progress(
     if status == TaskStatus::Waived {
         // Waiving has its own path, with its own permission and a reason.
         return Err(Refusal::Role.into());
+    }
+    // A task whose prerequisites are unfinished waits for them.
+    let def: playbooks::ActionDef = serde_json::from_str(&t.definition)
+        .map_err(|_| ServiceError::Corrupt("task definition"))?;
+    if !def.depends_on.is_empty() {
+        let all = task::Entity::find()
+            .filter(task::Column::IncidentId.eq(inc.id))
+            .all(txn)
+            .await?;
+        let progress = super::workspace::task_progress(&all);
+        let waiting = workflow::waiting_on(&def.depends_on, &progress, f.phase).len();
+        workflow::may_start(status, waiting)?;
     }
     let before = t.status.clone();
     let action_id = t.action_id.clone();

@@ -11,10 +11,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use app::domain::classification::{Asset, AssetType, AttackRoute, AttackStage, Severity, Tlp};
+use app::domain::classification::{
+    Asset, AssetType, AttackRoute, AttackStage, AttackerType, Severity, Tlp,
+};
 use app::domain::event::{EventKind, Topic};
 use app::domain::incident::ExternalAccess;
-use app::domain::incident::{Discovery, IncidentDetail, IncidentKind};
+use app::domain::incident::{Discovery, IncidentDetail, IncidentKind, StageModelView};
 use app::domain::policy::{Access, Actor, Audience, EventAbout, Permissions, Subject};
 use app::domain::targets::{Target, state};
 use app::domain::workflow::{self, CloseReason, Status, TaskChange, TaskStatus};
@@ -64,7 +66,7 @@ pub async fn get(
 ) -> ServiceResult<IncidentDetail> {
     let i = visible_incident(db, actor, human_id).await?;
     let access = access_to(actor, &i);
-    let f = facts(db, &i).await?;
+    let f = facts(db, model, &i).await?;
     let tasks = task::Entity::find()
         .filter(task::Column::IncidentId.eq(i.id))
         .order_by_asc(task::Column::Phase)
@@ -95,9 +97,17 @@ pub async fn get(
         tasks.iter().map(|t| (t.id, t.action_id.clone())).collect();
     let own = super::external::colleagues(db, actor).await?;
     let seen = Seen::of(db, model, actor, &access, &own, &i, &tasks).await?;
+    let progress = task_progress(&tasks);
+    let names: HashMap<&str, playbooks::Label> = tasks
+        .iter()
+        .filter_map(|t| {
+            let def: ActionDef = serde_json::from_str(&t.definition).ok()?;
+            Some((t.action_id.as_str(), def.name))
+        })
+        .collect();
     let tasks = tasks
-        .into_iter()
-        .map(|t| task_view(actor, &f, t, &name))
+        .iter()
+        .map(|t| task_view(actor, &f, t.clone(), &name, &progress, &names))
         .collect::<Result<Vec<_>, _>>()?;
     let events: Vec<EventView> = events
         .into_iter()
@@ -201,6 +211,16 @@ pub async fn get(
         Vec::new()
     };
     let reporter = who.get(&i.reporter_id).or_corrupt("reporter")?;
+    let stages = AttackStage::split(i.attack_stages.as_deref());
+    // Who notified us and how the recurrence is prevented are the handlers'.
+    let (prevention, notices) = if access == Access::Handler {
+        (
+            super::prevention::views(db, model, &i).await?,
+            super::notices::views(db, i.id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
 
     Ok(IncidentDetail {
         id: i.id,
@@ -234,13 +254,33 @@ pub async fn get(
         decision_reason: i.decision_reason.clone(),
         severity: i.severity.as_deref().and_then(Severity::from_id),
         tlp: Tlp::from_id(&i.tlp).or_corrupt("tlp")?,
-        attack_stage: i.attack_stage.as_deref().and_then(AttackStage::from_id),
+        attack_stages: stages.clone(),
+        stage_models: model
+            .attack_models
+            .iter()
+            .skip(1)
+            .map(|m| {
+                let ids: Vec<&str> = stages.iter().map(|s| s.id()).collect();
+                StageModelView {
+                    name: m.name.clone(),
+                    cite: m.cite.clone(),
+                    reached: m
+                        .reached(&ids)
+                        .into_iter()
+                        .map(|s| s.name.clone())
+                        .collect(),
+                }
+            })
+            .collect(),
+        attacker_type: i.attacker_type.as_deref().and_then(AttackerType::from_id),
         attack_route: i.attack_route.as_deref().and_then(AttackRoute::from_id),
         responder: i.responder_id.and_then(|id| who.get(&id).cloned()),
         officer: i.officer_id.and_then(|id| who.get(&id).cloned()),
         playbook_hash: i.playbook_hash.clone(),
         prevention_technical: i.prevention_technical.clone(),
         prevention_operational: i.prevention_operational.clone(),
+        prevention,
+        notices,
         tasks,
         events,
         assets,
@@ -366,11 +406,27 @@ impl<'a> Seen<'a> {
     }
 }
 
+/// Each task's (action id, phase, status), what `workflow::waiting_on` reads.
+pub(super) fn task_progress(tasks: &[task::Model]) -> Vec<(&str, Phase, TaskStatus)> {
+    tasks
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.action_id.as_str(),
+                Phase::from_id(&t.phase)?,
+                TaskStatus::from_id(&t.status)?,
+            ))
+        })
+        .collect()
+}
+
 fn task_view(
     actor: &Actor,
     f: &workflow::Facts,
     t: task::Model,
     name: &impl Fn(Option<Uuid>) -> Option<String>,
+    progress: &[(&str, Phase, TaskStatus)],
+    names: &HashMap<&str, playbooks::Label>,
 ) -> ServiceResult<TaskView> {
     let def: ActionDef = serde_json::from_str(&t.definition)
         .map_err(|_| ServiceError::Corrupt("task definition"))?;
@@ -378,6 +434,10 @@ fn task_view(
     let phase = Phase::from_id(&t.phase).or_corrupt("task phase")?;
     let is_assignee = t.assignee_id == Some(actor.id);
     let may = |c| workflow::may_change_task(&actor.roles, is_assignee, role, phase, f, c).is_ok();
+    let waiting: Vec<playbooks::Label> = workflow::waiting_on(&def.depends_on, progress, f.phase)
+        .into_iter()
+        .filter_map(|id| names.get(id).cloned())
+        .collect();
     Ok(TaskView {
         id: t.id,
         action_id: t.action_id,
@@ -389,11 +449,15 @@ fn task_view(
         description: def.description,
         inputs: def.inputs,
         outputs: def.outputs,
+        skills: def.skills,
+        raci: def.raci,
+        checklist: def.checklist,
+        may_progress: may(TaskChange::Progress) && waiting.is_empty(),
+        waiting_on: waiting,
         status: TaskStatus::from_id(&t.status).or_corrupt("task status")?,
         assignee: name(t.assignee_id),
         output_note: t.output_note,
         waive_reason: t.waive_reason,
-        may_progress: may(TaskChange::Progress),
         may_waive: may(TaskChange::Waive),
         may_take: !is_assignee && workflow::may_assign_task(&actor.roles, role, true, f).is_ok(),
     })

@@ -104,3 +104,20 @@ pub async fn open_required(c: &mut Client, id: &str) -> Vec<String> {
         .map(|t| t["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Accepts every recurrence-prevention measure still undecided, as `c`:
+/// phase G closes only once each is decided.
+pub async fn decide_all_prevention(c: &mut Client, id: &str) {
+    let r = c
+        .post(
+            "/api/incidents/prevention/decide",
+            &[
+                ("id", id),
+                ("item", "*"),
+                ("form[decision]", "accepted"),
+                ("form[note]", "in place (test)"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+}

@@ -85,6 +85,7 @@ impl IncidentOp {
             | IncidentOp::RemoveAsset { .. }
             | IncidentOp::Assign { .. }
             | IncidentOp::Prevention { .. }
+            | IncidentOp::DecidePrevention { .. }
             | IncidentOp::Propose { .. }
             | IncidentOp::Engage(_)
             | IncidentOp::SubmitReport(_) => Named::Nothing,
@@ -150,6 +151,7 @@ impl IncidentAct {
             | IncidentOp::RemoveAsset { .. }
             | IncidentOp::Assign { .. }
             | IncidentOp::Prevention { .. }
+            | IncidentOp::DecidePrevention { .. }
             | IncidentOp::Propose { .. }
             | IncidentOp::Engage(_) => IncidentAct::Handling,
         }

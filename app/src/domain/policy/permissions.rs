@@ -156,6 +156,7 @@ mod tests {
             active_containment: 0,
             prevention_technical: false,
             prevention_operational: false,
+            prevention_undecided: 0,
         }
     }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{Acts, answer};
 use crate::domain::Phase;
-use crate::domain::classification::{AssetType, AttackRoute, AttackStage, Tlp};
+use crate::domain::classification::{AssetType, AttackRoute, AttackStage, AttackerType, Tlp};
 use crate::domain::incident::IncidentDetail;
 use crate::domain::workspace::PersonRef;
 use crate::i18n::{Lang, discovery_label, t};
@@ -32,6 +32,18 @@ pub(super) fn Facts(incident: IncidentDetail) -> impl IntoView {
                     <dt>{t(lang, "incident.contact")}</dt><dd>{i.reporter_contact.clone()}</dd>
                 })}
             </dl>
+            {(!i.notices.is_empty()).then(|| view! {
+                <h3>{t(lang, "notice.heading")}</h3>
+                <dl class="facts" data-testid="outside-notice">
+                    {i.notices.iter().map(|n| view! {
+                        <dt>{t(lang, "notice.organisation")}</dt><dd>{n.notifier.organisation.clone()}</dd>
+                        <dt>{t(lang, "notice.person")}</dt><dd>{n.notifier.person.clone()}</dd>
+                        <dt>{t(lang, "notice.contact")}</dt><dd>{n.notifier.contact.clone()}</dd>
+                        <dt>{t(lang, "notice.their_reference")}</dt><dd>{n.notifier.their_reference.clone()}</dd>
+                        <dt>{t(lang, "notice.reference")}</dt><dd class="mono">{n.reference.clone()}" · "{t(lang, &format!("notice.via.{}", n.via.id()))}" · "{format_time(n.created_at)}</dd>
+                    }).collect_view()}
+                </dl>
+            })}
             <h3>{t(lang, "incident.observed")}</h3>
             <p class="pre">{i.observed}</p>
             {i.decision.map(|d| view! {
@@ -96,13 +108,16 @@ pub(super) fn Classification(id: String, incident: IncidentDetail) -> impl IntoV
                 <h2>{t(lang, "ws.classification")}</h2>
                 <dl class="facts">
                     <dt>{t(lang, "col.tlp")}</dt><dd>{i.tlp.label()}</dd>
-                    <dt>{t(lang, "ws.stage")}</dt><dd>{i.attack_stage.map(|s| t(lang, &format!("stage.{}", s.id())))}</dd>
+                    <dt>{t(lang, "ws.stage")}</dt><dd>{stage_names(lang, &i.attack_stages)}</dd>
+                    <dt>{t(lang, "ws.attacker")}</dt><dd>{i.attacker_type.map(|a| t(lang, &format!("attacker.{}", a.id())))}</dd>
                     <dt>{t(lang, "ws.route")}</dt><dd>{i.attack_route.map(|r| t(lang, &format!("route.{}", r.id())))}</dd>
                 </dl>
+                <StageModels incident=i.clone()/>
             </section>
         }
         .into_any();
     }
+    let models = i.clone();
     view! {
         <section class="panel">
             <h2>{t(lang, "ws.classification")}</h2>
@@ -121,14 +136,56 @@ pub(super) fn Classification(id: String, incident: IncidentDetail) -> impl IntoV
                         }).collect_view()}
                     </select>
                 })}
-                <label for="c-stage">{t(lang, "ws.stage")}</label>
-                <select id="c-stage" name="stage">{option_list(lang, "stage", AttackStage::ALL, AttackStage::id, i.attack_stage)}</select>
+                <fieldset class="stages" data-testid="stages">
+                    <legend>{t(lang, "ws.stage")}</legend>
+                    {AttackStage::ALL.iter().map(|s| {
+                        let box_id = format!("c-stage-{}", s.id());
+                        let label_for = box_id.clone();
+                        view! {
+                            <label for=label_for class="check">
+                                <input type="checkbox" id=box_id name="stages[]" value=s.id() checked=i.attack_stages.contains(s)/>
+                                {t(lang, &format!("stage.{}", s.id()))}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label for="c-attacker">{t(lang, "ws.attacker")}</label>
+                <select id="c-attacker" name="attacker">{option_list(lang, "attacker", AttackerType::ALL, AttackerType::id, i.attacker_type)}</select>
+                <p class="muted small">{t(lang, "ws.attacker_hint")}</p>
                 <label for="c-route">{t(lang, "ws.route")}</label>
                 <select id="c-route" name="route">{option_list(lang, "route", AttackRoute::ALL, AttackRoute::id, i.attack_route)}</select>
                 <button type="submit">{t(lang, "ws.save")}</button>
                 <p class="error" role="alert">{message}</p>
             </ActionForm>
+            <StageModels incident=models/>
         </section>
+    }
+    .into_any()
+}
+
+fn stage_names(lang: Lang, stages: &[AttackStage]) -> String {
+    stages
+        .iter()
+        .map(|s| t(lang, &format!("stage.{}", s.id())))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The recorded stages in the alternative models (the kill chain of seed
+/// 001, seed 004's five phases): the same facts in the terms a partner uses.
+#[component]
+fn StageModels(incident: IncidentDetail) -> impl IntoView {
+    let lang = use_lang();
+    if incident.attack_stages.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <dl class="facts small" data-testid="stage-models">
+            {incident.stage_models.into_iter().map(|m| view! {
+                <dt title=m.cite.clone()>{m.name.get(lang.code()).to_string()}</dt>
+                <dd>{m.reached.iter().map(|l| l.get(lang.code()).to_string()).collect::<Vec<_>>().join(" · ")}</dd>
+            }).collect_view()}
+        </dl>
     }
     .into_any()
 }

@@ -30,6 +30,7 @@ use crate::ui::{ErrorView, use_lang, use_model};
 
 mod facts;
 mod phases;
+mod prevention;
 mod tasks;
 mod timeline;
 
@@ -65,6 +66,7 @@ pub(crate) struct Acts {
     remove_asset: ServerAction<RemoveAsset>,
     assign: ServerAction<AssignIncident>,
     prevention: ServerAction<RecordPrevention>,
+    pub decide_prevention: ServerAction<crate::api::workflow::DecidePrevention>,
     comment: ServerAction<CommentIncident>,
 }
 
@@ -93,6 +95,7 @@ impl Acts {
         on_done(self.remove_asset.value(), refresh);
         on_done(self.assign.value(), refresh);
         on_done(self.prevention.value(), refresh);
+        on_done(self.decide_prevention.value(), refresh);
         on_done(self.comment.value(), refresh);
     }
 }
@@ -184,6 +187,7 @@ pub fn IncidentPage() -> impl IntoView {
         remove_asset: ServerAction::new(),
         assign: ServerAction::new(),
         prevention: ServerAction::new(),
+        decide_prevention: ServerAction::new(),
         comment: ServerAction::new(),
     };
     provide_context(acts);
@@ -276,6 +280,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
                 <TaskBoard id=id.clone() tasks=i.tasks.clone() current=current closed=closed/>
                 <crate::ui::containment::Containment id=id.clone() incident=i.clone()/>
                 <crate::ui::evidence::Evidence id=id.clone() incident=i.clone()/>
+                <prevention::PreventionChecklist id=id.clone() incident=i.clone()/>
                 <crate::ui::observables::Observables id=id.clone() incident=i.clone()/>
                 <crate::ui::external::ExternalParties id=id.clone() incident=i.clone()/>
                 {sees_timeline.then(|| view! { <Timeline id=id.clone() incident=i.clone()/> })}

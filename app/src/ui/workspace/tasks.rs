@@ -70,6 +70,15 @@ pub(super) fn TaskBoard(
     .into_any()
 }
 
+fn raci_id(r: playbooks::Raci) -> &'static str {
+    match r {
+        playbooks::Raci::Responsible => "responsible",
+        playbooks::Raci::Approves => "approves",
+        playbooks::Raci::Consulted => "consulted",
+        playbooks::Raci::Informed => "informed",
+    }
+}
+
 #[component]
 fn TaskCard(id: String, task: TaskView) -> impl IntoView {
     let lang = use_lang();
@@ -84,11 +93,27 @@ fn TaskCard(id: String, task: TaskView) -> impl IntoView {
                 <strong>{label(lang, &task.name)}</strong>
                 {task.required.then(|| view! { <span class="badge required">{t(lang, "badge.required")}</span> })}
                 {task.kind_specific.then(|| view! { <span class="badge kind">{t(lang, "badge.kind")}</span> })}
+                <span class="badge raci" title=t(lang, "ws.raci")>{t(lang, &format!("raci.{}", raci_id(task.raci)))}</span>
                 <span class="badge status">{t(lang, &format!("task.{}", task.status.id()))}</span>
             </div>
             <p class="muted">{label(lang, &task.description)}</p>
+            {(!task.waiting_on.is_empty() && !finished).then(|| view! {
+                <p class="waiting" data-testid="task-waiting">{t(lang, "ws.waiting_for")}" "{task.waiting_on.iter().map(|o| label(lang, o)).collect::<Vec<_>>().join(" / ")}</p>
+            })}
+            {(!task.inputs.is_empty()).then(|| view! {
+                <p class="inputs small">{t(lang, "ws.inputs")}": "{task.inputs.iter().map(|o| label(lang, o)).collect::<Vec<_>>().join(" / ")}</p>
+            })}
             {(!task.outputs.is_empty()).then(|| view! {
                 <p class="outputs">{t(lang, "ws.outputs")}": "{task.outputs.iter().map(|o| label(lang, o)).collect::<Vec<_>>().join(" / ")}</p>
+            })}
+            {(!task.skills.is_empty()).then(|| view! {
+                <p class="skills small">{t(lang, "ws.skills")}": "{task.skills.iter().map(|o| label(lang, o)).collect::<Vec<_>>().join(" / ")}</p>
+            })}
+            {(!task.checklist.is_empty()).then(|| view! {
+                <details class="task-checklist">
+                    <summary>{t(lang, "ws.checklist")}" ("{task.checklist.len()}")"</summary>
+                    <ul>{task.checklist.iter().map(|c| view! { <li>{label(lang, c)}</li> }).collect_view()}</ul>
+                </details>
             })}
             {task.assignee.clone().map(|a| view! { <p class="small">{t(lang, "ws.assignee")}": "{a}</p> })}
             {task.output_note.clone().map(|n| view! { <p class="note">{n}</p> })}

@@ -103,7 +103,8 @@ pub(in crate::services) async fn views(
         return Ok((Vec::new(), registry));
     }
     let now = Utc::now();
-    let checklist = checklist_item::Entity::find()
+    let attacker = inc.attacker_type.as_deref();
+    let mut checklist: Vec<ChecklistView> = checklist_item::Entity::find()
         .filter(checklist_item::Column::IncidentId.eq(inc.id))
         .order_by_asc(checklist_item::Column::Deadline)
         .all(db)
@@ -132,6 +133,9 @@ pub(in crate::services) async fn views(
                 retention_days: c.retention_days.max(0) as u32,
                 recommended: def.and_then(|d| d.retention_online),
                 events: def.map(|d| d.events.clone()).unwrap_or_default(),
+                importance: attacker
+                    .and_then(|a| def.and_then(|d| d.importance.for_attacker(a)))
+                    .map(str::to_string),
                 deadline: c.deadline,
                 urgency: rules::urgency(status, c.deadline, now),
                 status,
@@ -141,6 +145,15 @@ pub(in crate::services) async fn views(
             }
         })
         .collect();
+    // Against a known attacker type, the sources that matter most come
+    // first (seed 001's table); within a level, the earliest deadline.
+    if attacker.is_some() {
+        checklist.sort_by_key(|c| {
+            c.importance
+                .as_deref()
+                .map_or(usize::MAX, playbooks::Importance::rank)
+        });
+    }
     Ok((checklist, registry))
 }
 
