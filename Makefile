@@ -83,7 +83,7 @@ test-rust:
 # nested cargo must keep this toolchain: a dependency's own rust-toolchain.toml
 # would otherwise ask rustup for another one.
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS := report_form local_datetime upload_form engagement_form free_text
+FUZZ_TARGETS := report_form local_datetime upload_form engagement_form free_text notice_form
 FUZZ_SECONDS ?= 20
 FUZZ_TOOLCHAIN := $(TOOLCHAIN)
 

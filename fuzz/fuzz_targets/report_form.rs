@@ -19,6 +19,8 @@ fuzz_target!(|data: &[u8]| {
             discovery,
             kind,
             contact,
+            notifier_organisation,
+            notifier_reference,
         ],
     ) = fields(data);
     let form = ReportForm {
@@ -30,6 +32,12 @@ fuzz_target!(|data: &[u8]| {
         discovery,
         kind,
         reporter_contact: contact,
+        notifier: app::domain::notice::Notifier {
+            organisation: notifier_organisation,
+            person: String::new(),
+            contact: String::new(),
+            their_reference: notifier_reference,
+        },
     };
     match validate_report(&form, now) {
         Ok(r) => {
@@ -39,6 +47,16 @@ fuzz_target!(|data: &[u8]| {
             assert_clean_text(&r.observed);
             assert_clean_text(&r.location);
             assert!(!r.title.is_empty() && r.title.chars().count() <= TITLE_MAX);
+            // Who notified is recorded exactly for an outside notification.
+            assert_eq!(
+                r.notifier.is_some(),
+                r.discovery == app::domain::incident::Discovery::ExternalNotification
+            );
+            if let Some(n) = &r.notifier {
+                assert_one_clean_line(&n.organisation);
+                assert!(!n.organisation.is_empty());
+                assert!(n.their_reference.is_empty() || !n.their_reference.contains('\n'));
+            }
         }
         Err(errors) => assert!(!errors.is_empty()),
     }

@@ -216,7 +216,7 @@ pub struct PreventionDef {
     pub cite: String,
     pub name: Label,
     pub description: Label,
-    /// Incident kinds it especially applies to; empty for every kind.
+    /// The incident kinds whose checklist offers it; empty for every kind.
     pub kinds: Vec<String>,
     /// Attack stages (seed 000 ids) it counters.
     pub stages: Vec<String>,

@@ -142,6 +142,9 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/incidents/asset/add", Rule::Handlers),
     ("/api/incidents/asset/remove", Rule::Handlers),
     ("/api/incidents/prevention", Rule::Handlers),
+    ("/api/incidents/prevention/decide", Rule::Handlers),
+    // The notification form is for outsiders: no account needed.
+    ("/api/notify", Rule::Public),
     ("/api/incidents/containment/propose", Rule::Handlers),
     ("/api/incidents/evidence/custody", Rule::Handlers),
     ("/api/incidents/evidence/verify", Rule::Handlers),
@@ -181,6 +184,7 @@ const RULES: &[(&str, Rule)] = &[
     // The home page sends the signed-in to the list, others to sign in.
     ("/", Rule::SignedIn),
     ("/login", Rule::Public),
+    ("/notify", Rule::Public),
     ("/incidents", Rule::SignedIn),
     ("/incidents/new", Rule::SignedIn),
     ("/incidents/{id}", Rule::SeesIncident),
@@ -369,6 +373,24 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             ]),
         ),
         "/api/incidents/asset/remove" => post(path, form(&[("id", id), ("asset", &f.assets[&me])])),
+        "/api/incidents/prevention/decide" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("item", "*"),
+                ("form[decision]", "accepted"),
+                ("form[note]", "probe"),
+            ]),
+        ),
+        "/api/notify" => post(
+            path,
+            form(&[
+                ("form[organisation]", "Probe CERT"),
+                ("form[contact]", "probe@example.org"),
+                ("form[subject]", "probe"),
+                ("form[details]", "probe"),
+            ]),
+        ),
         "/api/incidents/prevention" => post(
             path,
             form(&[

@@ -720,7 +720,7 @@ async fn editing_the_playbooks_never_rewrites_open_incidents(db: Db) {
         text.replace(
             "Acknowledge the report and confirm the facts",
             "Call the reporter back",
-        ) + "\n[[action]]\nid = \"a.open_ticket_in_itsm\"\nphase = \"A\"\nrole = \"it_lan_admin\"\nraci = \"responsible\"\nrequired = true\nname.ja = \"ITSMに登録\"\nname.en = \"Register in the ITSM\"\ndescription.ja = \"登録する\"\ndescription.en = \"Register it\"\n"
+        ) + "\n[[action]]\nid = \"a.open_ticket_in_itsm\"\nphase = \"A\"\nrole = \"it_lan_admin\"\nraci = \"responsible\"\nrequired = true\nname.ja = \"ITSMに登録\"\nname.en = \"Register in the ITSM\"\ndescription.ja = \"登録する\"\ndescription.en = \"Register it\"\nskills = [{ ja = \"ITSMの操作\", en = \"Using the ITSM\" }]\n"
     });
     let path = edited.path().to_str().unwrap().to_string();
     let app2 = app.restart_with(&[("HIKESHI_PLAYBOOKS_DIR", &path)]).await;

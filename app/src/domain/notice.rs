@@ -52,6 +52,7 @@ pub fn check_notifier(c: &mut Checker, prefix: &str, n: &Notifier) -> Notifier {
 /// not see (a trap for form-filling robots): anything in it and the notice
 /// is acknowledged but not kept.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NoticeForm {
     pub organisation: String,
     pub person: String,
@@ -60,7 +61,6 @@ pub struct NoticeForm {
     pub subject: String,
     pub details: String,
     pub affected: String,
-    #[serde(default)]
     pub website: String,
 }
 

@@ -65,6 +65,7 @@ pub const DUE_YEARS: i32 = 5;
 /// The form as typed: `decision` is a [`PreventionDecision`] id or
 /// `undecided`; `owner` a user id; `due` a `YYYY-MM-DD` date.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PreventionForm {
     pub decision: String,
     pub note: String,

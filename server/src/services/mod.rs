@@ -27,6 +27,7 @@ pub mod error;
 pub mod evidence;
 mod external;
 mod incidents;
+mod intake;
 pub mod intel;
 mod kernel;
 mod notices;
@@ -123,7 +124,7 @@ impl Backend for Hikeshi {
         from: &ClientAddress,
         notice: app::domain::notice::ValidNotice,
     ) -> Result<app::domain::notice::NoticeReceipt, AppError> {
-        Ok(notices::intake(&self.db, &self.model, &self.auth, from, notice).await?)
+        Ok(intake::intake(&self.db, &self.model, &self.auth, from, notice).await?)
     }
 
     async fn list_incidents(

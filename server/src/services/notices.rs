@@ -1,38 +1,22 @@
-//! Outside notices (seed 001 §5): who notified us, recorded with the report,
-//! and the public notification form, whose notices become phase-A reports
-//! filed by the intake account. The form is rate-limited per source (a keyed
-//! hash of the address, never the address itself) and overall per day, in
-//! the same transaction that files the report, so a burst cannot slip
-//! between the count and the insert.
+//! Outside notices (seed 001 §5): who notified us, recorded with the report
+//! (by `incidents::file`, for a report typed in and for one from the public
+//! form, `intake`), and read back for the incident page.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
-use serde_json::json;
 use uuid::Uuid;
 
-use app::domain::Role;
 use app::domain::event::EventKind;
-use app::domain::incident::{Discovery, IncidentKind, ValidReport};
-use app::domain::notice::{
-    NoticeReceipt, NoticeVia, NoticeView, Notifier, PER_DAY, PER_SOURCE_PER_HOUR, ValidNotice,
-    reference,
-};
+use app::domain::notice::{NoticeVia, NoticeView, Notifier, reference};
 use app::domain::policy::Actor;
-use app::ports::ClientAddress;
-use playbooks::HandlingModel;
 
 use super::error::ServiceResult;
 use super::timeline::detail;
-use crate::auth::Auth;
-use crate::entity::{incident, outside_notice, user, user_role};
-
-/// The account that files the form's reports: it cannot sign in (inactive,
-/// no usable password) and holds only the reporter role.
-pub const INTAKE_USERNAME: &str = "outside-notice";
+use crate::entity::{incident, outside_notice};
 
 /// Records who notified us, with its acknowledgement reference, and says
 /// so on the timeline. Returns the reference.
@@ -72,125 +56,6 @@ pub(super) async fn record(
     ]);
     super::kernel::event(txn, &fresh, actor, EventKind::OutsideNotice, None, d).await?;
     Ok(reference)
-}
-
-/// A notice from the public form. A filled robot trap is answered like a
-/// real notice and kept nowhere; past the limits nothing is kept and the
-/// sender is asked to try later.
-pub async fn intake(
-    db: &DatabaseConnection,
-    model: &HandlingModel,
-    auth: &Auth,
-    from: &ClientAddress,
-    notice: ValidNotice,
-) -> ServiceResult<NoticeReceipt> {
-    if notice.trap {
-        return Ok(NoticeReceipt::Received(reference(
-            rand::rng().random::<u64>(),
-        )));
-    }
-    let source = auth.source(from);
-    let bucket = crate::integrity::key()?.mac("hikeshi-notice-source-v1", &[source.as_str()]);
-    let txn = crate::db::begin_write(db).await?;
-    let now = Utc::now();
-    let from_source = outside_notice::Entity::find()
-        .filter(outside_notice::Column::SourceBucket.eq(bucket.as_str()))
-        .filter(outside_notice::Column::CreatedAt.gt(now - Duration::hours(1)))
-        .count(&txn)
-        .await?;
-    let today = outside_notice::Entity::find()
-        .filter(outside_notice::Column::Via.eq(NoticeVia::Form.id()))
-        .filter(outside_notice::Column::CreatedAt.gt(now - Duration::days(1)))
-        .count(&txn)
-        .await?;
-    if from_source >= PER_SOURCE_PER_HOUR || today >= PER_DAY {
-        tracing::warn!(%source, from_source, today, "outside notice refused: limit reached");
-        return Ok(NoticeReceipt::Busy);
-    }
-    let intake = intake_actor(&txn).await?;
-    let ValidNotice {
-        notifier,
-        subject,
-        details,
-        affected,
-        ..
-    } = notice;
-    let report = ValidReport {
-        title: subject,
-        observed: details,
-        noticed_at: now,
-        location: affected,
-        discovery: Discovery::ExternalNotification,
-        kind: IncidentKind::Other,
-        reporter_contact: notifier.contact.clone(),
-        notifier: Some(notifier),
-    };
-    let (_, id) =
-        super::incidents::file(&txn, model, &intake, report, NoticeVia::Form, Some(bucket)).await?;
-    let reference = outside_notice::Entity::find()
-        .filter(outside_notice::Column::IncidentId.eq(id))
-        .one(&txn)
-        .await?
-        .map(|n| n.reference)
-        .ok_or(super::error::ServiceError::Corrupt(
-            "notice without its record",
-        ))?;
-    super::audit::record(
-        &txn,
-        Some(intake.id),
-        "outside_notice_received",
-        "incident",
-        id,
-        json!({ "reference": reference }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(NoticeReceipt::Received(reference))
-}
-
-/// The intake account, made the first time it is needed.
-async fn intake_actor(txn: &DatabaseTransaction) -> ServiceResult<Actor> {
-    let found = user::Entity::find()
-        .filter(user::Column::Username.eq(INTAKE_USERNAME))
-        .one(txn)
-        .await?;
-    let u = match found {
-        Some(u) => u,
-        None => {
-            let now = Utc::now();
-            let u = user::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                username: Set(INTAKE_USERNAME.into()),
-                display_name: Set("外部からの通知 / Outside notice".into()),
-                email: Set(None),
-                // Not an argon2 hash: no password ever matches it.
-                password_hash: Set("!".into()),
-                language: Set(None),
-                is_active: Set(false),
-                mail_opt_out: Set(String::new()),
-                organisation_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-            user_role::ActiveModel {
-                user_id: Set(u.id),
-                role: Set(Role::Reporter.id().into()),
-            }
-            .insert(txn)
-            .await?;
-            crate::integrity::seal(txn, crate::integrity::Covered::User(u.id)).await?;
-            u
-        }
-    };
-    Ok(Actor {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        roles: vec![Role::Reporter],
-        grants: Vec::new(),
-    })
 }
 
 /// The incident's outside notices, oldest first.

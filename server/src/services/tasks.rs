@@ -49,7 +49,7 @@ pub(super) async fn progress(
             .filter(task::Column::IncidentId.eq(inc.id))
             .all(txn)
             .await?;
-        let progress = super::workspace::task_progress(&all);
+        let progress = task_progress(&all);
         let waiting = workflow::waiting_on(&def.depends_on, &progress, f.phase).len();
         workflow::may_start(status, waiting)?;
     }
@@ -131,4 +131,18 @@ pub(super) async fn assign(
     m.update(txn).await?;
     let d = detail([("task", action_id), ("assignee", name)]);
     event(txn, inc, actor, EventKind::TaskAssigned, Some(id), d).await
+}
+
+/// Each task's (action id, phase, status), what `workflow::waiting_on` reads.
+pub(super) fn task_progress(tasks: &[task::Model]) -> Vec<(&str, Phase, TaskStatus)> {
+    tasks
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.action_id.as_str(),
+                Phase::from_id(&t.phase)?,
+                TaskStatus::from_id(&t.status)?,
+            ))
+        })
+        .collect()
 }

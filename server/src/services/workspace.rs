@@ -97,7 +97,7 @@ pub async fn get(
         tasks.iter().map(|t| (t.id, t.action_id.clone())).collect();
     let own = super::external::colleagues(db, actor).await?;
     let seen = Seen::of(db, model, actor, &access, &own, &i, &tasks).await?;
-    let progress = task_progress(&tasks);
+    let progress = super::tasks::task_progress(&tasks);
     let names: HashMap<&str, playbooks::Label> = tasks
         .iter()
         .filter_map(|t| {
@@ -404,20 +404,6 @@ impl<'a> Seen<'a> {
             }
         }
     }
-}
-
-/// Each task's (action id, phase, status), what `workflow::waiting_on` reads.
-pub(super) fn task_progress(tasks: &[task::Model]) -> Vec<(&str, Phase, TaskStatus)> {
-    tasks
-        .iter()
-        .filter_map(|t| {
-            Some((
-                t.action_id.as_str(),
-                Phase::from_id(&t.phase)?,
-                TaskStatus::from_id(&t.status)?,
-            ))
-        })
-        .collect()
 }
 
 fn task_view(
