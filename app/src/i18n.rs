@@ -629,6 +629,8 @@ pub const UI_KEYS: &[&str] = &[
     "ob.export_selection",
     "ob.select",
     "pv.rest",
+    "pv.decide",
+    "pv.change",
     "pv.rest_submit",
     "notify.title",
     "notify.intro",

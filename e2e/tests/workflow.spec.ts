@@ -100,6 +100,7 @@ test('a responder and a security officer take an incident from report to closure
   await expect(checklist.getByRole('heading', { name: 'Recurrence prevention checklist' })).toBeVisible();
   const first = checklist.locator('ol.prevention > li').first();
   // A rejection without its reason is refused beside that measure, and what was chosen stays.
+  await first.locator('details.pv-decide > summary').click();
   await first.getByLabel('Decision').selectOption('rejected');
   await first.getByRole('button', { name: 'Save' }).click();
   await expect(first.getByText('This field is required.')).toBeVisible();

@@ -121,6 +121,8 @@ fn Measure(
                 </p>
             })}
             {editable.then(|| view! {
+                <details class="pv-decide">
+                <summary>{t(lang, if p.decision.is_some() { "pv.change" } else { "pv.decide" })}</summary>
                 <ActionForm action=acts.decide_prevention attr:class="inline-form">
                     <input type="hidden" name="id" value=id.clone()/>
                     <input type="hidden" name="item" value=item.clone()/>
@@ -149,6 +151,7 @@ fn Measure(
                     <button type="submit">{t(lang, "ws.save")}</button>
                     <span class="error" role="alert">{refused}</span>
                 </ActionForm>
+                </details>
             })}
         </li>
     }
