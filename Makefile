@@ -119,6 +119,7 @@ bench: build-release
 	cargo bench -p server --bench list_page
 	cargo bench -p server --bench intel
 	BENCH_PG_URL=$(PG_ADMIN_URL) cargo bench -p server --bench taxii
+	cargo bench -p server --bench triage
 	bash server/benches/cold_start.sh
 	bash server/benches/bundle_size.sh
 	bash server/benches/upload.sh

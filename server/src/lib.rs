@@ -15,6 +15,7 @@ pub mod session_store;
 pub mod startup;
 pub mod stix;
 pub mod taxii_client;
+pub mod triage;
 pub mod web;
 pub mod web_evidence;
 pub mod web_intel;

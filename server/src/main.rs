@@ -32,6 +32,9 @@ COMMANDS:
                            raise an alarm on the incident for each mismatch
     playbooks check DIR    Validate a playbook directory (as HIKESHI_PLAYBOOKS_DIR)
     playbooks export DIR   Write the built-in playbooks to DIR, to start your own
+    triage FILE [--json]   Parse a log (Postfix, NetScreen, Squid, BIND, Windows CSV/XML;
+                           gzip or plain) and print the findings of seed 001's heuristics
+                           (hikeshi triage --help for the options)
     --help, -h             Show this help
 
 CONFIGURATION (environment variables):
@@ -83,6 +86,7 @@ async fn main() -> ExitCode {
         Some("playbooks") => {
             return playbooks_command(args.get(1).map(String::as_str), args.get(2));
         }
+        Some("triage") => return server::triage::cli::main(&args[1..]),
         Some("--help" | "-h" | "help") => {
             print!("{HELP}");
             Ok(())
