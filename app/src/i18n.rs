@@ -629,6 +629,23 @@ pub const UI_KEYS: &[&str] = &[
     "ob.export_selection",
     "ob.select",
     "pv.rest",
+    "tr.title",
+    "tr.intro",
+    "tr.item",
+    "tr.format",
+    "tr.detect",
+    "tr.analyse",
+    "tr.status",
+    "tr.progress",
+    "tr.findings",
+    "tr.working",
+    "tr.open",
+    "tr.lines",
+    "tr.cancel",
+    "tr.cited",
+    "tr.promote",
+    "tr.dismiss",
+    "tr.dismiss_reason",
     "pv.decide",
     "pv.change",
     "pv.rest_submit",
@@ -712,6 +729,29 @@ pub fn enum_keys() -> Vec<String> {
     keys.extend(playbooks::PREVENTION_CATEGORIES.map(|c| format!("pv.category.{c}")));
     keys.extend(playbooks::PREVENTION_LAYERS.map(|l| format!("pv.layer.{l}")));
     keys.extend(playbooks::IMPORTANCE_LEVELS.map(|l| format!("imp.{l}")));
+    keys.extend(
+        crate::domain::triage::RunStatus::ALL
+            .iter()
+            .map(|v| format!("tr.st.{}", v.id())),
+    );
+    keys.extend(
+        crate::domain::triage::FindingStatus::ALL
+            .iter()
+            .map(|v| format!("tr.fs.{}", v.id())),
+    );
+    keys.extend(["high", "medium", "low"].map(|s| format!("tr.sev.{s}")));
+    keys.extend(
+        [
+            "postfix",
+            "netscreen",
+            "squid_native",
+            "squid_combined",
+            "bind",
+            "windows_csv",
+            "windows_xml",
+        ]
+        .map(|f| format!("tr.fmt.{f}")),
+    );
     keys.extend(["responsible", "approves", "consulted", "informed"].map(|r| format!("raci.{r}")));
     keys.extend(AssetType::ALL.iter().map(|v| format!("asset.{}", v.id())));
     keys.extend(CloseReason::ALL.iter().map(|v| format!("close.{}", v.id())));

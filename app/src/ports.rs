@@ -63,6 +63,15 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn report_incident(&self, actor: &Actor, report: ValidReport)
     -> Result<String, AppError>;
+    /// Queues a log-triage analysis of an evidence item; its run id. Who may
+    /// handle the item may analyse it.
+    async fn analyse_evidence(
+        &self,
+        actor: &Actor,
+        evidence: Uuid,
+        format: Option<String>,
+    ) -> Result<Uuid, AppError>;
+    async fn cancel_analysis(&self, actor: &Actor, run: Uuid) -> Result<(), AppError>;
     /// A notice from the public notification form: no account, rate-limited
     /// per source; it becomes a phase-A report.
     async fn submit_notice(

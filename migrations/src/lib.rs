@@ -18,6 +18,7 @@ mod m0010_observables;
 mod m0011_intel;
 mod m0012_campaigns_taxii;
 mod m0013_fidelity;
+mod m0014_triage;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_intel::Migration),
             Box::new(m0012_campaigns_taxii::Migration),
             Box::new(m0013_fidelity::Migration),
+            Box::new(m0014_triage::Migration),
         ]
     }
 }

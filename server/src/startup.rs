@@ -127,6 +127,20 @@ impl Application {
             self.state.hikeshi.evidence.clone(),
             Duration::from_secs(3600),
         );
+        // Log-triage runs a restart interrupted start again.
+        {
+            let (db, store) = (
+                self.state.hikeshi.db.clone(),
+                self.state.hikeshi.evidence.clone(),
+            );
+            tokio::spawn(async move {
+                match crate::services::triage_runs::resume(&db, &store).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(runs = n, "log triage resumed"),
+                    Err(e) => tracing::error!(error = %e, "log triage could not resume"),
+                }
+            });
+        }
         crate::integrity::heads::spawn(
             self.state.hikeshi.db.clone(),
             self.state.config.audit.heads_file.clone(),

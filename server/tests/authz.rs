@@ -143,6 +143,13 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/incidents/asset/remove", Rule::Handlers),
     ("/api/incidents/prevention", Rule::Handlers),
     ("/api/incidents/prevention/decide", Rule::Handlers),
+    // Log triage: whoever handles the item analyses it; findings are the handlers'.
+    ("/api/evidence/analyse", Rule::HandlersAndVendor),
+    // The probe's run is on an item of the organisation's, outside the
+    // vendor's scope: to the vendor it is not there.
+    ("/api/evidence/analyse/cancel", Rule::Handlers),
+    ("/api/incidents/finding/promote", Rule::Handlers),
+    ("/api/incidents/finding/dismiss", Rule::Handlers),
     // The notification form is for outsiders: no account needed.
     ("/api/notify", Rule::Public),
     ("/api/incidents/containment/propose", Rule::Handlers),
@@ -274,6 +281,9 @@ struct Fixture {
     campaign: String,
     /// Two TAXII subscriptions: one to poll, one to remove.
     subscriptions: (String, String),
+    /// A log-triage run and one of its findings, with a value it implicates.
+    triage_run: String,
+    finding: (String, String),
 }
 
 fn subject_name(s: Subject) -> String {
@@ -373,6 +383,21 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             ]),
         ),
         "/api/incidents/asset/remove" => post(path, form(&[("id", id), ("asset", &f.assets[&me])])),
+        "/api/evidence/analyse" => post(path, form(&[("evidence", &f.log_a), ("format", "")])),
+        "/api/evidence/analyse/cancel" => post(path, form(&[("run", &f.triage_run)])),
+        "/api/incidents/finding/promote" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("finding", &f.finding.0),
+                ("kind", "c2_domain"),
+                ("value", &f.finding.1),
+            ]),
+        ),
+        "/api/incidents/finding/dismiss" => post(
+            path,
+            form(&[("id", id), ("finding", &f.finding.0), ("reason", "probe")]),
+        ),
         "/api/incidents/prevention/decide" => post(
             path,
             form(&[
@@ -598,6 +623,48 @@ fn refused(r: &Response) -> bool {
             .is_some_and(|l| l.starts_with("/login")))
 }
 
+/// A proxy log with a CONNECT to port 8443, uploaded and analysed: the run
+/// and its finding (id, the domain it implicates).
+async fn analysed(c: &mut Client, id: &str) -> (String, (String, String)) {
+    let log = b"1767600030.300   3000 192.168.1.10 TCP_TUNNEL/200 40960 CONNECT evil.example:8443 - HIER_DIRECT/198.51.100.66 -\n";
+    let r = common::upload::upload(c, id, &common::upload::meta(&[]), "tunnel.log", log).await;
+    assert!(r.json()["Done"].is_string(), "{}", r.text);
+    let i = common::flow::incident(c, id).await;
+    let item = i["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file_name"] == "tunnel.log")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = c
+        .post(
+            "/api/evidence/analyse",
+            &[("evidence", &item), ("format", "squid_native")],
+        )
+        .await;
+    let run = r.json().as_str().expect(&r.text).to_string();
+    for _ in 0..200 {
+        let i = common::flow::incident(c, id).await;
+        if let Some(f) = i["findings"].as_array().and_then(|a| a.first()) {
+            let value = f["observables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["kind"] == "c2_domain")
+                .unwrap()["value"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            return (run, (f["id"].as_str().unwrap().to_string(), value));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the analysis gave no finding");
+}
+
 async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Client)>, Fixture) {
     let app = &e.case.app;
     let id = e.case.id.clone();
@@ -795,6 +862,7 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         .signed_in("bu.admin", &[app::domain::Role::BuLanAdmin])
         .await;
     let admin_client = app.admin().await;
+    let (triage_run, finding) = analysed(&mut e.case.responder, &id).await;
 
     let fixture = Fixture {
         id,
@@ -809,6 +877,8 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         allow_entry,
         campaign,
         subscriptions: (subscriptions[0].clone(), subscriptions[1].clone()),
+        triage_run,
+        finding,
     };
     let clients = vec![
         (Anonymous, app.client()),

@@ -119,3 +119,71 @@ pub async fn save_log_source(
         .await
         .map_err(ctx::status)
 }
+
+/// Log triage: analyse an evidence item (a log) in the background. `format`
+/// empty detects it from the content.
+#[server(endpoint = "evidence/analyse")]
+pub async fn analyse_evidence(evidence: Uuid, format: Option<String>) -> Result<Uuid, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .analyse_evidence(&actor, evidence, format)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "evidence/analyse/cancel")]
+pub async fn cancel_analysis(run: Uuid) -> Result<(), AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .cancel_analysis(&actor, run)
+        .await
+        .map_err(ctx::status)
+}
+
+/// Records one value a finding implicates as an observable (sighted, at
+/// the incident's TLP), and marks the finding promoted.
+#[server(endpoint = "incidents/finding/promote")]
+pub async fn promote_finding(
+    id: String,
+    finding: Uuid,
+    kind: String,
+    value: String,
+    tlp: Option<String>,
+) -> Result<FormResult<()>, AppError> {
+    use crate::api::workflow::ssr;
+    use crate::domain::observable::ObservableForm;
+    use crate::ports::IncidentOp;
+
+    let form = ObservableForm {
+        kind,
+        value,
+        tlp: tlp.unwrap_or_else(|| "amber".into()),
+        pap: "amber".into(),
+        indicator: None,
+        sighted: Some("on".into()),
+        confidence: String::new(),
+        tags: "log-triage".into(),
+        source: "log triage".into(),
+        note: String::new(),
+    };
+    let op = form
+        .validate()
+        .map(|observable| IncidentOp::PromoteFinding {
+            finding,
+            observable,
+        });
+    ssr::run(&id, op).await
+}
+
+#[server(endpoint = "incidents/finding/dismiss")]
+pub async fn dismiss_finding(
+    id: String,
+    finding: Uuid,
+    reason: String,
+) -> Result<FormResult<()>, AppError> {
+    use crate::api::workflow::ssr;
+    use crate::ports::IncidentOp;
+    ssr::run(&id, Ok(IncidentOp::DismissFinding { finding, reason })).await
+}

@@ -38,6 +38,10 @@ crate::string_enum! {
         EvidenceMismatch = "evidence_mismatch",
         EvidenceUploaded = "evidence_uploaded",
         EvidenceDownloaded = "evidence_downloaded",
+        /// A log-triage analysis of an evidence item finished.
+        EvidenceAnalysed = "evidence_analysed",
+        /// A triage finding promoted to an observable, or dismissed.
+        EvidenceFindingDecided = "evidence_finding_decided",
         EngagementGranted = "engagement_granted",
         EngagementRevoked = "engagement_revoked",
         InvestigationReportSubmitted = "investigation_report_submitted",
@@ -114,8 +118,13 @@ impl EventKind {
             | ContainmentVerify
             | ContainmentLift
             | ContainmentMakePermanent => Topic::Measure,
-            CustodyRecorded | EvidenceVerified | EvidenceMismatch | EvidenceUploaded
-            | EvidenceDownloaded => Topic::Evidence,
+            CustodyRecorded
+            | EvidenceVerified
+            | EvidenceMismatch
+            | EvidenceUploaded
+            | EvidenceDownloaded
+            | EvidenceAnalysed
+            | EvidenceFindingDecided => Topic::Evidence,
             EngagementGranted | EngagementRevoked | InvestigationReportSubmitted => {
                 Topic::Engagement
             }

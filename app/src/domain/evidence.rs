@@ -37,6 +37,8 @@ string_enum! {
         Verified = "verified",
         Returned = "returned",
         Disposed = "disposed",
+        /// Read by the log-triage parsers; the file is never changed.
+        Analysed = "analysed",
     }
 }
 

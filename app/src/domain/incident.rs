@@ -213,6 +213,12 @@ pub struct IncidentDetail {
     /// Who notified us from outside (handlers only).
     #[serde(default)]
     pub notices: Vec<super::notice::NoticeView>,
+    /// Log-triage analyses of the evidence items the reader sees, newest
+    /// first, and their findings.
+    #[serde(default)]
+    pub triage_runs: Vec<super::triage::RunView>,
+    #[serde(default)]
+    pub findings: Vec<super::triage::FindingView>,
     pub tasks: Vec<TaskView>,
     pub events: Vec<EventView>,
     pub assets: Vec<Asset>,

@@ -25,6 +25,7 @@ pub mod policy;
 pub mod prevention;
 pub mod role;
 pub mod targets;
+pub mod triage;
 pub mod workflow;
 pub mod workspace;
 

@@ -50,6 +50,17 @@ pub enum IncidentOp {
         technical: String,
         operational: String,
     },
+    /// Records one value a triage finding implicates as an observable, and
+    /// marks the finding promoted.
+    PromoteFinding {
+        finding: Uuid,
+        observable: super::observable::ValidObservable,
+    },
+    /// Sets a triage finding aside, with the reason.
+    DismissFinding {
+        finding: Uuid,
+        reason: String,
+    },
     /// The decision on one measure of phase G's recurrence-prevention
     /// checklist (its playbook id).
     DecidePrevention {

@@ -21,6 +21,7 @@ mod observables;
 mod raw_text;
 mod subscriptions;
 mod tasks;
+mod triage;
 mod users;
 mod workspace;
 

@@ -31,5 +31,7 @@ pub mod task;
 pub mod taxii_object;
 pub mod taxii_status;
 pub mod taxii_subscription;
+pub mod triage_finding;
+pub mod triage_run;
 pub mod user;
 pub mod user_role;

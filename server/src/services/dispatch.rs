@@ -242,6 +242,13 @@ async fn apply(
             technical,
             operational,
         } => incidents::record_prevention(txn, actor, inc, f, technical, operational).await,
+        IncidentOp::PromoteFinding {
+            finding,
+            observable,
+        } => super::triage_runs::promote(txn, actor, inc, f, finding, observable).await,
+        IncidentOp::DismissFinding { finding, reason } => {
+            super::triage_runs::dismiss(txn, actor, inc, f, finding, reason).await
+        }
         IncidentOp::DecidePrevention { item, choice } => {
             super::prevention::decide(txn, model, actor, inc, f, item, choice).await
         }

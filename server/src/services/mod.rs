@@ -40,6 +40,7 @@ mod tasks;
 pub mod taxii;
 mod throttle;
 pub mod timeline;
+pub mod triage_runs;
 mod workspace;
 
 use std::sync::Arc;
@@ -117,6 +118,23 @@ impl Backend for Hikeshi {
         report: ValidReport,
     ) -> Result<String, AppError> {
         Ok(incidents::report(&self.db, &self.model, actor, report).await?)
+    }
+
+    async fn analyse_evidence(
+        &self,
+        actor: &Actor,
+        evidence: Uuid,
+        format: Option<String>,
+    ) -> Result<Uuid, AppError> {
+        let format = match format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            None => None,
+            Some(f) => Some(triage_runs::parse_format(f).ok_or(AppError::NotFound)?),
+        };
+        Ok(triage_runs::start(&self.db, &self.evidence, actor, evidence, format).await?)
+    }
+
+    async fn cancel_analysis(&self, actor: &Actor, run: Uuid) -> Result<(), AppError> {
+        Ok(triage_runs::cancel(&self.db, actor, run).await?)
     }
 
     async fn submit_notice(

@@ -169,6 +169,12 @@ pub async fn get(
     }
     let mut measures = super::containment::views(db, actor, &f, i.id, &name).await?;
     let (checklist, evidence) = super::evidence::views(db, model, actor, &own, &i).await?;
+    // Triage runs and findings of the items the reader sees.
+    let seen_items: HashMap<Uuid, String> = evidence
+        .iter()
+        .map(|e| (e.id, e.file_name.clone()))
+        .collect();
+    let (triage_runs, findings) = super::triage_runs::views(db, actor, &i, &seen_items).await?;
     let may = Permissions::of(actor, &access, &f);
     let observables = super::observables::views(db, actor, &access, &i).await?;
     let (engagements, reports) = if access == Access::Handler {
@@ -281,6 +287,8 @@ pub async fn get(
         prevention_operational: i.prevention_operational.clone(),
         prevention,
         notices,
+        triage_runs,
+        findings,
         tasks,
         events,
         assets,

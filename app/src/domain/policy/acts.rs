@@ -86,6 +86,8 @@ impl IncidentOp {
             | IncidentOp::Assign { .. }
             | IncidentOp::Prevention { .. }
             | IncidentOp::DecidePrevention { .. }
+            | IncidentOp::PromoteFinding { .. }
+            | IncidentOp::DismissFinding { .. }
             | IncidentOp::Propose { .. }
             | IncidentOp::Engage(_)
             | IncidentOp::SubmitReport(_) => Named::Nothing,
@@ -152,6 +154,8 @@ impl IncidentAct {
             | IncidentOp::Assign { .. }
             | IncidentOp::Prevention { .. }
             | IncidentOp::DecidePrevention { .. }
+            | IncidentOp::PromoteFinding { .. }
+            | IncidentOp::DismissFinding { .. }
             | IncidentOp::Propose { .. }
             | IncidentOp::Engage(_) => IncidentAct::Handling,
         }

@@ -202,7 +202,7 @@ pub fn IncidentPage() -> impl IntoView {
     view! {
         <Transition>
             {move || incident.get().map(|r| match r {
-                Ok(i) => view! { <Workspace incident=i/> }.into_any(),
+                Ok(i) => view! { <Workspace incident=i refresh=refresh/> }.into_any(),
                 Err(e) => view! { <section class="panel"><ErrorView error=e/></section> }.into_any(),
             })}
         </Transition>
@@ -210,7 +210,7 @@ pub fn IncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn Workspace(incident: IncidentDetail) -> impl IntoView {
+fn Workspace(incident: IncidentDetail, refresh: RwSignal<usize>) -> impl IntoView {
     let lang = use_lang();
     let model = use_model();
     let i = incident;
@@ -280,6 +280,7 @@ fn Workspace(incident: IncidentDetail) -> impl IntoView {
                 <TaskBoard id=id.clone() tasks=i.tasks.clone() current=current closed=closed/>
                 <crate::ui::containment::Containment id=id.clone() incident=i.clone()/>
                 <crate::ui::evidence::Evidence id=id.clone() incident=i.clone()/>
+                <crate::ui::triage::Triage id=id.clone() incident=i.clone() refresh=refresh/>
                 <prevention::PreventionChecklist id=id.clone() incident=i.clone()/>
                 <crate::ui::observables::Observables id=id.clone() incident=i.clone()/>
                 <crate::ui::external::ExternalParties id=id.clone() incident=i.clone()/>

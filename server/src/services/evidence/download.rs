@@ -32,7 +32,8 @@ pub async fn kind_for(
     EvidenceKind::from_id(&e.kind).or_corrupt("evidence.kind")
 }
 
-async fn authorised(
+/// The item, if the reader may handle it (see [`kind_for`]).
+pub(in crate::services) async fn authorised(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,

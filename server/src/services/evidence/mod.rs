@@ -18,8 +18,10 @@ mod sweep;
 mod views;
 
 pub(in crate::services) use checklist::{generate_checklist, waive_item};
+pub(in crate::services) use download::authorised as authorised_item;
 pub use download::{Download, download, kind_for, write_zip};
 pub(in crate::services) use log_sources::{log_sources, save_log_source};
+pub(in crate::services) use registry::custody as custody_of;
 pub use registry::{UploadForm, UploadOutcome, may_upload, upload, verify_all};
 pub(in crate::services) use registry::{
     record_custody, record_verification, rehash, remove_if_unreferenced,

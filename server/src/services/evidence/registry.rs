@@ -23,7 +23,7 @@ use crate::services::kernel::{access_to, event, visible_incident};
 use crate::services::timeline::detail;
 use app::domain::policy::{IncidentAct, may_act};
 
-pub(super) async fn custody(
+pub(in crate::services) async fn custody(
     conn: &impl ConnectionTrait,
     evidence: Uuid,
     kind: CustodyKind,

@@ -17,8 +17,8 @@
 //! comment cites the seed's rule; [`DETECTORS`] lists them all.
 //!
 //! ```
-//! use triage::detect::{Config, Detectors};
-//! # use triage::record::{At, Record};
+//! use server::triage::detect::{Config, Detectors};
+//! # use server::triage::record::{At, Record};
 //! # let records: Vec<(At, Record)> = Vec::new();
 //! let mut detectors = Detectors::new(Config::default());
 //! for (at, record) in &records {

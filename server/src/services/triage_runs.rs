@@ -1,0 +1,599 @@
+//! Log triage of an evidence item in the product: "Analyse" queues a run,
+//! a background worker streams the stored file through the parsers and
+//! detectors (`crate::triage`), writing its progress as it goes, and
+//! stores the findings with the run in one transaction. The file is only
+//! read, never changed; the analysis is in the item's chain of custody. A
+//! run left queued or running by a restart starts again; a cancelled one
+//! stops at its next progress mark and keeps nothing.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use app::domain::event::EventKind;
+use app::domain::evidence::CustodyKind;
+use app::domain::policy::{Actor, IncidentAct, may_act};
+use app::domain::triage::{
+    FindingObservable, FindingStatus, FindingView, LineRef, RunStatus, RunView, observable_type,
+};
+use app::domain::workflow::{self, Edit, Facts};
+
+use super::error::{ServiceError, ServiceResult};
+use super::kernel::{access_to, event};
+use super::timeline::detail;
+use crate::entity::{evidence, incident, observable, triage_finding, triage_run, user};
+use crate::evidence_store::EvidenceStore;
+use crate::triage::detect::{Config, Finding};
+use crate::triage::parse::Options;
+use crate::triage::record::Format;
+
+/// How often a running analysis writes its progress (and notices a cancel).
+const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+/// Queues an analysis of an evidence item and starts its worker. Who may:
+/// whoever may handle the item's evidence and sees the item (handlers, a
+/// vendor for the items its scope covers). One run at a time per item.
+pub async fn start(
+    db: &DatabaseConnection,
+    store: &EvidenceStore,
+    actor: &Actor,
+    evidence_id: Uuid,
+    format: Option<Format>,
+) -> ServiceResult<Uuid> {
+    let e = super::evidence::authorised_item(db, actor, evidence_id).await?;
+    let txn = db.begin().await?;
+    let inc = super::timeline::lock(&txn, e.incident_id)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    let busy = triage_run::Entity::find()
+        .filter(triage_run::Column::EvidenceId.eq(e.id))
+        .filter(triage_run::Column::Status.is_in([RunStatus::Queued.id(), RunStatus::Running.id()]))
+        .one(&txn)
+        .await?;
+    if let Some(run) = busy {
+        return Ok(run.id);
+    }
+    let id = Uuid::new_v4();
+    triage_run::ActiveModel {
+        id: Set(id),
+        incident_id: Set(inc.id),
+        evidence_id: Set(e.id),
+        status: Set(RunStatus::Queued.id().into()),
+        format: Set(format.map(format_id)),
+        bytes_total: Set(e.size),
+        bytes_done: Set(0),
+        summary: Set("{}".into()),
+        findings: Set(0),
+        error: Set(None),
+        started_by: Set(actor.id),
+        created_at: Set(Utc::now()),
+        finished_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    super::evidence::custody_of(
+        &txn,
+        e.id,
+        CustodyKind::Analysed,
+        Some(actor.id),
+        ("Hikeshi evidence store", "Hikeshi log triage (read only)"),
+        "log triage",
+        &format!("run {id}"),
+    )
+    .await?;
+    txn.commit().await?;
+    spawn(db.clone(), store.clone(), id);
+    Ok(id)
+}
+
+/// Asks a queued or running analysis to stop; the worker notices at its
+/// next progress mark and stores nothing.
+pub async fn cancel(db: &DatabaseConnection, actor: &Actor, run: Uuid) -> ServiceResult<()> {
+    let r = triage_run::Entity::find_by_id(run)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    super::evidence::authorised_item(db, actor, r.evidence_id).await?;
+    triage_run::Entity::update_many()
+        .col_expr(
+            triage_run::Column::Status,
+            sea_orm::sea_query::Expr::value(RunStatus::Cancelled.id()),
+        )
+        .col_expr(
+            triage_run::Column::FinishedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(triage_run::Column::Id.eq(run))
+        .filter(triage_run::Column::Status.is_in([RunStatus::Queued.id(), RunStatus::Running.id()]))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Starts again every run a restart interrupted.
+pub async fn resume(db: &DatabaseConnection, store: &EvidenceStore) -> ServiceResult<usize> {
+    let left = triage_run::Entity::find()
+        .filter(triage_run::Column::Status.is_in([RunStatus::Queued.id(), RunStatus::Running.id()]))
+        .all(db)
+        .await?;
+    for r in &left {
+        spawn(db.clone(), store.clone(), r.id);
+    }
+    Ok(left.len())
+}
+
+fn spawn(db: DatabaseConnection, store: EvidenceStore, run: Uuid) {
+    tokio::spawn(async move {
+        if let Err(e) = work(&db, &store, run).await {
+            tracing::error!(%run, error = %e, "log triage failed");
+            let _ = finish_failed(&db, run, "the analysis failed; see the server log").await;
+        }
+    });
+}
+
+/// Reads the stored file through a counting reader on a blocking thread,
+/// writing progress from here; then stores the findings, or the failure.
+async fn work(db: &DatabaseConnection, store: &EvidenceStore, run: Uuid) -> ServiceResult<()> {
+    let Some(r) = triage_run::Entity::find_by_id(run).one(db).await? else {
+        return Ok(());
+    };
+    let Some(e) = evidence::Entity::find_by_id(r.evidence_id).one(db).await? else {
+        return finish_failed(db, run, "the evidence item is gone").await;
+    };
+    set_status(db, run, RunStatus::Running).await?;
+    let config = config_for(db).await?;
+    let format = r.format.as_deref().and_then(parse_format);
+    let path = store.path(&e.sha256);
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (d, s) = (done.clone(), stop.clone());
+    let year = chrono::Datelike::year(&e.acquired_at);
+    let job = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path)?;
+        let reader = Counting {
+            inner: file,
+            done: d,
+            stop: s,
+        };
+        let options = Options {
+            format,
+            year,
+            utc_offset_minutes: 540,
+        };
+        crate::triage::analyse(reader, &options, config)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    });
+    tokio::pin!(job);
+    let outcome = loop {
+        tokio::select! {
+            result = &mut job => break result,
+            _ = tokio::time::sleep(PROGRESS_EVERY) => {
+                let now = triage_run::Entity::find_by_id(run).one(db).await?;
+                if now.as_ref().is_none_or(|n| n.status == RunStatus::Cancelled.id()) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                triage_run::Entity::update_many()
+                    .col_expr(
+                        triage_run::Column::BytesDone,
+                        sea_orm::sea_query::Expr::value(done.load(Ordering::Relaxed) as i64),
+                    )
+                    .filter(triage_run::Column::Id.eq(run))
+                    .exec(db)
+                    .await?;
+            }
+        }
+    };
+    if stop.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    match outcome {
+        Ok(Ok((summary, findings))) => store_findings(db, &e, run, summary, findings).await,
+        Ok(Err(err)) => finish_failed(db, run, &err.to_string()).await,
+        Err(join) => finish_failed(db, run, &format!("the analysis stopped: {join}")).await,
+    }
+}
+
+/// The organisation's indicators from the threat-intelligence store: every
+/// observable marked as an indicator, of a type the detectors match.
+async fn config_for(db: &DatabaseConnection) -> ServiceResult<Config> {
+    let rows = observable::Entity::find()
+        .filter(observable::Column::IsIndicator.eq(true))
+        .filter(observable::Column::Kind.is_in(["c2_domain", "c2_ip", "url"]))
+        .limit(100_000)
+        .all(db)
+        .await?;
+    let mut c = Config::default();
+    for o in rows {
+        match o.kind.as_str() {
+            "c2_domain" => c.indicators.domains.push(o.value),
+            "c2_ip" => c
+                .indicators
+                .ips
+                .extend(o.value.parse::<std::net::IpAddr>().ok()),
+            _ => c.indicators.urls.push(o.value),
+        }
+    }
+    Ok(c)
+}
+
+async fn store_findings(
+    db: &DatabaseConnection,
+    e: &evidence::Model,
+    run: Uuid,
+    summary: crate::triage::parse::Summary,
+    findings: Vec<Finding>,
+) -> ServiceResult<()> {
+    let txn = db.begin().await?;
+    let inc = super::timeline::lock(&txn, e.incident_id)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    // Cancelled in the meantime: keep nothing.
+    let r = triage_run::Entity::find_by_id(run)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    if r.status == RunStatus::Cancelled.id() {
+        return Ok(());
+    }
+    let count = findings.len();
+    let rows: Vec<triage_finding::ActiveModel> = findings
+        .iter()
+        .map(|f| triage_finding::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            run_id: Set(run),
+            incident_id: Set(e.incident_id),
+            evidence_id: Set(e.id),
+            detector: Set(f.detector.to_string()),
+            severity: Set(severity_id(f)),
+            body: Set(serde_json::to_string(f).unwrap_or_else(|_| "{}".into())),
+            status: Set(FindingStatus::Open.id().into()),
+            note: Set(String::new()),
+            decided_by: Set(None),
+            decided_at: Set(None),
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        triage_finding::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let mut m: triage_run::ActiveModel = r.into();
+    m.status = Set(RunStatus::Done.id().into());
+    m.format = Set(Some(format_id(summary.format)));
+    m.bytes_done = Set(summary.bytes as i64);
+    m.findings = Set(count as i32);
+    m.summary = Set(serde_json::to_string(&summary).unwrap_or_else(|_| "{}".into()));
+    m.finished_at = Set(Some(Utc::now()));
+    let started_by = *m.started_by.as_ref();
+    m.update(&txn).await?;
+    let d = detail([
+        ("evidence_id", e.id.to_string()),
+        ("evidence", e.file_name.clone()),
+        ("format", format_id(summary.format)),
+        ("lines", summary.lines.to_string()),
+        ("findings", count.to_string()),
+    ]);
+    super::timeline::append(
+        &txn,
+        &inc,
+        Some(started_by),
+        EventKind::EvidenceAnalysed,
+        None,
+        d,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn finish_failed(db: &DatabaseConnection, run: Uuid, why: &str) -> ServiceResult<()> {
+    triage_run::Entity::update_many()
+        .col_expr(
+            triage_run::Column::Status,
+            sea_orm::sea_query::Expr::value(RunStatus::Failed.id()),
+        )
+        .col_expr(
+            triage_run::Column::Error,
+            sea_orm::sea_query::Expr::value(why.chars().take(500).collect::<String>()),
+        )
+        .col_expr(
+            triage_run::Column::FinishedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(triage_run::Column::Id.eq(run))
+        .filter(triage_run::Column::Status.ne(RunStatus::Cancelled.id()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn set_status(db: &DatabaseConnection, run: Uuid, s: RunStatus) -> ServiceResult<()> {
+    triage_run::Entity::update_many()
+        .col_expr(
+            triage_run::Column::Status,
+            sea_orm::sea_query::Expr::value(s.id()),
+        )
+        .filter(triage_run::Column::Id.eq(run))
+        .filter(triage_run::Column::Status.ne(RunStatus::Cancelled.id()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts what the parsers read, and stops them once asked to.
+struct Counting<R> {
+    inner: R,
+    done: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.done.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn format_id(f: Format) -> String {
+    serde_json::to_value(f)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+pub fn parse_format(id: &str) -> Option<Format> {
+    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+}
+
+fn severity_id(f: &Finding) -> String {
+    serde_json::to_value(f.severity)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The runs and findings of the items the reader sees, newest run first.
+pub(super) async fn views(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    inc: &incident::Model,
+    seen: &std::collections::HashMap<Uuid, String>,
+) -> ServiceResult<(Vec<RunView>, Vec<FindingView>)> {
+    let access = access_to(actor, inc);
+    if !may_act(&access, IncidentAct::Evidence) || seen.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let runs = triage_run::Entity::find()
+        .filter(triage_run::Column::IncidentId.eq(inc.id))
+        .order_by_desc(triage_run::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let runs: Vec<_> = runs
+        .into_iter()
+        .filter(|r| seen.contains_key(&r.evidence_id))
+        .collect();
+    let mut ids: Vec<Uuid> = runs.iter().map(|r| r.started_by).collect();
+    ids.sort();
+    ids.dedup();
+    let names: std::collections::HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let run_views = runs
+        .iter()
+        .filter_map(|r| {
+            let summary: serde_json::Value = serde_json::from_str(&r.summary).unwrap_or_default();
+            let n = |k: &str| summary.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+            Some(RunView {
+                id: r.id,
+                evidence_id: r.evidence_id,
+                evidence_name: seen.get(&r.evidence_id)?.clone(),
+                status: RunStatus::from_id(&r.status)?,
+                format: r.format.clone(),
+                bytes_done: r.bytes_done.max(0) as u64,
+                bytes_total: r.bytes_total.max(0) as u64,
+                lines: n("lines"),
+                parsed: n("parsed"),
+                unparsed: n("unparsed"),
+                findings: r.findings.max(0) as u32,
+                error: r.error.clone(),
+                started_by: names.get(&r.started_by).cloned().unwrap_or_default(),
+                created_at: r.created_at,
+                finished_at: r.finished_at,
+            })
+        })
+        .collect();
+    let findings = triage_finding::Entity::find()
+        .filter(triage_finding::Column::IncidentId.eq(inc.id))
+        .limit(2_000)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|f| seen.contains_key(&f.evidence_id))
+        .filter_map(|f| finding_view(&f, seen))
+        .collect();
+    Ok((run_views, findings))
+}
+
+fn finding_view(
+    f: &triage_finding::Model,
+    seen: &std::collections::HashMap<Uuid, String>,
+) -> Option<FindingView> {
+    let body: serde_json::Value = serde_json::from_str(&f.body).ok()?;
+    let label = |k: &str| -> Option<playbooks::Label> {
+        Some(playbooks::Label {
+            ja: body.get(k)?.get("ja")?.as_str()?.to_string(),
+            en: body.get(k)?.get("en")?.as_str()?.to_string(),
+        })
+    };
+    let time = |k: &str| {
+        body.get(k)
+            .and_then(|v| v.as_str())
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    Some(FindingView {
+        id: f.id,
+        evidence_id: f.evidence_id,
+        evidence_name: seen.get(&f.evidence_id).cloned().unwrap_or_default(),
+        detector: f.detector.clone(),
+        severity: f.severity.clone(),
+        title: label("title")?,
+        explanation: label("explanation")?,
+        lines: body
+            .get("lines")?
+            .as_array()?
+            .iter()
+            .filter_map(|l| {
+                Some(LineRef {
+                    line: l.get("line")?.as_u64()?,
+                    offset: l.get("offset")?.as_u64()?,
+                })
+            })
+            .collect(),
+        line_count: body.get("line_count").and_then(|v| v.as_u64()).unwrap_or(0),
+        observables: body
+            .get("observables")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| {
+                        let found_as = o.get("kind")?.as_str()?.to_string();
+                        Some(FindingObservable {
+                            kind: observable_type(&found_as),
+                            found_as,
+                            value: o.get("value")?.as_str()?.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        first_seen: time("first_seen"),
+        last_seen: time("last_seen"),
+        status: FindingStatus::from_id(&f.status)?,
+        note: f.note.clone(),
+    })
+}
+
+/// A finding of this incident, for a decision on it.
+async fn find(
+    txn: &DatabaseTransaction,
+    inc: &incident::Model,
+    id: Uuid,
+) -> ServiceResult<triage_finding::Model> {
+    triage_finding::Entity::find_by_id(id)
+        .filter(triage_finding::Column::IncidentId.eq(inc.id))
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)
+}
+
+/// Records one value of a finding as an observable and marks the finding
+/// promoted, in the incident's transaction.
+pub(super) async fn promote(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    inc: &incident::Model,
+    f: &Facts,
+    finding: Uuid,
+    v: app::domain::observable::ValidObservable,
+) -> ServiceResult<()> {
+    workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
+    let row = find(txn, inc, finding).await?;
+    let body: serde_json::Value = serde_json::from_str(&row.body).unwrap_or_default();
+    // Only a value the finding implicates can be promoted from it.
+    let implicated = body
+        .get("observables")
+        .and_then(|o| o.as_array())
+        .is_some_and(|a| {
+            a.iter().any(|o| {
+                o.get("value").and_then(|x| x.as_str()).is_some_and(|x| {
+                    app::domain::observable::normalise(v.kind.kind(), x)
+                        .ok()
+                        .as_deref()
+                        == Some(v.value.as_str())
+                })
+            })
+        });
+    if !implicated {
+        return Err(ServiceError::NOT_FOUND);
+    }
+    super::observables::add(txn, actor, inc, f, v.clone()).await?;
+    decide(
+        txn,
+        actor,
+        inc,
+        row,
+        FindingStatus::Promoted,
+        format!("{} {}", v.kind.id(), v.value),
+    )
+    .await
+}
+
+pub(super) async fn dismiss(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    inc: &incident::Model,
+    f: &Facts,
+    finding: Uuid,
+    reason: String,
+) -> ServiceResult<()> {
+    workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
+    let reason =
+        app::domain::form::required_text("reason", &reason, app::domain::triage::DISMISS_MAX)
+            .map_err(ServiceError::Fields)?;
+    let row = find(txn, inc, finding).await?;
+    decide(txn, actor, inc, row, FindingStatus::Dismissed, reason).await
+}
+
+async fn decide(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    inc: &incident::Model,
+    row: triage_finding::Model,
+    status: FindingStatus,
+    note: String,
+) -> ServiceResult<()> {
+    let (evidence_id, detector) = (row.evidence_id, row.detector.clone());
+    let mut m: triage_finding::ActiveModel = row.into();
+    m.status = Set(status.id().into());
+    m.note = Set(note.clone());
+    m.decided_by = Set(Some(actor.id));
+    m.decided_at = Set(Some(Utc::now()));
+    m.update(txn).await?;
+    // The chain head may have moved with the observable's own event.
+    let fresh = incident::Entity::find_by_id(inc.id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    let d = detail([
+        ("evidence_id", evidence_id.to_string()),
+        ("detector", detector),
+        ("status", status.id().into()),
+        ("note", note),
+    ]);
+    event(
+        txn,
+        &fresh,
+        actor,
+        EventKind::EvidenceFindingDecided,
+        None,
+        d,
+    )
+    .await
+}
