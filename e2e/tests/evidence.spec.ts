@@ -64,7 +64,9 @@ test('a responder uploads a proxy log against its checklist item; the item is do
   await form.getByLabel('File').setInputFiles({
     name: 'access.log',
     mimeType: 'text/plain',
-    buffer: Buffer.from('1763601000.123 200 10.0.0.77 TCP_MISS/200 512 POST http://203.0.113.7/b - HIER_DIRECT/203.0.113.7 -\n'),
+    buffer: Buffer.from(
+      '1763601000.123 200 10.0.0.77 TCP_MISS/200 512 POST http://203.0.113.7/b - HIER_DIRECT/203.0.113.7 -\n' +
+      '1763601060.456 3000 10.0.0.77 TCP_TUNNEL/200 40960 CONNECT evil.example:8443 - HIER_DIRECT/198.51.100.66 -\n'),
   });
   await form.getByRole('button', { name: 'Upload evidence' }).click();
   await ready(responder);
@@ -76,4 +78,24 @@ test('a responder uploads a proxy log against its checklist item; the item is do
   await expect(entry.locator('ol.custody li[data-kind="acquired"]')).toBeVisible();
   await expect(entry).toContainText('SHA-256');
   await shot(responder, '31-evidence-uploaded');
+
+  // Log triage (seed 001): the stored log is analysed in the background;
+  // the run shows its progress, the finding cites its line, and the value
+  // it implicates is recorded as an observable.
+  const triage = responder.getByTestId('triage');
+  await triage.getByLabel('Evidence item').selectOption({ label: 'access.log' });
+  await triage.getByRole('button', { name: 'Analyse' }).click();
+  const run = triage.locator('[data-testid="triage-runs"] tr').filter({ hasText: 'access.log' });
+  await expect(run).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
+  await expect(run.locator('progress')).toHaveAttribute('value', '100');
+  await expect(run).toContainText('2 lines: 2 read, 0 not understood');
+  const finding = triage.locator('li.finding[data-detector="proxy.connect_port"]');
+  await expect(finding).toContainText('8443');
+  await expect(finding).toContainText('2@');
+  await shot(responder, '32-triage-findings');
+  await finding.locator('ul.implicated li').filter({ hasText: 'evil.example' }).getByRole('button', { name: 'Record as observable' }).click();
+  await expect(triage.locator('li.finding[data-detector="proxy.connect_port"]')).toContainText('recorded as observable');
+  await expect(responder.locator('section.observables')).toContainText('evil.example');
+  // Analysing is in the item's chain of custody.
+  await expect(entry.locator('ol.custody li[data-kind="analysed"]')).toBeVisible();
 });
