@@ -143,6 +143,7 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
         | ErrorCode::UnknownObservableType
         | ErrorCode::AlreadyListed
         | ErrorCode::InvalidUrl
+        | ErrorCode::SystemAccount
         | ErrorCode::PasswordMismatch
         | ErrorCode::WrongPassword
         | ErrorCode::InvalidCredentials => text.into(),
@@ -195,6 +196,7 @@ fn error_key(code: &ErrorCode) -> &'static str {
         ErrorCode::BadStix(..) => "err.bad_stix",
         ErrorCode::UnknownIncident(_) => "err.unknown_incident",
         ErrorCode::InvalidUrl => "err.invalid_url",
+        ErrorCode::SystemAccount => "err.system_account",
         ErrorCode::PasswordMismatch => "err.password_mismatch",
         ErrorCode::WrongPassword => "err.wrong_password",
         ErrorCode::InvalidCredentials => "err.invalid_credentials",
@@ -884,6 +886,7 @@ mod tests {
             ErrorCode::BadStix("indicator--1".into(), "valid_from".into()),
             ErrorCode::UnknownIncident("INC-2026-0001".into()),
             ErrorCode::InvalidUrl,
+            ErrorCode::SystemAccount,
             ErrorCode::PasswordMismatch,
             ErrorCode::WrongPassword,
             ErrorCode::InvalidCredentials,

@@ -85,6 +85,56 @@ async fn the_notification_form_files_a_phase_a_report_and_shows_nothing_back(db:
             == StatusCode::UNAUTHORIZED
     );
 
+    // Nor can an administrator make it one that does: it is not activated,
+    // given a password or roles, and its name is not free for a new user.
+    let mut admin = app.admin().await;
+    let users = admin.post("/api/users/list", &[]).await.json();
+    let intake = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "outside-notice")
+        .expect("the intake account")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (path, form) in [
+        (
+            "/api/users/active",
+            vec![("user", intake.as_str()), ("active", "true")],
+        ),
+        (
+            "/api/users/reset-password",
+            vec![
+                ("user", intake.as_str()),
+                ("password", "a long enough password 1"),
+            ],
+        ),
+        (
+            "/api/users/roles",
+            vec![("user", intake.as_str()), ("roles[]", "security_officer")],
+        ),
+    ] {
+        let r = admin.post(path, &form).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{path}: {}", r.text);
+        assert!(r.text.contains("SystemAccount"), "{path}: {}", r.text);
+    }
+    let r = admin
+        .post(
+            "/api/users/create",
+            &[
+                ("form[username]", "outside-notice"),
+                ("form[display_name]", "Impostor"),
+                ("form[password]", "a long enough password 1"),
+                ("form[roles][]", "reporter"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        [("username".to_string(), "UsernameTaken".to_string())]
+    );
+
     // The page itself renders without an account, and the sign-in page
     // points outsiders to it.
     let page = app.client().get("/notify").await;

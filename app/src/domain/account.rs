@@ -45,6 +45,8 @@ pub fn validate_new_user(form: &NewUserForm) -> Result<ValidNewUser, Vec<FieldEr
         c.fail("username", ErrorCode::Required);
     } else if !is_valid_username(&username) {
         c.fail("username", ErrorCode::InvalidUsername);
+    } else if username == super::notice::INTAKE_USERNAME {
+        c.fail("username", ErrorCode::UsernameTaken);
     }
     let display_name = c.line("display_name", &form.display_name, 200);
     let email = c.optional_text("email", &form.email, 254);

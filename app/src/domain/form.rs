@@ -48,6 +48,9 @@ pub enum ErrorCode {
     UnknownIncident(String),
     /// Not an http(s) URL (with a host) that can be used.
     InvalidUrl,
+    /// The notification form's intake account: it never signs in, so it
+    /// cannot be activated, given a password or roles.
+    SystemAccount,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{Checker, FieldError};
 
+/// The account that files the form's reports. It cannot sign in (inactive,
+/// no usable password, the reporter role only), and the name is reserved:
+/// no user can be created with it.
+pub const INTAKE_USERNAME: &str = "outside-notice";
+
 pub const NAME_MAX: usize = 200;
 pub const SUBJECT_MAX: usize = 200;
 pub const DETAILS_MAX: usize = 10_000;

@@ -424,6 +424,15 @@ pub(super) async fn lock_user(txn: &impl ConnectionTrait, id: Uuid) -> ServiceRe
         .ok_or(ServiceError::NOT_FOUND)
 }
 
+/// The notification form's intake account never signs in: no one makes it.
+fn not_intake(u: &user::Model) -> ServiceResult<()> {
+    if u.username == app::domain::notice::INTAKE_USERNAME {
+        Err(ServiceError::conflict(ErrorCode::SystemAccount))
+    } else {
+        Ok(())
+    }
+}
+
 pub async fn set_roles(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -432,7 +441,7 @@ pub async fn set_roles(
 ) -> ServiceResult<()> {
     require(actor, Action::ManageUsers)?;
     let txn = begin_write(db).await?;
-    lock_user(&txn, id).await?;
+    not_intake(&lock_user(&txn, id).await?)?;
     let before = roles_of(&txn, id).await?;
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(id))
@@ -466,6 +475,9 @@ pub async fn set_active(
     }
     let txn = begin_write(db).await?;
     let u = lock_user(&txn, id).await?;
+    if active {
+        not_intake(&u)?;
+    }
     let before = u.is_active;
     let mut m: user::ActiveModel = u.into();
     m.is_active = Set(active);
@@ -503,6 +515,7 @@ pub async fn reset_password(
     let hash = hashing.hash(password.to_string()).await?;
     let txn = begin_write(db).await?;
     let u = lock_user(&txn, id).await?;
+    not_intake(&u)?;
     let username = u.username.clone();
     let mut m: user::ActiveModel = u.into();
     m.password_hash = Set(hash);

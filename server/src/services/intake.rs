@@ -16,7 +16,7 @@ use uuid::Uuid;
 use app::domain::Role;
 use app::domain::incident::{Discovery, IncidentKind, ValidReport};
 use app::domain::notice::{
-    NoticeReceipt, NoticeVia, PER_DAY, PER_SOURCE_PER_HOUR, ValidNotice, reference,
+    INTAKE_USERNAME, NoticeReceipt, NoticeVia, PER_DAY, PER_SOURCE_PER_HOUR, ValidNotice, reference,
 };
 use app::domain::policy::Actor;
 use app::ports::ClientAddress;
@@ -25,10 +25,6 @@ use playbooks::HandlingModel;
 use super::error::ServiceResult;
 use crate::auth::Auth;
 use crate::entity::{outside_notice, user, user_role};
-
-/// The account that files the form's reports: it cannot sign in (inactive,
-/// no usable password) and holds only the reporter role.
-pub const INTAKE_USERNAME: &str = "outside-notice";
 
 /// A notice from the public form. A filled robot trap is answered like a
 /// real notice and kept nowhere; past the limits nothing is kept and the
@@ -111,7 +107,13 @@ async fn intake_actor(txn: &DatabaseTransaction) -> ServiceResult<Actor> {
         .one(txn)
         .await?;
     let u = match found {
-        Some(u) => u,
+        // Only the account made here: never one someone could sign in to.
+        Some(u) if !u.is_active && u.password_hash == "!" => u,
+        Some(_) => {
+            return Err(super::error::ServiceError::Corrupt(
+                "the intake account's name belongs to an account that can sign in",
+            ));
+        }
         None => {
             let now = Utc::now();
             let u = user::ActiveModel {
