@@ -742,19 +742,8 @@ pub fn enum_keys() -> Vec<String> {
             .map(|v| format!("tr.fs.{}", v.id())),
     );
     keys.extend(["high", "medium", "low"].map(|s| format!("tr.sev.{s}")));
-    keys.extend(
-        [
-            "postfix",
-            "netscreen",
-            "squid_native",
-            "squid_combined",
-            "bind",
-            "windows_csv",
-            "windows_xml",
-        ]
-        .map(|f| format!("tr.fmt.{f}")),
-    );
-    keys.extend(["responsible", "approves", "consulted", "informed"].map(|r| format!("raci.{r}")));
+    keys.extend(crate::domain::triage::FORMATS.map(|f| format!("tr.fmt.{f}")));
+    keys.extend(playbooks::Raci::ALL.map(|r| format!("raci.{}", r.id())));
     keys.extend(AssetType::ALL.iter().map(|v| format!("asset.{}", v.id())));
     keys.extend(CloseReason::ALL.iter().map(|v| format!("close.{}", v.id())));
     keys.extend(Target::ALL.iter().map(|v| format!("target.{}", v.id())));

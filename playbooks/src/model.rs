@@ -54,6 +54,25 @@ pub enum Raci {
     Informed,
 }
 
+impl Raci {
+    /// The id the playbooks write (`responsible`, `approves`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Raci::Responsible => "responsible",
+            Raci::Approves => "approves",
+            Raci::Consulted => "consulted",
+            Raci::Informed => "informed",
+        }
+    }
+
+    pub const ALL: [Raci; 4] = [
+        Raci::Responsible,
+        Raci::Approves,
+        Raci::Consulted,
+        Raci::Informed,
+    ];
+}
+
 /// One action (アクション) of the phase × role matrix, or one task of an
 /// incident-kind playbook: what a role does in a phase, what it needs
 /// (インプット), what it delivers (アウトプット) and the skills it takes

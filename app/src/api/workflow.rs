@@ -162,13 +162,8 @@ pub async fn classify_incident(
 
     let mut c = Checker::default();
     let tlp = c.choice("tlp", &tlp, Tlp::from_id);
-    let stages = stages.unwrap_or_default();
-    let parsed: Vec<AttackStage> = stages
-        .iter()
-        .filter(|s| !s.trim().is_empty())
-        .filter_map(|s| AttackStage::from_id(s.trim()))
-        .collect();
-    if parsed.len() != stages.iter().filter(|s| !s.trim().is_empty()).count() {
+    let parsed = AttackStage::parse_all(&stages.unwrap_or_default());
+    if parsed.is_none() {
         c.fail("stages", ErrorCode::InvalidChoice);
     }
     let attacker = ssr::optional(&mut c, "attacker", attacker, AttackerType::from_id);
@@ -176,7 +171,7 @@ pub async fn classify_incident(
     let severity = ssr::optional(&mut c, "severity", severity, Severity::from_id);
     let op = c.finish(|| IncidentOp::Classify {
         tlp: tlp.expect("checked"),
-        stages: parsed,
+        stages: parsed.expect("checked"),
         attacker,
         route,
         severity,

@@ -76,6 +76,17 @@ impl AttackStage {
         (!sorted.is_empty()).then(|| sorted.iter().map(|s| s.id()).collect::<Vec<_>>().join(","))
     }
 
+    /// The stages a form ticked (`stages[]`, blanks ignored); `None` when
+    /// one of them is no stage.
+    pub fn parse_all(values: &[String]) -> Option<Vec<AttackStage>> {
+        values
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(Self::from_id)
+            .collect()
+    }
+
     /// The stages of the stored form; unknown ids are dropped.
     pub fn split(stored: Option<&str>) -> Vec<AttackStage> {
         stored
@@ -168,6 +179,14 @@ mod tests {
         assert_eq!(AttackStage::join(&[]), None);
         assert!(AttackStage::split(None).is_empty());
         assert_eq!(AttackStage::split(Some("objective,bogus")), [Objective]);
+        let ticked = |v: &[&str]| {
+            AttackStage::parse_all(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            ticked(&["delivery", " ", "objective"]),
+            Some(vec![Delivery, Objective])
+        );
+        assert_eq!(ticked(&["delivery", "exfil"]), None);
     }
 
     #[test]

@@ -104,6 +104,18 @@ pub fn observable_type(found_as: &str) -> Option<ObservableType> {
     }
 }
 
+/// The log formats the parsers read, by the names the server takes
+/// (`server::triage::record::Format`); a test there holds the two together.
+pub const FORMATS: [&str; 7] = [
+    "postfix",
+    "netscreen",
+    "squid_native",
+    "squid_combined",
+    "bind",
+    "windows_csv",
+    "windows_xml",
+];
+
 /// The longest dismissal reason.
 pub const DISMISS_MAX: usize = 2_000;
 

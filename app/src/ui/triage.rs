@@ -11,22 +11,11 @@ use crate::api::evidence::{AnalyseEvidence, CancelAnalysis, DismissFinding, Prom
 use crate::domain::evidence::Integrity;
 use crate::domain::form::FormResult;
 use crate::domain::incident::IncidentDetail;
-use crate::domain::triage::{FindingStatus, FindingView, RunStatus, RunView};
+use crate::domain::triage::{FORMATS, FindingStatus, FindingView, RunStatus, RunView};
 use crate::i18n::{Lang, t};
 use crate::ui::incidents::format_time;
 use crate::ui::use_lang;
 use crate::ui::workspace::answer;
-
-/// The formats the parsers read, for the chooser (empty: detect).
-const FORMATS: [&str; 7] = [
-    "postfix",
-    "netscreen",
-    "squid_native",
-    "squid_combined",
-    "bind",
-    "windows_csv",
-    "windows_xml",
-];
 
 #[component]
 pub fn Triage(id: String, incident: IncidentDetail, refresh: RwSignal<usize>) -> impl IntoView {

@@ -164,7 +164,7 @@ fn action(
         &ROLE_IDS,
         issues,
     );
-    let raci_ids = ["responsible", "approves", "consulted", "informed"];
+    let raci_ids = Raci::ALL.map(Raci::id);
     let raci = one_of(
         src,
         a.raci.as_ref(),
@@ -232,12 +232,11 @@ fn action(
     if id.is_empty() && issues.len() > before {
         return None;
     }
-    let raci = match raci.as_str() {
-        "responsible" => Raci::Responsible,
-        "approves" => Raci::Approves,
-        "consulted" => Raci::Consulted,
-        _ => Raci::Informed,
-    };
+    // Checked above: an unknown one is already an issue.
+    let raci = Raci::ALL
+        .into_iter()
+        .find(|r| r.id() == raci)
+        .unwrap_or(Raci::Informed);
     Some(Located {
         def: ActionDef {
             id,

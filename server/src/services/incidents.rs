@@ -47,14 +47,22 @@ pub async fn report(
         return Err(ServiceError::FORBIDDEN);
     }
     let txn = db.begin().await?;
-    let (hid, _) = file(&txn, model, actor, r, NoticeVia::Recorded, None).await?;
+    let filed = file(&txn, model, actor, r, NoticeVia::Recorded, None).await?;
     txn.commit().await?;
-    Ok(hid)
+    Ok(filed.human_id)
+}
+
+/// A report as filed: its human id and id, and the outside notice's
+/// acknowledgement reference when it has one.
+pub(super) struct Filed {
+    pub human_id: String,
+    pub id: Uuid,
+    pub notice_reference: Option<String>,
 }
 
 /// Files a report inside the caller's transaction: the incident, its
 /// workflow, the outside notice when there is one, the audit record and the
-/// mail to the triage roles. Returns its human id and id.
+/// mail to the triage roles.
 pub(super) async fn file(
     txn: &DatabaseTransaction,
     model: &HandlingModel,
@@ -62,7 +70,7 @@ pub(super) async fn file(
     r: ValidReport,
     via: NoticeVia,
     source_bucket: Option<String>,
-) -> ServiceResult<(String, Uuid)> {
+) -> ServiceResult<Filed> {
     let now = Utc::now();
     let year = now.year();
     // The write comes first so the transaction holds the write lock from its
@@ -97,9 +105,10 @@ pub(super) async fn file(
     .insert(txn)
     .await?;
     open_workflow(txn, model, &inc, kind, actor).await?;
-    if let Some(n) = &r.notifier {
-        super::notices::record(txn, &inc, actor, n, via, source_bucket).await?;
-    }
+    let notice_reference = match &r.notifier {
+        Some(n) => Some(super::notices::record(txn, &inc, actor, n, via, source_bucket).await?),
+        None => None,
+    };
     audit::record(
         txn,
         Some(actor.id),
@@ -119,7 +128,11 @@ pub(super) async fn file(
         detail: ("", ""),
     };
     crate::mail::enqueue(txn, &to, MailKind::NewReport, &about).await?;
-    Ok((hid, id))
+    Ok(Filed {
+        human_id: hid,
+        id,
+        notice_reference,
+    })
 }
 
 /// Pins the playbook version, generates every phase's tasks from the

@@ -77,13 +77,10 @@ pub async fn intake(
         reporter_contact: notifier.contact.clone(),
         notifier: Some(notifier),
     };
-    let (_, id) =
+    let filed =
         super::incidents::file(&txn, model, &intake, report, NoticeVia::Form, Some(bucket)).await?;
-    let reference = outside_notice::Entity::find()
-        .filter(outside_notice::Column::IncidentId.eq(id))
-        .one(&txn)
-        .await?
-        .map(|n| n.reference)
+    let reference = filed
+        .notice_reference
         .ok_or(super::error::ServiceError::Corrupt(
             "notice without its record",
         ))?;
@@ -92,7 +89,7 @@ pub async fn intake(
         Some(intake.id),
         "outside_notice_received",
         "incident",
-        id,
+        filed.id,
         json!({ "reference": reference }),
     )
     .await?;

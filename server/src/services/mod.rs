@@ -128,7 +128,7 @@ impl Backend for Hikeshi {
     ) -> Result<Uuid, AppError> {
         let format = match format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
             None => None,
-            Some(f) => Some(triage_runs::parse_format(f).ok_or(AppError::NotFound)?),
+            Some(f) => Some(crate::triage::parse_format(f).ok_or(AppError::NotFound)?),
         };
         Ok(triage_runs::start(&self.db, &self.evidence, actor, evidence, format).await?)
     }

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -58,161 +58,127 @@ pub(super) async fn decide(
     choice: PreventionChoice,
 ) -> ServiceResult<()> {
     workflow::may_edit(&actor.roles, f, &Edit::Prevention)?;
-    if item == ALL_UNDECIDED {
-        return decide_rest(txn, model, actor, inc, choice).await;
-    }
-    let def = model
-        .prevention_item(&item)
-        .filter(|d| d.applies_to(&inc.kind))
-        .ok_or(ServiceError::NOT_FOUND)?;
-    let owner_name = match &choice {
-        PreventionChoice::Scheduled { owner, .. } => Some(
-            super::accounts::person(
-                txn,
-                Some(*owner),
-                "owner",
-                app::domain::policy::roles::is_handler,
-            )
-            .await?,
-        ),
-        _ => None,
-    };
-    let existing = row::Entity::find()
+    let decided = Decided::of(txn, &choice).await?;
+    let decisions = row::Entity::find()
         .filter(row::Column::IncidentId.eq(inc.id))
-        .filter(row::Column::PreventionId.eq(def.id.as_str()))
-        .one(txn)
+        .all(txn)
         .await?;
-    let before = existing
-        .as_ref()
-        .map(|e| e.decision.clone())
-        .unwrap_or_else(|| "undecided".into());
-    let Some(decision) = choice.decision() else {
+    let (targets, before) = if item == ALL_UNDECIDED {
+        // Taking back every decision at once is not offered.
+        if decided.is_none() {
+            return Err(ServiceError::field(
+                "decision",
+                app::domain::ErrorCode::InvalidChoice,
+            ));
+        }
+        let open: Vec<String> = model
+            .prevention_for_kind(&inc.kind)
+            .into_iter()
+            .filter(|d| !decisions.iter().any(|r| r.prevention_id == d.id))
+            .map(|d| d.id.clone())
+            .collect();
+        (open, None)
+    } else {
+        let def = model
+            .prevention_item(&item)
+            .filter(|d| d.applies_to(&inc.kind))
+            .ok_or(ServiceError::NOT_FOUND)?;
+        let existing = decisions.iter().find(|r| r.prevention_id == def.id);
         if let Some(e) = existing {
             row::Entity::delete_by_id(e.id).exec(txn).await?;
-        } else {
+        } else if decided.is_none() {
             return Ok(());
         }
-        let d = detail([
-            ("prevention", def.id.clone()),
-            ("decision.before", before),
-            ("decision.after", "undecided".into()),
-        ]);
-        return event(txn, inc, actor, EventKind::PreventionDecided, None, d).await;
+        let before = existing.map_or("undecided", |e| e.decision.as_str());
+        (vec![def.id.clone()], Some(before.to_string()))
     };
-    let (owner, due) = match &choice {
-        PreventionChoice::Scheduled { owner, due, .. } => (Some(*owner), Some(*due)),
-        _ => (None, None),
-    };
+    if targets.is_empty() {
+        return Ok(());
+    }
     let now = Utc::now();
-    let text = choice.text().to_string();
-    match existing {
-        Some(e) => {
-            let mut m: row::ActiveModel = e.into();
-            m.decision = Set(decision.id().into());
-            m.reason = Set(text.clone());
-            m.owner_id = Set(owner);
-            m.due_on = Set(due);
-            m.decided_by = Set(actor.id);
-            m.decided_at = Set(now);
-            m.update(txn).await?;
-        }
+    let mut d = detail([(
+        "prevention",
+        if item == ALL_UNDECIDED {
+            item.clone()
+        } else {
+            targets[0].clone()
+        },
+    )]);
+    if let Some(before) = before {
+        d.insert("decision.before".into(), before);
+    }
+    match &decided {
         None => {
-            row::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                incident_id: Set(inc.id),
-                prevention_id: Set(def.id.clone()),
-                decision: Set(decision.id().into()),
-                reason: Set(text.clone()),
-                owner_id: Set(owner),
-                due_on: Set(due),
-                decided_by: Set(actor.id),
-                decided_at: Set(now),
+            d.insert("decision.after".into(), "undecided".into());
+        }
+        Some(x) => {
+            let rows: Vec<row::ActiveModel> = targets
+                .iter()
+                .map(|id| row::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    incident_id: Set(inc.id),
+                    prevention_id: Set(id.clone()),
+                    decision: Set(x.decision.id().into()),
+                    reason: Set(x.text.clone()),
+                    owner_id: Set(x.owner),
+                    due_on: Set(x.due),
+                    decided_by: Set(actor.id),
+                    decided_at: Set(now),
+                })
+                .collect();
+            row::Entity::insert_many(rows).exec(txn).await?;
+            if item == ALL_UNDECIDED {
+                d.insert("count".into(), targets.len().to_string());
             }
-            .insert(txn)
-            .await?;
+            d.insert("decision.after".into(), x.decision.id().into());
+            d.insert("note".into(), x.text.clone());
+            d.insert("owner".into(), x.owner_name.clone());
+            d.insert(
+                "due".into(),
+                x.due.map(|d| d.to_string()).unwrap_or_default(),
+            );
         }
     }
-    let d = detail([
-        ("prevention", def.id.clone()),
-        ("decision.before", before),
-        ("decision.after", decision.id().into()),
-        ("note", text),
-        ("owner", owner_name.unwrap_or_default()),
-        ("due", due.map(|d| d.to_string()).unwrap_or_default()),
-    ]);
     event(txn, inc, actor, EventKind::PreventionDecided, None, d).await
 }
 
 /// The item name that decides every measure still undecided at once (e.g.
-/// reject the rest, "not applicable to us", with one reason).
+/// "in place already" for the rest, with one note).
 pub const ALL_UNDECIDED: &str = "*";
 
-async fn decide_rest(
-    txn: &DatabaseTransaction,
-    model: &HandlingModel,
-    actor: &Actor,
-    inc: &incident::Model,
-    choice: PreventionChoice,
-) -> ServiceResult<()> {
-    let Some(decision) = choice.decision() else {
-        // Taking back every decision at once is not offered.
-        return Err(ServiceError::field(
-            "decision",
-            app::domain::ErrorCode::InvalidChoice,
-        ));
-    };
-    let (owner, due, owner_name) = match &choice {
-        PreventionChoice::Scheduled { owner, due, .. } => {
-            let name = super::accounts::person(
-                txn,
-                Some(*owner),
-                "owner",
-                app::domain::policy::roles::is_handler,
-            )
-            .await?;
-            (Some(*owner), Some(*due), name)
-        }
-        _ => (None, None, String::new()),
-    };
-    let decided: Vec<String> = row::Entity::find()
-        .filter(row::Column::IncidentId.eq(inc.id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|r| r.prevention_id)
-        .collect();
-    let now = Utc::now();
-    let text = choice.text().to_string();
-    let rest: Vec<row::ActiveModel> = model
-        .prevention_for_kind(&inc.kind)
-        .into_iter()
-        .filter(|d| !decided.contains(&d.id))
-        .map(|d| row::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            incident_id: Set(inc.id),
-            prevention_id: Set(d.id.clone()),
-            decision: Set(decision.id().into()),
-            reason: Set(text.clone()),
-            owner_id: Set(owner),
-            due_on: Set(due),
-            decided_by: Set(actor.id),
-            decided_at: Set(now),
-        })
-        .collect();
-    let count = rest.len();
-    if count == 0 {
-        return Ok(());
+/// A decision as stored, with the owner's name for the timeline; `None`
+/// for taking one back.
+struct Decided {
+    decision: PreventionDecision,
+    text: String,
+    owner: Option<Uuid>,
+    due: Option<chrono::NaiveDate>,
+    owner_name: String,
+}
+
+impl Decided {
+    async fn of(
+        txn: &DatabaseTransaction,
+        choice: &PreventionChoice,
+    ) -> ServiceResult<Option<Self>> {
+        let Some(decision) = choice.decision() else {
+            return Ok(None);
+        };
+        let (owner, due) = match choice {
+            PreventionChoice::Scheduled { owner, due, .. } => (Some(*owner), Some(*due)),
+            _ => (None, None),
+        };
+        let owner_name =
+            super::accounts::person(txn, owner, "owner", app::domain::policy::roles::is_handler)
+                .await?;
+        Ok(Some(Decided {
+            decision,
+            text: choice.text().to_string(),
+            owner,
+            due,
+            owner_name,
+        }))
     }
-    row::Entity::insert_many(rest).exec(txn).await?;
-    let d = detail([
-        ("prevention", ALL_UNDECIDED.into()),
-        ("count", count.to_string()),
-        ("decision.after", decision.id().into()),
-        ("note", text),
-        ("owner", owner_name),
-        ("due", due.map(|d| d.to_string()).unwrap_or_default()),
-    ]);
-    event(txn, inc, actor, EventKind::PreventionDecided, None, d).await
 }
 
 /// The checklist as the incident page shows it: every measure offered to

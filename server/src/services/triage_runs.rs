@@ -102,20 +102,7 @@ pub async fn cancel(db: &DatabaseConnection, actor: &Actor, run: Uuid) -> Servic
         .await?
         .ok_or(ServiceError::NOT_FOUND)?;
     super::evidence::authorised_item(db, actor, r.evidence_id).await?;
-    triage_run::Entity::update_many()
-        .col_expr(
-            triage_run::Column::Status,
-            sea_orm::sea_query::Expr::value(RunStatus::Cancelled.id()),
-        )
-        .col_expr(
-            triage_run::Column::FinishedAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(triage_run::Column::Id.eq(run))
-        .filter(triage_run::Column::Status.is_in([RunStatus::Queued.id(), RunStatus::Running.id()]))
-        .exec(db)
-        .await?;
-    Ok(())
+    mark(db, run, RunStatus::Cancelled, None).await
 }
 
 /// Starts again every run a restart interrupted.
@@ -148,9 +135,9 @@ async fn work(db: &DatabaseConnection, store: &EvidenceStore, run: Uuid) -> Serv
     let Some(e) = evidence::Entity::find_by_id(r.evidence_id).one(db).await? else {
         return finish_failed(db, run, "the evidence item is gone").await;
     };
-    set_status(db, run, RunStatus::Running).await?;
+    mark(db, run, RunStatus::Running, None).await?;
     let config = config_for(db).await?;
-    let format = r.format.as_deref().and_then(parse_format);
+    let format = r.format.as_deref().and_then(crate::triage::parse_format);
     let path = store.path(&e.sha256);
     let done = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -252,7 +239,7 @@ async fn store_findings(
             incident_id: Set(e.incident_id),
             evidence_id: Set(e.id),
             detector: Set(f.detector.to_string()),
-            severity: Set(severity_id(f)),
+            severity: Set(crate::triage::id_of(f.severity)),
             body: Set(serde_json::to_string(f).unwrap_or_else(|_| "{}".into())),
             status: Set(FindingStatus::Open.id().into()),
             note: Set(String::new()),
@@ -295,36 +282,42 @@ async fn store_findings(
 }
 
 async fn finish_failed(db: &DatabaseConnection, run: Uuid, why: &str) -> ServiceResult<()> {
-    triage_run::Entity::update_many()
-        .col_expr(
-            triage_run::Column::Status,
-            sea_orm::sea_query::Expr::value(RunStatus::Failed.id()),
-        )
-        .col_expr(
-            triage_run::Column::Error,
-            sea_orm::sea_query::Expr::value(why.chars().take(500).collect::<String>()),
-        )
-        .col_expr(
-            triage_run::Column::FinishedAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(triage_run::Column::Id.eq(run))
-        .filter(triage_run::Column::Status.ne(RunStatus::Cancelled.id()))
-        .exec(db)
-        .await?;
-    Ok(())
+    mark(
+        db,
+        run,
+        RunStatus::Failed,
+        Some(why.chars().take(500).collect()),
+    )
+    .await
 }
 
-async fn set_status(db: &DatabaseConnection, run: Uuid, s: RunStatus) -> ServiceResult<()> {
-    triage_run::Entity::update_many()
-        .col_expr(
-            triage_run::Column::Status,
-            sea_orm::sea_query::Expr::value(s.id()),
+/// Moves a run to `status` (with the error, for a failure) unless it was
+/// cancelled meanwhile; a run that ends records when. Cancelling itself
+/// moves only a run still at work.
+async fn mark(
+    db: &DatabaseConnection,
+    run: Uuid,
+    status: RunStatus,
+    error: Option<String>,
+) -> ServiceResult<()> {
+    use sea_orm::sea_query::Expr;
+    let mut q = triage_run::Entity::update_many()
+        .col_expr(triage_run::Column::Status, Expr::value(status.id()))
+        .filter(triage_run::Column::Id.eq(run));
+    q = if status == RunStatus::Cancelled {
+        q.filter(
+            triage_run::Column::Status.is_in([RunStatus::Queued.id(), RunStatus::Running.id()]),
         )
-        .filter(triage_run::Column::Id.eq(run))
-        .filter(triage_run::Column::Status.ne(RunStatus::Cancelled.id()))
-        .exec(db)
-        .await?;
+    } else {
+        q.filter(triage_run::Column::Status.ne(RunStatus::Cancelled.id()))
+    };
+    if !status.is_active() {
+        q = q.col_expr(triage_run::Column::FinishedAt, Expr::value(Utc::now()));
+    }
+    if let Some(e) = error {
+        q = q.col_expr(triage_run::Column::Error, Expr::value(e));
+    }
+    q.exec(db).await?;
     Ok(())
 }
 
@@ -347,21 +340,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 fn format_id(f: Format) -> String {
-    serde_json::to_value(f)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-pub fn parse_format(id: &str) -> Option<Format> {
-    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
-}
-
-fn severity_id(f: &Finding) -> String {
-    serde_json::to_value(f.severity)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    crate::triage::id_of(f)
 }
 
 /// The runs and findings of the items the reader sees, newest run first.
@@ -430,61 +409,55 @@ pub(super) async fn views(
     Ok((run_views, findings))
 }
 
+/// A finding as stored: the detectors' `Finding` serialised, read back
+/// with owned strings.
+#[derive(serde::Deserialize)]
+struct Stored {
+    title: playbooks::Label,
+    explanation: playbooks::Label,
+    lines: Vec<LineRef>,
+    line_count: u64,
+    observables: Vec<StoredObservable>,
+    first_seen: Option<chrono::DateTime<Utc>>,
+    last_seen: Option<chrono::DateTime<Utc>>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredObservable {
+    kind: String,
+    value: String,
+}
+
+fn stored(f: &triage_finding::Model) -> Option<Stored> {
+    serde_json::from_str(&f.body).ok()
+}
+
 fn finding_view(
     f: &triage_finding::Model,
     seen: &std::collections::HashMap<Uuid, String>,
 ) -> Option<FindingView> {
-    let body: serde_json::Value = serde_json::from_str(&f.body).ok()?;
-    let label = |k: &str| -> Option<playbooks::Label> {
-        Some(playbooks::Label {
-            ja: body.get(k)?.get("ja")?.as_str()?.to_string(),
-            en: body.get(k)?.get("en")?.as_str()?.to_string(),
-        })
-    };
-    let time = |k: &str| {
-        body.get(k)
-            .and_then(|v| v.as_str())
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc))
-    };
+    let body = stored(f)?;
     Some(FindingView {
         id: f.id,
         evidence_id: f.evidence_id,
         evidence_name: seen.get(&f.evidence_id).cloned().unwrap_or_default(),
         detector: f.detector.clone(),
         severity: f.severity.clone(),
-        title: label("title")?,
-        explanation: label("explanation")?,
-        lines: body
-            .get("lines")?
-            .as_array()?
-            .iter()
-            .filter_map(|l| {
-                Some(LineRef {
-                    line: l.get("line")?.as_u64()?,
-                    offset: l.get("offset")?.as_u64()?,
-                })
+        title: body.title,
+        explanation: body.explanation,
+        lines: body.lines,
+        line_count: body.line_count,
+        observables: body
+            .observables
+            .into_iter()
+            .map(|o| FindingObservable {
+                kind: observable_type(&o.kind),
+                found_as: o.kind,
+                value: o.value,
             })
             .collect(),
-        line_count: body.get("line_count").and_then(|v| v.as_u64()).unwrap_or(0),
-        observables: body
-            .get("observables")
-            .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|o| {
-                        let found_as = o.get("kind")?.as_str()?.to_string();
-                        Some(FindingObservable {
-                            kind: observable_type(&found_as),
-                            found_as,
-                            value: o.get("value")?.as_str()?.to_string(),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        first_seen: time("first_seen"),
-        last_seen: time("last_seen"),
+        first_seen: body.first_seen,
+        last_seen: body.last_seen,
         status: FindingStatus::from_id(&f.status)?,
         note: f.note.clone(),
     })

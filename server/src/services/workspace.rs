@@ -98,16 +98,24 @@ pub async fn get(
     let own = super::external::colleagues(db, actor).await?;
     let seen = Seen::of(db, model, actor, &access, &own, &i, &tasks).await?;
     let progress = super::tasks::task_progress(&tasks);
-    let names: HashMap<&str, playbooks::Label> = tasks
+    // Each definition read once: for its own view and for the names of
+    // the tasks that wait for it.
+    let defs = tasks
         .iter()
-        .filter_map(|t| {
-            let def: ActionDef = serde_json::from_str(&t.definition).ok()?;
-            Some((t.action_id.as_str(), def.name))
+        .map(|t| {
+            serde_json::from_str::<ActionDef>(&t.definition)
+                .map_err(|_| ServiceError::Corrupt("task definition"))
         })
+        .collect::<Result<Vec<_>, _>>()?;
+    let names: HashMap<&str, &playbooks::Label> = tasks
+        .iter()
+        .zip(&defs)
+        .map(|(t, d)| (t.action_id.as_str(), &d.name))
         .collect();
     let tasks = tasks
         .iter()
-        .map(|t| task_view(actor, &f, t.clone(), &name, &progress, &names))
+        .zip(&defs)
+        .map(|(t, d)| task_view(actor, &f, t.clone(), d.clone(), &name, &progress, &names))
         .collect::<Result<Vec<_>, _>>()?;
     let events: Vec<EventView> = events
         .into_iter()
@@ -418,19 +426,18 @@ fn task_view(
     actor: &Actor,
     f: &workflow::Facts,
     t: task::Model,
+    def: ActionDef,
     name: &impl Fn(Option<Uuid>) -> Option<String>,
     progress: &[(&str, Phase, TaskStatus)],
-    names: &HashMap<&str, playbooks::Label>,
+    names: &HashMap<&str, &playbooks::Label>,
 ) -> ServiceResult<TaskView> {
-    let def: ActionDef = serde_json::from_str(&t.definition)
-        .map_err(|_| ServiceError::Corrupt("task definition"))?;
     let role = Role::from_id(&t.role).or_corrupt("task role")?;
     let phase = Phase::from_id(&t.phase).or_corrupt("task phase")?;
     let is_assignee = t.assignee_id == Some(actor.id);
     let may = |c| workflow::may_change_task(&actor.roles, is_assignee, role, phase, f, c).is_ok();
     let waiting: Vec<playbooks::Label> = workflow::waiting_on(&def.depends_on, progress, f.phase)
         .into_iter()
-        .filter_map(|id| names.get(id).cloned())
+        .filter_map(|id| names.get(id).map(|n| (*n).clone()))
         .collect();
     Ok(TaskView {
         id: t.id,

@@ -54,10 +54,8 @@ pub fn parse_args(args: &[String], this_year: i32) -> Result<Args, String> {
         match a.as_str() {
             "--format" => {
                 let f = value("--format")?;
-                out.format = Some(
-                    serde_json::from_value(serde_json::Value::String(f.clone()))
-                        .map_err(|_| format!("unknown format `{f}`"))?,
-                );
+                out.format =
+                    Some(super::parse_format(&f).ok_or_else(|| format!("unknown format `{f}`"))?);
             }
             "--config" => out.config = Some(value("--config")?),
             "--json" => out.json = true,
@@ -166,10 +164,7 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<(), String> {
 fn describe(s: &Summary) -> String {
     format!(
         "{} log{}: {} lines, {} bytes: {} records, {} ignored, {} unparsed, {} too long",
-        serde_json::to_value(s.format)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        super::id_of(s.format),
         if s.gzip { " (gzip)" } else { "" },
         s.lines,
         s.bytes,
@@ -188,10 +183,7 @@ fn finding_text(f: &Finding, lang: &str) -> String {
             l.en.clone()
         }
     };
-    let severity = serde_json::to_value(f.severity)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let severity = super::id_of(f.severity);
     let mut s = format!(
         "[{severity}] {} — {}\n  {}",
         f.detector,
@@ -212,13 +204,7 @@ fn finding_text(f: &Finding, lang: &str) -> String {
         let obs: Vec<String> = f
             .observables
             .iter()
-            .map(|o| {
-                let kind = serde_json::to_value(o.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                format!("{kind} {}", o.value)
-            })
+            .map(|o| format!("{} {}", super::id_of(o.kind), o.value))
             .collect();
         s.push_str(&format!("\n  observables: {}", obs.join(", ")));
     }

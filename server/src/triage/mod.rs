@@ -25,3 +25,30 @@ pub fn analyse<R: Read>(
     let summary = parse::parse(input, options, |at, record| detectors.feed(at, &record))?;
     Ok((summary, detectors.finish()))
 }
+
+/// The snake_case name serde gives a unit variant (`squid_native`,
+/// `high`, `user_agent`): how formats, severities and observable kinds are
+/// stored and printed.
+pub fn id_of(v: impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A format by its name (`squid_native`), as `--format` and the page give it.
+pub fn parse_format(id: &str) -> Option<record::Format> {
+    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_page_offers_exactly_the_formats_the_parsers_read() {
+        for name in app::domain::triage::FORMATS {
+            let f = super::parse_format(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(super::id_of(f), name);
+        }
+        assert!(super::parse_format("syslog").is_none());
+    }
+}

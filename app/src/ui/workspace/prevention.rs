@@ -47,6 +47,26 @@ pub(super) fn PreventionChecklist(id: String, incident: IncidentDetail) -> impl 
     .into_any()
 }
 
+/// The field errors of the last decision that name the form `prefix`
+/// (`<item>/` or `*/`, as the server function prefixes them), unprefixed:
+/// the answer shows beside the form that was sent.
+fn errors_under(acts: Acts, prefix: String) -> Signal<Vec<crate::domain::FieldError>> {
+    Signal::derive(move || match acts.decide_prevention.value().get() {
+        Some(Ok(FormResult::Invalid(errors))) => errors
+            .into_iter()
+            .filter_map(|e| {
+                e.field
+                    .strip_prefix(&prefix)
+                    .map(|f| crate::domain::FieldError {
+                        field: f.to_string(),
+                        code: e.code.clone(),
+                    })
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
 #[component]
 fn Measure(
     id: String,
@@ -58,24 +78,7 @@ fn Measure(
     let acts = expect_context::<Acts>();
     let item = p.def.id.clone();
     let testid = format!("pv-{item}");
-    // The answer belongs to the measure whose errors it names.
-    let errors = {
-        let prefix = format!("{item}/");
-        Signal::derive(move || match acts.decide_prevention.value().get() {
-            Some(Ok(FormResult::Invalid(errors))) => errors
-                .into_iter()
-                .filter_map(|e| {
-                    e.field
-                        .strip_prefix(&prefix)
-                        .map(|f| crate::domain::FieldError {
-                            field: f.to_string(),
-                            code: e.code.clone(),
-                        })
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
-    };
+    let errors = errors_under(acts, format!("{item}/"));
     let field_error = move |field: &'static str| {
         move || error_for(&errors.get(), field).map(|c| error_text(lang, c))
     };
@@ -166,20 +169,7 @@ fn DecideRest(
     lang: Lang,
 ) -> impl IntoView {
     let acts = expect_context::<Acts>();
-    let errors = Signal::derive(move || match acts.decide_prevention.value().get() {
-        Some(Ok(FormResult::Invalid(errors))) => errors
-            .into_iter()
-            .filter_map(|e| {
-                e.field
-                    .strip_prefix("*/")
-                    .map(|f| crate::domain::FieldError {
-                        field: f.to_string(),
-                        code: e.code.clone(),
-                    })
-            })
-            .collect(),
-        _ => Vec::new(),
-    });
+    let errors = errors_under(acts, "*/".into());
     let field_error = move |field: &'static str| {
         move || error_for(&errors.get(), field).map(|c| error_text(lang, c))
     };

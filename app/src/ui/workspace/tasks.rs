@@ -70,15 +70,6 @@ pub(super) fn TaskBoard(
     .into_any()
 }
 
-fn raci_id(r: playbooks::Raci) -> &'static str {
-    match r {
-        playbooks::Raci::Responsible => "responsible",
-        playbooks::Raci::Approves => "approves",
-        playbooks::Raci::Consulted => "consulted",
-        playbooks::Raci::Informed => "informed",
-    }
-}
-
 #[component]
 fn TaskCard(id: String, task: TaskView) -> impl IntoView {
     let lang = use_lang();
@@ -93,7 +84,7 @@ fn TaskCard(id: String, task: TaskView) -> impl IntoView {
                 <strong>{label(lang, &task.name)}</strong>
                 {task.required.then(|| view! { <span class="badge required">{t(lang, "badge.required")}</span> })}
                 {task.kind_specific.then(|| view! { <span class="badge kind">{t(lang, "badge.kind")}</span> })}
-                <span class="badge raci" title=t(lang, "ws.raci")>{t(lang, &format!("raci.{}", raci_id(task.raci)))}</span>
+                <span class="badge raci" title=t(lang, "ws.raci")>{t(lang, &format!("raci.{}", task.raci.id()))}</span>
                 <span class="badge status">{t(lang, &format!("task.{}", task.status.id()))}</span>
             </div>
             <p class="muted">{label(lang, &task.description)}</p>
