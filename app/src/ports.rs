@@ -188,6 +188,19 @@ pub trait Backend: Send + Sync + 'static {
         human_id: &str,
     ) -> Result<(), AppError>;
 
+    /// What the organisation declares for the log-triage detectors.
+    async fn detection_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<crate::domain::triage::DetectionSettings, AppError>;
+    /// Replaces the declarations; a text the detectors cannot use is refused
+    /// with the line and reason.
+    async fn save_detection_settings(
+        &self,
+        actor: &Actor,
+        text: String,
+    ) -> Result<FormResult<()>, AppError>;
+
     /// The organisation's declared log sources.
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError>;
     /// Declares a log source (`id` None) or changes one.

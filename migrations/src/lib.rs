@@ -19,6 +19,7 @@ mod m0011_intel;
 mod m0012_campaigns_taxii;
 mod m0013_fidelity;
 mod m0014_triage;
+mod m0015_detection;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_campaigns_taxii::Migration),
             Box::new(m0013_fidelity::Migration),
             Box::new(m0014_triage::Migration),
+            Box::new(m0015_detection::Migration),
         ]
     }
 }

@@ -18,9 +18,9 @@ pub mod model;
 mod load;
 
 pub use model::{
-    ActionDef, AttackModelDef, AttackModelStage, HandlingModel, Impact, Importance, KindDef, Label,
-    LogEventDef, LogSourceDef, MeasureDef, PhaseDef, PreventionDef, Raci, Retention, RoleDef,
-    SeverityDef,
+    ActionDef, AttackModelDef, AttackModelStage, DetectorDef, HandlingModel, Impact, Importance,
+    KindDef, Label, LogEventDef, LogSourceDef, MeasureDef, PhaseDef, PreventionDef, Raci,
+    Retention, RoleDef, SeverityDef, ThresholdDef,
 };
 
 #[cfg(feature = "load")]
@@ -51,6 +51,27 @@ pub const KIND_IDS: [&str; 7] = [
     "website_defacement",
     "unauthorised_access",
     "other",
+];
+
+/// What an organisation declares for the log-triage detectors (the keys of
+/// its detection settings), which `detectors.toml` may name as a
+/// detector's parameters beside the thresholds.
+pub const DETECTION_DECLARATIONS: [&str; 15] = [
+    "proxies",
+    "internal",
+    "internal_zones",
+    "external_zones",
+    "standard_user_agents",
+    "business_domains",
+    "allowed_connect_ports",
+    "business_hours",
+    "business_days",
+    "holidays",
+    "utc_offset_minutes",
+    "maintenance_windows",
+    "indicators",
+    "admin_accounts",
+    "admin_hosts",
 ];
 
 /// Severity levels, most severe first (`severity.toml`).

@@ -257,6 +257,31 @@ pub struct AttackModelDef {
     pub stages: Vec<AttackModelStage>,
 }
 
+/// A log-triage detector: the seed 001 rule it implements, on which log
+/// source, and the parameters that tune it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetectorDef {
+    /// Stable id, e.g. `proxy.beaconing` (stored with each finding).
+    pub id: String,
+    /// The log source id (`log_sources.toml`) it reads.
+    pub source: String,
+    pub name: Label,
+    /// The seed's own words for the trace and how to find it.
+    pub rule: Label,
+    pub cite: String,
+    /// Threshold ids and organisation declarations it uses.
+    pub parameters: Vec<String>,
+}
+
+/// A detector parameter and its built-in value, written as in the file
+/// (`12`, `0.1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThresholdDef {
+    pub id: String,
+    pub value: String,
+    pub name: Label,
+}
+
 /// A stage of an attack model and the recorded (seed 000) stages it
 /// corresponds to; empty where the stage happens out of the defender's
 /// sight (the kill chain's weaponisation).
@@ -330,6 +355,10 @@ pub struct HandlingModel {
     pub prevention: Vec<PreventionDef>,
     /// The attack-stage models; the first is seed 000's, the one recorded.
     pub attack_models: Vec<AttackModelDef>,
+    /// The log-triage detectors, in file order.
+    pub detectors: Vec<DetectorDef>,
+    /// The detectors' numeric parameters with their built-in values.
+    pub thresholds: Vec<ThresholdDef>,
     /// Hex SHA-256 over the model files' names and contents, in name order.
     /// The same files give the same hash wherever they were loaded from, so
     /// it tells which version of the playbooks is in force.
@@ -337,6 +366,10 @@ pub struct HandlingModel {
 }
 
 impl HandlingModel {
+    pub fn detector(&self, id: &str) -> Option<&DetectorDef> {
+        self.detectors.iter().find(|d| d.id == id)
+    }
+
     pub fn phase(&self, id: &str) -> Option<&PhaseDef> {
         self.phases.iter().find(|p| p.id == id)
     }

@@ -129,12 +129,13 @@ impl Application {
         );
         // Log-triage runs a restart interrupted start again.
         {
-            let (db, store) = (
+            let (db, store, model) = (
                 self.state.hikeshi.db.clone(),
                 self.state.hikeshi.evidence.clone(),
+                self.state.hikeshi.model.clone(),
             );
             tokio::spawn(async move {
-                match crate::services::triage_runs::resume(&db, &store).await {
+                match crate::services::triage_runs::resume(&db, &store, &model).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(runs = n, "log triage resumed"),
                     Err(e) => tracing::error!(error = %e, "log triage could not resume"),

@@ -69,11 +69,27 @@ pub fn ts(t: DateTime<Utc>) -> String {
 }
 
 /// The JSON canonical form (RFC 8785) of what an SCO id is computed over:
-/// keys sorted, no spaces. serde_json sorts object keys (no
-/// `preserve_order` here) and writes strings as JCS does for the text these
-/// values hold.
+/// keys sorted, no spaces. The keys are sorted here, not left to
+/// serde_json: a dependency (the `evtx` crate) turns on its
+/// `preserve_order`, which keeps insertion order. serde_json writes strings
+/// as JCS does for the text these values hold.
 fn canonical(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    fn sorted(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sorted(&m[k])))
+                        .collect(),
+                )
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&sorted(v)).unwrap_or_default()
 }
 
 fn sco_id(kind: &str, contributing: &Value) -> String {
@@ -673,6 +689,17 @@ mod tests {
         assert_eq!(
             sco_id("domain-name", &json!({"value": "evil.example"})),
             "domain-name--69228563-c8d2-54ae-aeca-5f4134cb59aa"
+        );
+    }
+
+    #[test]
+    fn the_canonical_form_sorts_keys_whatever_order_they_were_built_in() {
+        let mut m = serde_json::Map::new();
+        m.insert("value".into(), json!("x"));
+        m.insert("hashes".into(), json!({"SHA-256": "b", "MD5": "a"}));
+        assert_eq!(
+            canonical(&Value::Object(m)),
+            r#"{"hashes":{"MD5":"a","SHA-256":"b"},"value":"x"}"#
         );
     }
 

@@ -135,6 +135,8 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/organisations/list", Rule::AdminOrOfficer),
     ("/api/log-sources/save", Rule::AdminOrOfficer),
     ("/api/log-sources", Rule::AdminOrHandlers),
+    ("/api/detection-settings/save", Rule::AdminOrOfficer),
+    ("/api/detection-settings", Rule::AdminOrHandlers),
     ("/api/incidents/get", Rule::SeesIncident),
     ("/api/incidents/comment", Rule::Comment),
     ("/api/incidents/command", Rule::Handlers),
@@ -150,6 +152,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/evidence/analyse/cancel", Rule::Handlers),
     ("/api/incidents/finding/promote", Rule::Handlers),
     ("/api/incidents/finding/dismiss", Rule::Handlers),
+    ("/api/incidents/finding/task", Rule::Handlers),
     // The notification form is for outsiders: no account needed.
     ("/api/notify", Rule::Public),
     ("/api/incidents/containment/propose", Rule::Handlers),
@@ -392,6 +395,16 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
                 ("finding", &f.finding.0),
                 ("kind", "c2_domain"),
                 ("value", &f.finding.1),
+            ]),
+        ),
+        "/api/detection-settings/save" => post(path, form(&[("text", "")])),
+        "/api/detection-settings" => post(path, form(&[])),
+        "/api/incidents/finding/task" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("finding", &f.finding.0),
+                ("role", "it_lan_admin"),
             ]),
         ),
         "/api/incidents/finding/dismiss" => post(

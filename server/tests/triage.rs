@@ -250,4 +250,194 @@ async fn a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed(db: 
     let _ = &c.app;
 }
 
-on_both_databases!(a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed);
+/// The organisation's declarations tune the detectors (a port declared
+/// allowed is no finding any more); a text they cannot use is refused with
+/// its line and loses nothing; a finding becomes a task of the current
+/// phase, once.
+async fn settings_tune_the_detectors_and_a_finding_becomes_a_task(db: Db) {
+    let mut c = triaged(db).await;
+    let id = c.id.clone();
+    let mut admin = c.app.admin().await;
+    let r = admin
+        .post(
+            "/api/detection-settings/save",
+            &[(
+                "text",
+                "proxies = [\"10.0.0.8\"]\nallowed_connect_portz = [8443]\n",
+            )],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        [("text".to_string(), "BadSettings".to_string())],
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.json()["Invalid"][0]["code"]["BadSettings"][0],
+        2,
+        "{}",
+        r.text
+    );
+    // Only the log-source administrators change them.
+    let r = c
+        .responder
+        .post("/api/detection-settings/save", &[("text", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let text = "# our proxies and the port our VPN gateway uses\nallowed_connect_ports = [80, 443, 8443]\n";
+    let r = admin
+        .post("/api/detection-settings/save", &[("text", text)])
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let r = c.responder.post("/api/detection-settings", &[]).await;
+    // Kept as written (the trailing newline aside).
+    assert_eq!(r.json()["text"], text.trim_end());
+    assert_eq!(r.json()["detectors"].as_array().unwrap().len(), 16);
+
+    let log = proxy_log();
+    let r = upload(&mut c.responder, &id, &meta(&[]), "access.log", &log).await;
+    assert!(r.json()["Done"].is_string(), "{}", r.text);
+    let i = incident(&mut c.responder, &id).await;
+    let item = i["evidence"][0]["id"].as_str().unwrap().to_string();
+    let r = c
+        .responder
+        .post(
+            "/api/evidence/analyse",
+            &[("evidence", &item), ("format", "squid_native")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let i = wait_done(&mut c.responder, &id).await;
+    let findings = i["findings"].as_array().unwrap().clone();
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["detector"] != "proxy.connect_port"),
+        "8443 is declared allowed: {findings:?}"
+    );
+    // With the domain recorded as an indicator, a second analysis finds it.
+    let r = c
+        .responder
+        .post(
+            "/api/incidents/observable/add",
+            &[
+                ("id", &id),
+                ("form[kind]", "c2_domain"),
+                ("form[value]", "evil.example"),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "amber"),
+                ("form[indicator]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let r = c
+        .responder
+        .post(
+            "/api/evidence/analyse",
+            &[("evidence", &item), ("format", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let i = wait_done(&mut c.responder, &id).await;
+    let finding = i["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["detector"] == "proxy.indicator" && f["task"].is_null())
+        .cloned()
+        .expect("the indicator is found");
+    assert_eq!(
+        finding["detector_name"]["en"],
+        "Requests to an indicator destination"
+    );
+    assert_eq!(finding["host"], "192.168.1.10");
+    let domain = finding["observables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "c2_domain")
+        .cloned()
+        .unwrap();
+    assert_eq!(domain["recorded"], true, "{domain}");
+    let fid = finding["id"].as_str().unwrap().to_string();
+    let tasks_before = i["tasks"].as_array().unwrap().len();
+    // The reporter opens no task from a finding.
+    let r = c
+        .reporter
+        .post(
+            "/api/incidents/finding/task",
+            &[("id", &id), ("finding", &fid), ("role", "it_lan_admin")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = c
+        .responder
+        .post(
+            "/api/incidents/finding/task",
+            &[("id", &id), ("finding", &fid), ("role", "ruler")],
+        )
+        .await;
+    assert_eq!(r.field_errors()[0].0, "role");
+    let r = c
+        .responder
+        .post(
+            "/api/incidents/finding/task",
+            &[("id", &id), ("finding", &fid), ("role", "it_lan_admin")],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+    let r = c
+        .responder
+        .post(
+            "/api/incidents/finding/task",
+            &[("id", &id), ("finding", &fid), ("role", "it_lan_admin")],
+        )
+        .await;
+    assert_eq!(
+        r.field_errors()[0],
+        ("finding".into(), "AlreadyListed".into())
+    );
+    let i = incident(&mut c.responder, &id).await;
+    let tasks = i["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), tasks_before + 1);
+    let task = tasks
+        .iter()
+        .find(|t| {
+            t["action_id"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("finding."))
+        })
+        .expect("the follow-up task");
+    assert_eq!(task["phase"], i["phase"], "{task}");
+    assert_eq!(task["role"], "it_lan_admin");
+    assert!(
+        task["name"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("Investigate: "),
+        "{task}"
+    );
+    let f = i["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == fid.as_str())
+        .unwrap()
+        .clone();
+    assert!(f["task"].is_string(), "{f}");
+    let events: Vec<&str> = i["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(events.contains(&"task_opened"), "{events:?}");
+    let _ = &c.app;
+}
+
+on_both_databases!(
+    a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed,
+    settings_tune_the_detectors_and_a_finding_becomes_a_task
+);

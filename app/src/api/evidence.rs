@@ -74,6 +74,35 @@ pub async fn log_sources() -> Result<Vec<OrgLogSource>, AppError> {
         .map_err(ctx::status)
 }
 
+/// What the organisation declares for the log-triage detectors.
+#[server(endpoint = "detection-settings")]
+pub async fn detection_settings() -> Result<crate::domain::triage::DetectionSettings, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .detection_settings(&actor)
+        .await
+        .map_err(ctx::status)
+}
+
+#[server(endpoint = "detection-settings/save")]
+pub async fn save_detection_settings(text: String) -> Result<FormResult<()>, AppError> {
+    use crate::api::ctx;
+    use crate::domain::form::Checker;
+    let actor = ctx::actor()?;
+    let mut c = Checker::default();
+    let text = c
+        .optional_text("text", &text, crate::domain::triage::SETTINGS_MAX)
+        .unwrap_or_default();
+    if let Err(errors) = c.finish(|| ()) {
+        return Ok(FormResult::Invalid(errors));
+    }
+    ctx::services()?
+        .save_detection_settings(&actor, text)
+        .await
+        .map_err(ctx::status)
+}
+
 /// Declares a log source (no `source_id`) or changes one.
 #[server(endpoint = "log-sources/save")]
 pub async fn save_log_source(
@@ -140,6 +169,27 @@ pub async fn cancel_analysis(run: Uuid) -> Result<(), AppError> {
         .cancel_analysis(&actor, run)
         .await
         .map_err(ctx::status)
+}
+
+/// Opens a task for `role` in the current phase to follow a finding up.
+#[server(endpoint = "incidents/finding/task")]
+pub async fn task_from_finding(
+    id: String,
+    finding: Uuid,
+    role: String,
+) -> Result<FormResult<()>, AppError> {
+    use crate::api::workflow::ssr;
+    use crate::domain::Role;
+    use crate::domain::form::Checker;
+    use crate::ports::IncidentOp;
+
+    let mut c = Checker::default();
+    let role = c.choice("role", &role, Role::from_id);
+    let op = c.finish(|| IncidentOp::TaskFromFinding {
+        finding,
+        role: role.expect("checked"),
+    });
+    ssr::run(&id, op).await
 }
 
 /// Records one value a finding implicates as an observable (sighted, at

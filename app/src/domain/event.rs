@@ -23,6 +23,8 @@ crate::string_enum! {
         PreventionRecorded = "prevention_recorded",
         Comment = "comment",
         TaskAssigned = "task_assigned",
+        /// A task the playbook did not foresee, opened from a triage finding.
+        TaskOpened = "task_opened",
         ContainmentProposed = "containment_proposed",
         ContainmentApprove = "containment_approve",
         ContainmentReject = "containment_reject",
@@ -107,7 +109,7 @@ impl EventKind {
         match self {
             Reported => Topic::Report,
             TakenIntoTriage | PhaseAdvanced | Closed | Reopened => Topic::Progress,
-            TaskUpdated | TaskWaived | TaskAssigned => Topic::Task,
+            TaskUpdated | TaskWaived | TaskAssigned | TaskOpened => Topic::Task,
             Comment => Topic::Comment,
             ContainmentProposed
             | ContainmentApprove
@@ -161,7 +163,7 @@ mod tests {
             let expected = match k {
                 "reported" => Topic::Report,
                 "taken_into_triage" | "phase_advanced" | "closed" | "reopened" => Topic::Progress,
-                "task_updated" | "task_waived" | "task_assigned" => Topic::Task,
+                "task_updated" | "task_waived" | "task_assigned" | "task_opened" => Topic::Task,
                 "comment" => Topic::Comment,
                 "engagement_granted" | "engagement_revoked" | "investigation_report_submitted" => {
                     Topic::Engagement

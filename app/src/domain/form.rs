@@ -51,6 +51,9 @@ pub enum ErrorCode {
     /// The notification form's intake account: it never signs in, so it
     /// cannot be activated, given a password or roles.
     SystemAccount,
+    /// Settings text that cannot be used: the line (0: not at one line) and
+    /// the parser's explanation.
+    BadSettings(usize, String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,6 +56,12 @@ pub enum IncidentOp {
         finding: Uuid,
         observable: super::observable::ValidObservable,
     },
+    /// Opens a task for one role, in the current phase, to follow a triage
+    /// finding up (its explanation and cited lines are the task's input).
+    TaskFromFinding {
+        finding: Uuid,
+        role: super::Role,
+    },
     /// Sets a triage finding aside, with the reason.
     DismissFinding {
         finding: Uuid,

@@ -63,6 +63,12 @@ pub struct FindingObservable {
     /// The observable type it becomes when promoted; none for a value the
     /// observable types have no room for (an account, a host name).
     pub kind: Option<ObservableType>,
+    /// The other incidents the reader may see that recorded the value.
+    pub also_in: Vec<super::observable::SeenIn>,
+    /// The threat-intelligence store's indicators in force it matches.
+    pub known: Vec<super::intel::Known>,
+    /// Recorded as an observable of this incident already.
+    pub recorded: bool,
 }
 
 /// Where a finding's line is in the registered file.
@@ -78,6 +84,11 @@ pub struct FindingView {
     pub evidence_id: Uuid,
     pub evidence_name: String,
     pub detector: String,
+    /// The detector's name in the playbook (`detectors.toml`).
+    pub detector_name: Label,
+    /// The host or address the finding is about (its first such
+    /// observable): what the findings are grouped by under a detector.
+    pub host: Option<String>,
     /// `high`, `medium` or `low`.
     pub severity: String,
     pub title: Label,
@@ -89,6 +100,18 @@ pub struct FindingView {
     pub last_seen: Option<DateTime<Utc>>,
     pub status: FindingStatus,
     pub note: String,
+    /// The task opened from it.
+    pub task: Option<Uuid>,
+}
+
+/// The asset type a value a finding implicates can be recorded as.
+pub fn asset_type(found_as: &str) -> Option<super::classification::AssetType> {
+    use super::classification::AssetType;
+    match found_as {
+        "host" | "ip" => Some(AssetType::Host),
+        "account" => Some(AssetType::Account),
+        _ => None,
+    }
 }
 
 /// The observable type a detector's value kind is recorded as.
@@ -115,6 +138,21 @@ pub const FORMATS: [&str; 7] = [
     "windows_csv",
     "windows_xml",
 ];
+
+/// What the organisation declares for the detectors, for the settings page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetectionSettings {
+    /// The declarations as TOML, as last saved (empty: none yet).
+    pub text: String,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The playbook's detectors and thresholds the text tunes.
+    pub detectors: Vec<playbooks::DetectorDef>,
+    pub thresholds: Vec<playbooks::ThresholdDef>,
+}
+
+/// The longest detection settings text.
+pub const SETTINGS_MAX: usize = 100_000;
 
 /// The longest dismissal reason.
 pub const DISMISS_MAX: usize = 2_000;

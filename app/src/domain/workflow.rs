@@ -396,6 +396,8 @@ pub enum Edit {
     /// Recording, changing or removing observables: who may is the access
     /// (`policy::IncidentAct::Observe`); only while the incident is open.
     Observe,
+    /// Opening a task the playbook did not foresee (from a triage finding).
+    Task,
 }
 
 /// Who may make an edit. Comments are open to everyone who can see the

@@ -48,7 +48,7 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<AttackModelDef>
         let header = raw.span();
         let m = raw.get_ref();
         let before = issues.len();
-        let id = text(src, &m.id, &header, &format!("{key}.id"), issues);
+        let id = check::required(src, &m.id, &header, &format!("{key}.id"), issues);
         if !id.is_empty() && ids.contains(&id) {
             issues.push(src.issue(header.clone(), &format!("{key}.id"), "duplicate model id"));
         }
@@ -60,12 +60,12 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<AttackModelDef>
             &format!("{key}.name"),
             issues,
         );
-        let cite = text(src, &m.cite, &header, &format!("{key}.cite"), issues);
+        let cite = check::required(src, &m.cite, &header, &format!("{key}.cite"), issues);
         let mut stages = Vec::new();
         for (i, s) in m.stage.iter().enumerate() {
             let skey = format!("{key}.stage[{i}]");
             let r = s.get_ref();
-            let sid = text(src, &r.id, &s.span(), &format!("{skey}.id"), issues);
+            let sid = check::required(src, &r.id, &s.span(), &format!("{skey}.id"), issues);
             let sname = check::label(
                 src,
                 r.name.as_ref(),
@@ -130,20 +130,4 @@ pub(super) fn read(src: &Source, issues: &mut Vec<Issue>) -> Vec<AttackModelDef>
         issues.push(src.issue(0..0, "model", "list at least seed 000's model"));
     }
     models
-}
-
-fn text(
-    src: &Source,
-    v: &Option<Spanned<String>>,
-    header: &std::ops::Range<usize>,
-    key: &str,
-    issues: &mut Vec<Issue>,
-) -> String {
-    match v {
-        Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().clone(),
-        _ => {
-            issues.push(src.issue(header.clone(), key, "missing"));
-            String::new()
-        }
-    }
 }

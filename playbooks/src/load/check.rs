@@ -118,3 +118,20 @@ pub(super) fn ids(
     }
     found
 }
+
+/// A plain text value that must be present and not blank.
+pub(super) fn required(
+    src: &Source,
+    v: &Option<Spanned<String>>,
+    header: &Range<usize>,
+    key: &str,
+    issues: &mut Vec<Issue>,
+) -> String {
+    match v {
+        Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().clone(),
+        _ => {
+            issues.push(src.issue(header.clone(), key, "missing"));
+            String::new()
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod actions;
 mod attack_models;
 mod check;
 mod containment;
+mod detectors;
 mod error;
 mod links;
 mod log_sources;
@@ -36,12 +37,14 @@ const CONTAINMENT_FILE: &str = "containment.toml";
 const LOG_SOURCES_FILE: &str = "log_sources.toml";
 const PREVENTION_FILE: &str = "prevention.toml";
 const ATTACK_MODELS_FILE: &str = "attack_models.toml";
+const DETECTORS_FILE: &str = "detectors.toml";
 
 /// The files that make up the model. A new kind of data is a new entry here.
-const MODEL_FILES: [&str; 14] = [
+const MODEL_FILES: [&str; 15] = [
     ACTIONS_FILE,
     ATTACK_MODELS_FILE,
     CONTAINMENT_FILE,
+    DETECTORS_FILE,
     "kinds/denial_of_service.toml",
     "kinds/information_leak.toml",
     "kinds/malware_infection.toml",
@@ -55,7 +58,7 @@ const MODEL_FILES: [&str; 14] = [
     SEVERITY_FILE,
 ];
 
-const BUILTIN: [(&str, &str); 14] = [
+const BUILTIN: [(&str, &str); 15] = [
     (ACTIONS_FILE, include_str!("../../model/actions.toml")),
     (
         ATTACK_MODELS_FILE,
@@ -65,6 +68,7 @@ const BUILTIN: [(&str, &str); 14] = [
         CONTAINMENT_FILE,
         include_str!("../../model/containment.toml"),
     ),
+    (DETECTORS_FILE, include_str!("../../model/detectors.toml")),
     (
         "kinds/denial_of_service.toml",
         include_str!("../../model/kinds/denial_of_service.toml"),
@@ -166,6 +170,7 @@ impl HandlingModel {
             &Source::new(CONTAINMENT_FILE, text_of(CONTAINMENT_FILE)?),
             &mut issues,
         );
+        let before = issues.len();
         let (log_sources, preservation_margin_days) = log_sources::read(
             &Source::new(LOG_SOURCES_FILE, text_of(LOG_SOURCES_FILE)?),
             &mut issues,
@@ -176,6 +181,15 @@ impl HandlingModel {
         );
         let attack_models = attack_models::read(
             &Source::new(ATTACK_MODELS_FILE, text_of(ATTACK_MODELS_FILE)?),
+            &mut issues,
+        );
+        // A broken log-source file is reported once, not again as unknown
+        // sources of every detector.
+        let source_ids: Option<Vec<&str>> =
+            (issues.len() == before).then(|| log_sources.iter().map(|s| s.id.as_str()).collect());
+        let (detectors, thresholds) = detectors::read(
+            &Source::new(DETECTORS_FILE, text_of(DETECTORS_FILE)?),
+            source_ids.as_deref(),
             &mut issues,
         );
         let mut located = actions::read_matrix(
@@ -221,6 +235,8 @@ impl HandlingModel {
             preservation_margin_days,
             prevention,
             attack_models,
+            detectors,
+            thresholds,
             content_hash,
         })
     }

@@ -953,3 +953,37 @@ fn every_action_names_its_skills() {
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert_eq!(issues[0].key, "action[0].skills");
 }
+
+#[test]
+fn every_detector_cites_its_rule_and_names_known_parameters() {
+    let m = HandlingModel::builtin();
+    assert_eq!(m.detectors.len(), 16);
+    for d in &m.detectors {
+        assert!(d.cite.contains("seed 001"), "{}", d.id);
+        assert!(m.log_source(&d.source).is_some(), "{}", d.id);
+    }
+    let beacon = m.detector("proxy.beaconing").unwrap();
+    assert_eq!(beacon.name.ja, "定期的な HTTP 通信");
+    assert!(beacon.parameters.contains(&"beacon_max_jitter".to_string()));
+    let jitter = m.thresholds.iter().find(|t| t.id == "beacon_max_jitter");
+    assert_eq!(jitter.map(|t| t.value.as_str()), Some("0.1"));
+
+    let pb = Playbooks::with("detectors.toml", |t| {
+        t.replacen("source = \"proxy\"", "source = \"squid\"", 1)
+            .replacen("\"beacon_max_jitter\",", "\"jitter\",", 1)
+            .replacen("value = 0.1", "value = -1", 1)
+            .replacen("id = \"dns.indicator\"", "id = \"proxy.indicator\"", 1)
+    });
+    let keys: Vec<String> = pb.issues().iter().map(|i| i.key.clone()).collect();
+    assert_eq!(
+        keys,
+        [
+            "detector[5].source",
+            "detector[8].parameters[1]",
+            "detector[11].id",
+            "threshold[1].value"
+        ],
+        "{:?}",
+        pb.issues()
+    );
+}

@@ -8,6 +8,7 @@ pub mod campaign_incident;
 pub mod checklist_item;
 pub mod containment;
 pub mod custody_event;
+pub mod detection_settings;
 pub mod engagement;
 pub mod evidence;
 pub mod incident;

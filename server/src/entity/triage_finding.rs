@@ -16,6 +16,8 @@ pub struct Model {
     pub note: String,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTimeUtc>,
+    /// The task opened from this finding.
+    pub task_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -246,6 +246,9 @@ async fn apply(
             finding,
             observable,
         } => super::triage_runs::promote(txn, actor, inc, f, finding, observable).await,
+        IncidentOp::TaskFromFinding { finding, role } => {
+            super::triage_runs::open_task(txn, model, actor, inc, f, finding, role).await
+        }
         IncidentOp::DismissFinding { finding, reason } => {
             super::triage_runs::dismiss(txn, actor, inc, f, finding, reason).await
         }

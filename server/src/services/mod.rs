@@ -22,6 +22,7 @@ pub mod audit;
 pub mod campaigns;
 mod comments;
 mod containment;
+mod detection;
 mod dispatch;
 pub mod error;
 pub mod evidence;
@@ -130,7 +131,15 @@ impl Backend for Hikeshi {
             None => None,
             Some(f) => Some(crate::triage::parse_format(f).ok_or(AppError::NotFound)?),
         };
-        Ok(triage_runs::start(&self.db, &self.evidence, actor, evidence, format).await?)
+        Ok(triage_runs::start(
+            &self.db,
+            &self.evidence,
+            &self.model,
+            actor,
+            evidence,
+            format,
+        )
+        .await?)
     }
 
     async fn cancel_analysis(&self, actor: &Actor, run: Uuid) -> Result<(), AppError> {
@@ -353,6 +362,21 @@ impl Backend for Hikeshi {
 
     async fn log_sources(&self, actor: &Actor) -> Result<Vec<OrgLogSource>, AppError> {
         Ok(evidence::log_sources(&self.db, actor).await?)
+    }
+
+    async fn detection_settings(
+        &self,
+        actor: &Actor,
+    ) -> Result<app::domain::triage::DetectionSettings, AppError> {
+        Ok(detection::settings(&self.db, &self.model, actor).await?)
+    }
+
+    async fn save_detection_settings(
+        &self,
+        actor: &Actor,
+        text: String,
+    ) -> Result<FormResult<()>, AppError> {
+        Ok(detection::save(&self.db, &self.model, actor, text).await?)
     }
 
     async fn save_log_source(

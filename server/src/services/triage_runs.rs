@@ -6,6 +6,7 @@
 //! run left queued or running by a restart starts again; a cancelled one
 //! stops at its next progress mark and keeps nothing.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,22 +19,25 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use app::domain::ErrorCode;
 use app::domain::event::EventKind;
 use app::domain::evidence::CustodyKind;
-use app::domain::policy::{Actor, IncidentAct, may_act};
+use app::domain::observable::SeenIn;
+use app::domain::policy::{Access, Actor, IncidentAct, Visibility, incident_visibility, may_act};
 use app::domain::triage::{
     FindingObservable, FindingStatus, FindingView, LineRef, RunStatus, RunView, observable_type,
 };
 use app::domain::workflow::{self, Edit, Facts};
 
-use super::error::{ServiceError, ServiceResult};
+use super::error::{OrCorrupt as _, ServiceError, ServiceResult};
 use super::kernel::{access_to, event};
 use super::timeline::detail;
 use crate::entity::{evidence, incident, observable, triage_finding, triage_run, user};
 use crate::evidence_store::EvidenceStore;
-use crate::triage::detect::{Config, Finding};
+use crate::triage::detect::Finding;
 use crate::triage::parse::Options;
 use crate::triage::record::Format;
+use playbooks::HandlingModel;
 
 /// How often a running analysis writes its progress (and notices a cancel).
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -44,6 +48,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(500);
 pub async fn start(
     db: &DatabaseConnection,
     store: &EvidenceStore,
+    model: &Arc<HandlingModel>,
     actor: &Actor,
     evidence_id: Uuid,
     format: Option<Format>,
@@ -90,7 +95,7 @@ pub async fn start(
     )
     .await?;
     txn.commit().await?;
-    spawn(db.clone(), store.clone(), id);
+    spawn(db.clone(), store.clone(), model.clone(), id);
     Ok(id)
 }
 
@@ -106,20 +111,24 @@ pub async fn cancel(db: &DatabaseConnection, actor: &Actor, run: Uuid) -> Servic
 }
 
 /// Starts again every run a restart interrupted.
-pub async fn resume(db: &DatabaseConnection, store: &EvidenceStore) -> ServiceResult<usize> {
+pub async fn resume(
+    db: &DatabaseConnection,
+    store: &EvidenceStore,
+    model: &Arc<HandlingModel>,
+) -> ServiceResult<usize> {
     let left = triage_run::Entity::find()
         .filter(triage_run::Column::Status.is_in([RunStatus::Queued.id(), RunStatus::Running.id()]))
         .all(db)
         .await?;
     for r in &left {
-        spawn(db.clone(), store.clone(), r.id);
+        spawn(db.clone(), store.clone(), model.clone(), r.id);
     }
     Ok(left.len())
 }
 
-fn spawn(db: DatabaseConnection, store: EvidenceStore, run: Uuid) {
+fn spawn(db: DatabaseConnection, store: EvidenceStore, model: Arc<HandlingModel>, run: Uuid) {
     tokio::spawn(async move {
-        if let Err(e) = work(&db, &store, run).await {
+        if let Err(e) = work(&db, &store, &model, run).await {
             tracing::error!(%run, error = %e, "log triage failed");
             let _ = finish_failed(&db, run, "the analysis failed; see the server log").await;
         }
@@ -128,7 +137,12 @@ fn spawn(db: DatabaseConnection, store: EvidenceStore, run: Uuid) {
 
 /// Reads the stored file through a counting reader on a blocking thread,
 /// writing progress from here; then stores the findings, or the failure.
-async fn work(db: &DatabaseConnection, store: &EvidenceStore, run: Uuid) -> ServiceResult<()> {
+async fn work(
+    db: &DatabaseConnection,
+    store: &EvidenceStore,
+    model: &HandlingModel,
+    run: Uuid,
+) -> ServiceResult<()> {
     let Some(r) = triage_run::Entity::find_by_id(run).one(db).await? else {
         return Ok(());
     };
@@ -136,7 +150,10 @@ async fn work(db: &DatabaseConnection, store: &EvidenceStore, run: Uuid) -> Serv
         return finish_failed(db, run, "the evidence item is gone").await;
     };
     mark(db, run, RunStatus::Running, None).await?;
-    let config = config_for(db).await?;
+    let config = match super::detection::config(db, model).await? {
+        Ok(c) => c,
+        Err(e) => return finish_failed(db, run, &format!("detection settings: {e}")).await,
+    };
     let format = r.format.as_deref().and_then(crate::triage::parse_format);
     let path = store.path(&e.sha256);
     let done = Arc::new(AtomicU64::new(0));
@@ -153,7 +170,7 @@ async fn work(db: &DatabaseConnection, store: &EvidenceStore, run: Uuid) -> Serv
         let options = Options {
             format,
             year,
-            utc_offset_minutes: 540,
+            utc_offset_minutes: config.utc_offset_minutes,
         };
         crate::triage::analyse(reader, &options, config)
             .map_err(|e| std::io::Error::other(e.to_string()))
@@ -186,29 +203,6 @@ async fn work(db: &DatabaseConnection, store: &EvidenceStore, run: Uuid) -> Serv
         Ok(Err(err)) => finish_failed(db, run, &err.to_string()).await,
         Err(join) => finish_failed(db, run, &format!("the analysis stopped: {join}")).await,
     }
-}
-
-/// The organisation's indicators from the threat-intelligence store: every
-/// observable marked as an indicator, of a type the detectors match.
-async fn config_for(db: &DatabaseConnection) -> ServiceResult<Config> {
-    let rows = observable::Entity::find()
-        .filter(observable::Column::IsIndicator.eq(true))
-        .filter(observable::Column::Kind.is_in(["c2_domain", "c2_ip", "url"]))
-        .limit(100_000)
-        .all(db)
-        .await?;
-    let mut c = Config::default();
-    for o in rows {
-        match o.kind.as_str() {
-            "c2_domain" => c.indicators.domains.push(o.value),
-            "c2_ip" => c
-                .indicators
-                .ips
-                .extend(o.value.parse::<std::net::IpAddr>().ok()),
-            _ => c.indicators.urls.push(o.value),
-        }
-    }
-    Ok(c)
 }
 
 async fn store_findings(
@@ -245,6 +239,7 @@ async fn store_findings(
             note: Set(String::new()),
             decided_by: Set(None),
             decided_at: Set(None),
+            task_id: Set(None),
         })
         .collect();
     for chunk in rows.chunks(500) {
@@ -346,9 +341,10 @@ fn format_id(f: Format) -> String {
 /// The runs and findings of the items the reader sees, newest run first.
 pub(super) async fn views(
     db: &DatabaseConnection,
+    model: &HandlingModel,
     actor: &Actor,
     inc: &incident::Model,
-    seen: &std::collections::HashMap<Uuid, String>,
+    seen: &HashMap<Uuid, String>,
 ) -> ServiceResult<(Vec<RunView>, Vec<FindingView>)> {
     let access = access_to(actor, inc);
     if !may_act(&access, IncidentAct::Evidence) || seen.is_empty() {
@@ -366,7 +362,7 @@ pub(super) async fn views(
     let mut ids: Vec<Uuid> = runs.iter().map(|r| r.started_by).collect();
     ids.sort();
     ids.dedup();
-    let names: std::collections::HashMap<Uuid, String> = user::Entity::find()
+    let names: HashMap<Uuid, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(ids))
         .all(db)
         .await?
@@ -397,16 +393,113 @@ pub(super) async fn views(
             })
         })
         .collect();
-    let findings = triage_finding::Entity::find()
+    let rows: Vec<(triage_finding::Model, Stored)> = triage_finding::Entity::find()
         .filter(triage_finding::Column::IncidentId.eq(inc.id))
         .limit(2_000)
         .all(db)
         .await?
         .into_iter()
         .filter(|f| seen.contains_key(&f.evidence_id))
-        .filter_map(|f| finding_view(&f, seen))
+        .filter_map(|f| stored(&f).map(|b| (f, b)))
+        .collect();
+    let links = Links::of(db, actor, &access, inc, &rows).await?;
+    let findings = rows
+        .into_iter()
+        .filter_map(|(f, body)| finding_view(model, &f, body, seen, &links))
         .collect();
     Ok((run_views, findings))
+}
+
+/// What the values of an incident's findings are elsewhere: the match
+/// hash of each promotable value, the other incidents (the reader may see)
+/// that recorded it, the store's indicators in force that match it, and
+/// whether this incident recorded it already. Only handlers see links to
+/// other incidents.
+struct Links {
+    hash: HashMap<(String, String), String>,
+    also_in: HashMap<String, Vec<SeenIn>>,
+    known: HashMap<String, Vec<app::domain::intel::Known>>,
+    here: HashSet<String>,
+}
+
+impl Links {
+    async fn of(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        access: &Access,
+        inc: &incident::Model,
+        rows: &[(triage_finding::Model, Stored)],
+    ) -> ServiceResult<Links> {
+        let mut hash = HashMap::new();
+        for (_, body) in rows {
+            for o in &body.observables {
+                let Some(t) = observable_type(&o.kind) else {
+                    continue;
+                };
+                if let Ok(v) = app::domain::observable::normalise(t.kind(), &o.value) {
+                    let key = app::domain::observable::MatchKey::of(t.kind(), &v);
+                    hash.insert(
+                        (o.kind.clone(), o.value.clone()),
+                        super::kernel::match_hash(&key),
+                    );
+                }
+            }
+        }
+        let hashes: Vec<String> = hash
+            .values()
+            .cloned()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut links = Links {
+            hash,
+            also_in: HashMap::new(),
+            known: HashMap::new(),
+            here: HashSet::new(),
+        };
+        if hashes.is_empty() {
+            return Ok(links);
+        }
+        links.known = super::intel::known(db, hashes.clone()).await?;
+        let recorded = observable::Entity::find()
+            .filter(observable::Column::MatchHash.is_in(hashes))
+            .all(db)
+            .await?;
+        let handler = *access == Access::Handler;
+        let others: HashSet<Uuid> = recorded
+            .iter()
+            .filter(|o| o.incident_id != inc.id)
+            .map(|o| o.incident_id)
+            .collect();
+        let mut names: HashMap<Uuid, incident::Model> = HashMap::new();
+        if handler && !others.is_empty() {
+            let mut q = incident::Entity::find().filter(incident::Column::Id.is_in(others));
+            if let Visibility::Limited { reporter, engaged } = incident_visibility(actor) {
+                q = q.filter(
+                    sea_orm::Condition::any()
+                        .add(incident::Column::ReporterId.eq(reporter))
+                        .add(incident::Column::Id.is_in(engaged)),
+                );
+            }
+            for i in q.all(db).await? {
+                names.insert(i.id, i);
+            }
+        }
+        for o in recorded {
+            if o.incident_id == inc.id {
+                links.here.insert(o.match_hash);
+            } else if let Some(i) = names.get(&o.incident_id) {
+                let list = links.also_in.entry(o.match_hash).or_default();
+                if !list.iter().any(|s| s.human_id == i.human_id) {
+                    list.push(SeenIn {
+                        human_id: i.human_id.clone(),
+                        title: i.title.clone(),
+                    });
+                }
+            }
+        }
+        Ok(links)
+    }
 }
 
 /// A finding as stored: the detectors' `Finding` serialised, read back
@@ -433,15 +526,31 @@ fn stored(f: &triage_finding::Model) -> Option<Stored> {
 }
 
 fn finding_view(
+    model: &HandlingModel,
     f: &triage_finding::Model,
-    seen: &std::collections::HashMap<Uuid, String>,
+    body: Stored,
+    seen: &HashMap<Uuid, String>,
+    links: &Links,
 ) -> Option<FindingView> {
-    let body = stored(f)?;
+    let host = body
+        .observables
+        .iter()
+        .find(|o| o.kind == "host" || o.kind == "ip")
+        .map(|o| o.value.clone());
+    let detector_name = model
+        .detector(&f.detector)
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| playbooks::Label {
+            ja: f.detector.clone(),
+            en: f.detector.clone(),
+        });
     Some(FindingView {
         id: f.id,
         evidence_id: f.evidence_id,
         evidence_name: seen.get(&f.evidence_id).cloned().unwrap_or_default(),
         detector: f.detector.clone(),
+        detector_name,
+        host,
         severity: f.severity.clone(),
         title: body.title,
         explanation: body.explanation,
@@ -450,16 +559,31 @@ fn finding_view(
         observables: body
             .observables
             .into_iter()
-            .map(|o| FindingObservable {
-                kind: observable_type(&o.kind),
-                found_as: o.kind,
-                value: o.value,
+            .map(|o| {
+                let hash = links.hash.get(&(o.kind.clone(), o.value.clone()));
+                let mut also_in = hash
+                    .and_then(|h| links.also_in.get(h))
+                    .cloned()
+                    .unwrap_or_default();
+                also_in.sort_by(|a, b| a.human_id.cmp(&b.human_id));
+                FindingObservable {
+                    kind: observable_type(&o.kind),
+                    also_in,
+                    known: hash
+                        .and_then(|h| links.known.get(h))
+                        .cloned()
+                        .unwrap_or_default(),
+                    recorded: hash.is_some_and(|h| links.here.contains(h)),
+                    found_as: o.kind,
+                    value: o.value,
+                }
             })
             .collect(),
         first_seen: body.first_seen,
         last_seen: body.last_seen,
         status: FindingStatus::from_id(&f.status)?,
         note: f.note.clone(),
+        task: f.task_id,
     })
 }
 
@@ -488,21 +612,24 @@ pub(super) async fn promote(
 ) -> ServiceResult<()> {
     workflow::may_edit(&actor.roles, f, &Edit::Observe)?;
     let row = find(txn, inc, finding).await?;
-    let body: serde_json::Value = serde_json::from_str(&row.body).unwrap_or_default();
+    // A vendor promotes only what it sees: the findings of the items its
+    // engagement covers.
+    let own = super::external::colleagues(txn, actor).await?;
+    let item = evidence::Entity::find_by_id(row.evidence_id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    if !access_to(actor, inc).sees_evidence(item.id, own.contains(&item.uploaded_by)) {
+        return Err(ServiceError::NOT_FOUND);
+    }
     // Only a value the finding implicates can be promoted from it.
-    let implicated = body
-        .get("observables")
-        .and_then(|o| o.as_array())
-        .is_some_and(|a| {
-            a.iter().any(|o| {
-                o.get("value").and_then(|x| x.as_str()).is_some_and(|x| {
-                    app::domain::observable::normalise(v.kind.kind(), x)
-                        .ok()
-                        .as_deref()
-                        == Some(v.value.as_str())
-                })
-            })
-        });
+    let body = stored(&row).or_corrupt("triage_finding.body")?;
+    let implicated = body.observables.iter().any(|o| {
+        app::domain::observable::normalise(v.kind.kind(), &o.value)
+            .ok()
+            .as_deref()
+            == Some(v.value.as_str())
+    });
     if !implicated {
         return Err(ServiceError::NOT_FOUND);
     }
@@ -516,6 +643,150 @@ pub(super) async fn promote(
         format!("{} {}", v.kind.id(), v.value),
     )
     .await
+}
+
+/// Opens a task for `role` in the incident's current phase to follow the
+/// finding up: its explanation is the description, its cited lines the
+/// input, its observables the checklist. One task per finding.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn open_task(
+    txn: &DatabaseTransaction,
+    model: &HandlingModel,
+    actor: &Actor,
+    inc: &incident::Model,
+    f: &Facts,
+    finding: Uuid,
+    role: app::domain::Role,
+) -> ServiceResult<()> {
+    use crate::entity::task;
+    workflow::may_edit(&actor.roles, f, &Edit::Task)?;
+    let row = find(txn, inc, finding).await?;
+    if row.task_id.is_some() {
+        return Err(ServiceError::field("finding", ErrorCode::AlreadyListed));
+    }
+    let body = stored(&row).or_corrupt("triage_finding.body")?;
+    let item = evidence::Entity::find_by_id(row.evidence_id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    let def = follow_up(model, &row, &body, &item.file_name, f.phase, role);
+    let position = task::Entity::find()
+        .filter(task::Column::IncidentId.eq(inc.id))
+        .order_by_desc(task::Column::Position)
+        .one(txn)
+        .await?
+        .map_or(0, |t| t.position + 1);
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    task::ActiveModel {
+        id: Set(id),
+        incident_id: Set(inc.id),
+        action_id: Set(def.id.clone()),
+        phase: Set(def.phase.clone()),
+        role: Set(def.role.clone()),
+        required: Set(false),
+        position: Set(position),
+        definition: Set(
+            serde_json::to_string(&def).map_err(|_| ServiceError::Corrupt("task definition"))?
+        ),
+        status: Set(app::domain::workflow::TaskStatus::Open.id().into()),
+        assignee_id: Set(None),
+        output_note: Set(None),
+        waive_reason: Set(None),
+        done_by: Set(None),
+        done_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let mut m: triage_finding::ActiveModel = row.into();
+    m.task_id = Set(Some(id));
+    m.update(txn).await?;
+    let d = detail([
+        ("task", id.to_string()),
+        ("finding", finding.to_string()),
+        ("phase", def.phase.clone()),
+        ("role", def.role.clone()),
+        ("name", def.name.en.clone()),
+    ]);
+    event(txn, inc, actor, EventKind::TaskOpened, None, d).await
+}
+
+/// The task definition that follows a finding up.
+fn follow_up(
+    model: &HandlingModel,
+    row: &triage_finding::Model,
+    body: &Stored,
+    file: &str,
+    phase: app::domain::Phase,
+    role: app::domain::Role,
+) -> playbooks::ActionDef {
+    use playbooks::Label;
+    let rule = model.detector(&row.detector).map(|d| d.cite.clone());
+    let lines: Vec<String> = body
+        .lines
+        .iter()
+        .map(|l| format!("{}@{}", l.line, l.offset))
+        .collect();
+    let lines = lines.join(", ");
+    playbooks::ActionDef {
+        id: format!("finding.{}", row.id.simple()),
+        phase: phase.id().into(),
+        role: role.id().into(),
+        raci: playbooks::Raci::Responsible,
+        required: false,
+        name: Label {
+            ja: format!("調査: {}", body.title.ja),
+            en: format!("Investigate: {}", body.title.en),
+        },
+        description: Label {
+            ja: format!(
+                "{}{}",
+                body.explanation.ja,
+                rule.as_deref()
+                    .map(|r| format!("（{r}）"))
+                    .unwrap_or_default()
+            ),
+            en: format!(
+                "{}{}",
+                body.explanation.en,
+                rule.as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+        },
+        inputs: vec![Label {
+            ja: format!(
+                "証拠 {file} の {} 行（行@バイト位置: {lines}）",
+                body.line_count
+            ),
+            en: format!(
+                "Evidence {file}, {} line(s) (line@byte offset: {lines})",
+                body.line_count
+            ),
+        }],
+        outputs: vec![Label {
+            ja: "調査結果: 攻撃の痕跡か、影響の範囲、次に取る対処".into(),
+            en: "What it is: an attack trace or not, how far it reached, what to do next".into(),
+        }],
+        skills: vec![Label {
+            ja: "ログ分析".into(),
+            en: "Log analysis".into(),
+        }],
+        depends_on: Vec::new(),
+        checklist: body
+            .observables
+            .iter()
+            .map(|o| Label {
+                ja: format!("{} {} を他のログと端末で確認する", o.kind, o.value),
+                en: format!(
+                    "Look for {} {} in the other logs and on the hosts",
+                    o.kind, o.value
+                ),
+            })
+            .collect(),
+        kind: None,
+    }
 }
 
 pub(super) async fn dismiss(

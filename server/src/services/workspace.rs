@@ -182,7 +182,8 @@ pub async fn get(
         .iter()
         .map(|e| (e.id, e.file_name.clone()))
         .collect();
-    let (triage_runs, findings) = super::triage_runs::views(db, actor, &i, &seen_items).await?;
+    let (triage_runs, findings) =
+        super::triage_runs::views(db, model, actor, &i, &seen_items).await?;
     let may = Permissions::of(actor, &access, &f);
     let observables = super::observables::views(db, actor, &access, &i).await?;
     let (engagements, reports) = if access == Access::Handler {

@@ -115,9 +115,8 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<(), String> {
         None => Config::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-            let c: Config = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-            c.validate().map_err(|e| format!("{path}: {e}"))?;
-            c
+            let model = playbooks::HandlingModel::builtin();
+            Config::from_settings(&model.thresholds, &text).map_err(|e| format!("{path}: {e}"))?
         }
     };
     let options = Options {

@@ -75,7 +75,11 @@ impl IncidentOp {
             IncidentOp::WaiveChecklist { .. } => Named::Checklist,
             IncidentOp::EditObservable { observable, .. }
             | IncidentOp::RemoveObservable { observable } => Named::Observable(*observable),
-            IncidentOp::AddObservable(_) | IncidentOp::PasteObservables(_) => Named::CurrentPhase,
+            // Promoting a finding records an observable: judged the same
+            // way (the service checks the reader sees the finding's item).
+            IncidentOp::AddObservable(_)
+            | IncidentOp::PasteObservables(_)
+            | IncidentOp::PromoteFinding { .. } => Named::CurrentPhase,
             // Assets and catalogue measures are named too, but they are the
             // handlers' alone: the act decides, no subject is needed.
             IncidentOp::Comment { task: None, .. }
@@ -86,8 +90,8 @@ impl IncidentOp {
             | IncidentOp::Assign { .. }
             | IncidentOp::Prevention { .. }
             | IncidentOp::DecidePrevention { .. }
-            | IncidentOp::PromoteFinding { .. }
             | IncidentOp::DismissFinding { .. }
+            | IncidentOp::TaskFromFinding { .. }
             | IncidentOp::Propose { .. }
             | IncidentOp::Engage(_)
             | IncidentOp::SubmitReport(_) => Named::Nothing,
@@ -135,6 +139,7 @@ impl IncidentAct {
             // is the incident's current phase.
             IncidentOp::AddObservable(_)
             | IncidentOp::PasteObservables(_)
+            | IncidentOp::PromoteFinding { .. }
             | IncidentOp::EditObservable { .. }
             | IncidentOp::RemoveObservable { .. } => match found {
                 Found::Observable { phase } | Found::Phase(phase) => {
@@ -154,8 +159,8 @@ impl IncidentAct {
             | IncidentOp::Assign { .. }
             | IncidentOp::Prevention { .. }
             | IncidentOp::DecidePrevention { .. }
-            | IncidentOp::PromoteFinding { .. }
             | IncidentOp::DismissFinding { .. }
+            | IncidentOp::TaskFromFinding { .. }
             | IncidentOp::Propose { .. }
             | IncidentOp::Engage(_) => IncidentAct::Handling,
         }
@@ -196,6 +201,43 @@ mod tests {
             reason: "r".into(),
         };
         assert_eq!(IncidentAct::of(&waive, &found), IncidentAct::Handling);
+    }
+
+    #[test]
+    fn promoting_a_finding_is_recording_an_observable_deciding_on_it_is_handling() {
+        let finding = Uuid::new_v4();
+        let promote = IncidentOp::PromoteFinding {
+            finding,
+            observable: crate::domain::observable::ValidObservable {
+                kind: crate::domain::observable::ObservableType::C2Domain,
+                value: "evil.example".into(),
+                tlp: crate::domain::classification::Tlp::Amber,
+                pap: crate::domain::observable::Pap::Amber,
+                indicator: false,
+                sighted: true,
+                confidence: None,
+                tags: Vec::new(),
+                source: String::new(),
+                note: String::new(),
+            },
+        };
+        assert_eq!(promote.names(), Named::CurrentPhase);
+        assert_eq!(
+            IncidentAct::of(&promote, &Found::Phase(Phase::E)),
+            IncidentAct::Observe { phase: Phase::E }
+        );
+        let dismiss = IncidentOp::DismissFinding {
+            finding,
+            reason: "r".into(),
+        };
+        let task = IncidentOp::TaskFromFinding {
+            finding,
+            role: Role::ItLanAdmin,
+        };
+        for op in [dismiss, task] {
+            assert_eq!(op.names(), Named::Nothing);
+            assert_eq!(IncidentAct::of(&op, &Found::Nothing), IncidentAct::Handling);
+        }
     }
 
     #[test]

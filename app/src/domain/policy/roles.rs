@@ -71,6 +71,7 @@ pub fn may_edit(roles: &[Role], edit: &Edit) -> bool {
             severity_changed: false,
         }
         | Edit::Asset
+        | Edit::Task
         | Edit::Prevention => is_handler(roles),
     }
 }

@@ -161,6 +161,107 @@ impl Config {
     }
 }
 
+/// Why an organisation's declarations cannot be used: where (1-based line,
+/// 0 when the problem is not at one line) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            0 => f.write_str(&self.message),
+            n => write!(f, "line {n}: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Config {
+    /// The organisation's declarations (the TOML of the detection settings
+    /// page and of `hikeshi triage --config`) over the playbook's
+    /// thresholds (`detectors.toml`): a threshold the text does not set is
+    /// the playbook's, everything else not set is [`Config::default`]'s.
+    pub fn from_settings(
+        playbook: &[playbooks::ThresholdDef],
+        text: &str,
+    ) -> Result<Config, SettingsError> {
+        let at_line = |e: &toml::de::Error| {
+            e.span().map_or(0, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            })
+        };
+        let mut cfg: Config = toml::from_str(text).map_err(|e| SettingsError {
+            line: at_line(&e),
+            message: e.message().to_string(),
+        })?;
+        let set: toml::Table = text.parse().map_err(|e: toml::de::Error| SettingsError {
+            line: at_line(&e),
+            message: e.message().to_string(),
+        })?;
+        let mut thresholds = table(&Thresholds::from_playbook(playbook)?)?;
+        if let Some(toml::Value::Table(own)) = set.get("thresholds") {
+            thresholds.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        cfg.thresholds = thresholds
+            .try_into()
+            .map_err(|e: toml::de::Error| SettingsError {
+                line: 0,
+                message: e.message().to_string(),
+            })?;
+        cfg.validate().map_err(|e| SettingsError {
+            line: line_of(text, e.field),
+            message: e.to_string(),
+        })?;
+        Ok(cfg)
+    }
+}
+
+/// The line where `field` (`business_hours`, `thresholds.beacon_min_requests`)
+/// is set, 0 if nowhere.
+fn line_of(text: &str, field: &str) -> usize {
+    let key = field.rsplit('.').next().unwrap_or(field);
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(0, |n| n + 1)
+}
+
+fn table(t: &Thresholds) -> Result<toml::Table, SettingsError> {
+    toml::Table::try_from(t).map_err(|e| SettingsError {
+        line: 0,
+        message: e.to_string(),
+    })
+}
+
+impl Thresholds {
+    /// The built-in values [`Thresholds::default`] with the playbook's
+    /// over them (every one, for the shipped `detectors.toml`).
+    pub fn from_playbook(defs: &[playbooks::ThresholdDef]) -> Result<Thresholds, SettingsError> {
+        let mut t = table(&Thresholds::default())?;
+        for d in defs {
+            let value = match d.value.parse::<i64>() {
+                Ok(i) => toml::Value::Integer(i),
+                Err(_) => toml::Value::Float(d.value.parse().map_err(|_| SettingsError {
+                    line: 0,
+                    message: format!("detectors.toml: threshold `{}` is not a number", d.id),
+                })?),
+            };
+            t.insert(d.id.clone(), value);
+        }
+        t.try_into().map_err(|e: toml::de::Error| SettingsError {
+            line: 0,
+            message: format!("detectors.toml: {}", e.message()),
+        })
+    }
+}
+
 /// A configuration value that cannot work.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {

@@ -42,7 +42,9 @@ mod stats;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Config, ConfigError, Indicators, MaintenanceWindow, Thresholds, WindowDay};
+pub use config::{
+    Config, ConfigError, Indicators, MaintenanceWindow, SettingsError, Thresholds, WindowDay,
+};
 pub use finding::{Finding, Label, MAX_LINES, Observable, ObservableKind, Severity};
 
 use crate::triage::record::{At, Record};

@@ -7,6 +7,7 @@ mod dns;
 mod firewall;
 mod mail;
 mod proxy;
+mod settings;
 
 use std::net::IpAddr;
 
