@@ -129,7 +129,7 @@ pub fn observable_type(found_as: &str) -> Option<ObservableType> {
 
 /// The log formats the parsers read, by the names the server takes
 /// (`server::triage::record::Format`); a test there holds the two together.
-pub const FORMATS: [&str; 7] = [
+pub const FORMATS: [&str; 8] = [
     "postfix",
     "netscreen",
     "squid_native",
@@ -137,6 +137,7 @@ pub const FORMATS: [&str; 7] = [
     "bind",
     "windows_csv",
     "windows_xml",
+    "windows_evtx",
 ];
 
 /// What the organisation declares for the detectors, for the settings page.

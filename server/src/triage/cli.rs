@@ -13,7 +13,7 @@ pub const USAGE: &str =
                       [--year YYYY] [--utc-offset MINUTES]
   FILE          a log file, plain or gzip (`-` for standard input)
   --format      postfix, netscreen, squid_native, squid_combined, bind, windows_csv,
-                windows_xml (detected from the content when not given)
+                windows_xml, windows_evtx (detected from the content when not given)
   --config      the organisation's declarations as TOML: proxies, internal ranges and
                 zones, standard user agents, business hours, maintenance windows,
                 indicators, administrators and their usual hosts, thresholds

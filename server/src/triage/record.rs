@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Where a line was: 1-based line number and the byte offset of its first
-/// byte in the (decompressed) file, so anyone can re-read it.
+/// byte in the (decompressed) file, so anyone can re-read it. For an
+/// `.evtx` log, the record's `EventRecordID` and the offset of the record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct At {
     pub line: u64,
@@ -29,6 +30,9 @@ pub enum Format {
     /// Windows event log exported as XML (`wevtutil qe /f:xml`), one
     /// `<Event>` per line or spread over lines.
     WindowsXml,
+    /// Windows event log file itself (`.evtx`, binary XML in 64 KiB
+    /// chunks), as copied from `%SystemRoot%\System32\winevt\Logs`.
+    WindowsEvtx,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@
 //! | `SquidNative`, `SquidCombined` | `squid.rs` | ~745–750, ~814–822: access.log; ~810 and ~833: `logformat combined` |
 //! | `Bind` | `bind.rs` | ~870: BIND 9 query log; ~880–890: its `logging` block |
 //! | `WindowsCsv`, `WindowsXml` | `windows.rs` | ~900–990: the AD Security events to look for (no raw lines) |
+//! | `WindowsEvtx` | `evtx.rs` | the same events in the binary log file itself |
 //!
 //! [`parse`] streams: it reads 256 KiB at a time, decompresses gzip
 //! transparently, hands each record to a callback with its line number
@@ -25,8 +26,12 @@
 //! program's line in a syslog file) or `unparsed`. For the Windows
 //! formats the three count events (logical records, which may span
 //! lines) rather than lines.
+//!
+//! The binary `.evtx` log is no text: recognised by its magic (or given as
+//! the format), it is read by chunks instead of lines, see `evtx.rs`.
 
 mod bind;
+mod evtx;
 mod mime;
 mod netscreen;
 mod postfix;
@@ -302,10 +307,11 @@ fn reader_for(format: Format, opts: &Options) -> Box<dyn Lines> {
         Format::Bind => Box::new(Single(bind::Parser::new(opts))),
         Format::WindowsCsv => Box::new(windows::Csv::new(opts)),
         Format::WindowsXml => Box::new(windows::Xml::new()),
+        Format::WindowsEvtx => unreachable!("parse() reads .evtx before any line reader"),
     }
 }
 
-/// Every format, in the order detection prefers on a tie.
+/// Every format read by lines, in the order detection prefers on a tie.
 const ALL: [Format; 7] = [
     Format::Postfix,
     Format::Netscreen,
@@ -372,7 +378,8 @@ enum Ahead {
 ///
 /// `input` may be plain or gzip-compressed; see the module docs for how
 /// lines are read and counted. With `opts.format` unset the format is
-/// detected from the first 50 non-blank lines.
+/// detected from the first 50 non-blank lines, unless the input is an
+/// `.evtx` log.
 pub fn parse<R: Read>(
     input: R,
     opts: &Options,
@@ -391,6 +398,10 @@ pub fn parse<R: Read>(
         ))
     };
     let (src, gzip) = reader::open(input).map_err(|e| io_err(e, 0, 0, 0, false))?;
+    let (src, is_evtx) = evtx::sniff(src).map_err(|e| io_err(e, 0, 0, 0, gzip))?;
+    if opts.format.map_or(is_evtx, |f| f == Format::WindowsEvtx) {
+        return evtx::parse(src, gzip, &mut on_record);
+    }
     let mut rd = LineReader::new(src);
 
     let mut ahead = Vec::new();

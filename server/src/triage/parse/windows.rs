@@ -53,21 +53,27 @@ use super::reader::MAX_LINE;
 use super::util::{self, Civil, find};
 use super::{Lines, Options, Out};
 
-/// The fields taken from an event, whatever its form.
+/// The fields taken from an event, whatever its form (`evtx.rs` fills
+/// them from the binary log).
 #[derive(Default, Debug)]
-struct Fields {
-    target_account: Option<String>,
-    subject_account: Option<String>,
-    logon_type: Option<u32>,
-    source_host: Option<String>,
-    source_ip: Option<IpAddr>,
+pub(super) struct Fields {
+    pub(super) target_account: Option<String>,
+    pub(super) subject_account: Option<String>,
+    pub(super) logon_type: Option<u32>,
+    pub(super) source_host: Option<String>,
+    pub(super) source_ip: Option<IpAddr>,
     /// Service name (best), then target server, then object / group.
-    target: Option<String>,
-    target_fallback: Option<String>,
+    pub(super) target: Option<String>,
+    pub(super) target_fallback: Option<String>,
 }
 
 impl Fields {
-    fn into_event(self, time: Option<DateTime<Utc>>, event_id: u32, computer: String) -> WinEvent {
+    pub(super) fn into_event(
+        self,
+        time: Option<DateTime<Utc>>,
+        event_id: u32,
+        computer: String,
+    ) -> WinEvent {
         WinEvent {
             time,
             event_id,
@@ -82,12 +88,12 @@ impl Fields {
 }
 
 /// `None` for the placeholders Windows writes for "nothing".
-fn meaningful(v: &str) -> Option<&str> {
+pub(super) fn meaningful(v: &str) -> Option<&str> {
     let v = v.trim();
     (!v.is_empty() && v != "-" && v != "NULL SID" && v != "NULL").then_some(v)
 }
 
-fn ip_of(v: &str) -> Option<IpAddr> {
+pub(super) fn ip_of(v: &str) -> Option<IpAddr> {
     util::parse_ip(meaningful(v)?.as_bytes())
 }
 
@@ -668,7 +674,8 @@ fn data_pairs(x: &[u8]) -> Vec<(&[u8], String)> {
     out
 }
 
-fn xml_event(x: &[u8]) -> Option<WinEvent> {
+/// One `<Event>` as a [`WinEvent`] (what `evtx.rs`'s mapping is tested against).
+pub(super) fn xml_event(x: &[u8]) -> Option<WinEvent> {
     let event_id = util::parse_u32(util::trim(element(x, "EventID")?))?;
     let computer = element(x, "Computer").map(unescape).unwrap_or_default();
     let time = find(x, b"<TimeCreated")
