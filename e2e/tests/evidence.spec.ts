@@ -21,6 +21,19 @@ test('a responder uploads a proxy log against its checklist item; the item is do
   await page.getByLabel('Retention (days)').fill('400');
   await page.getByRole('button', { name: 'Declare a log source' }).click();
   await expect(page.locator('table.log-sources input[value="squid01.example.jp"]')).toBeVisible();
+  // What the detectors need to know: a mistake is refused with its line and
+  // the text stays as typed; the playbook's detectors are listed beside it.
+  const detection = page.getByTestId('detection-settings');
+  const settings = detection.getByLabel('Declarations (TOML)');
+  await settings.fill('proxies = ["10.0.0.8"]\nallowed_conect_ports = [8443]');
+  await detection.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(detection.locator('#det-text-error')).toContainText('Line 2:');
+  await expect(settings).toHaveValue('proxies = ["10.0.0.8"]\nallowed_conect_ports = [8443]');
+  await settings.fill('proxies = ["10.0.0.8"]\nbusiness_hours = [9, 18]');
+  await detection.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(detection.getByRole('status')).toContainText('Saved.');
+  await expect(detection.locator('tr[data-detector="proxy.beaconing"]')).toContainText('Periodic requests (beaconing)');
+  await shot(page, '29-detection-settings');
 
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Tokyo' });
   const responder = await context.newPage();
@@ -92,7 +105,27 @@ test('a responder uploads a proxy log against its checklist item; the item is do
   const finding = triage.locator('li.finding[data-detector="proxy.connect_port"]');
   await expect(finding).toContainText('8443');
   await expect(finding).toContainText('2@');
+  // Grouped by detector, then host; the filters narrow the list.
+  await expect(triage.locator('section.finding-group[data-group="proxy.connect_port"] h4')).toContainText('CONNECT to ports other than 80 and 443');
+  await expect(triage.locator('section.finding-group[data-group="proxy.connect_port"] h5')).toContainText('10.0.0.77');
+  await triage.getByLabel('Contains').fill('no-such-host');
+  await expect(triage.getByText('No finding matches the filters.')).toBeVisible();
+  await triage.getByLabel('Contains').fill('8443');
+  await expect(finding).toBeVisible();
   await shot(responder, '32-triage-findings');
+  // The client becomes an asset of the incident; the finding a task of the phase.
+  await finding.locator('ul.implicated li').filter({ hasText: '10.0.0.77' }).getByRole('button', { name: 'Add as asset' }).click();
+  const assets = async () => (await (await responder.request.post('/api/incidents/get', { form: { id } })).json()).assets.length;
+  await expect.poll(assets).toBeGreaterThan(0);
+  await ready(responder);
+  await finding.getByRole('button', { name: 'Open a task' }).click();
+  await expect(triage.locator('li.finding[data-detector="proxy.connect_port"] .task-opened')).toBeVisible();
+  const after = await (await responder.request.post('/api/incidents/get', { form: { id } })).json();
+  expect(after.assets.map((a: any) => a.identifier)).toContain('10.0.0.77');
+  const followUp = after.tasks.find((t: any) => t.action_id.startsWith('finding.'));
+  expect(followUp.name.en).toMatch(/^Investigate: /);
+  expect(followUp.role).toBe('it_lan_admin');
+  await expect(responder.getByText(followUp.name.en).first()).toBeVisible();
   await finding.locator('ul.implicated li').filter({ hasText: 'evil.example' }).getByRole('button', { name: 'Record as observable' }).click();
   await expect(triage.locator('li.finding[data-detector="proxy.connect_port"]')).toContainText('recorded as observable');
   await expect(responder.locator('section.observables')).toContainText('evil.example');

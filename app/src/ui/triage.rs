@@ -256,7 +256,7 @@ fn Findings(findings: Vec<FindingView>, acts: Acts) -> impl IntoView {
             <input id="tf-text" type="search" on:input=picked(text)/>
         </div>
         {move || {
-            let groups = group(shown());
+            let groups = group(shown(), lang);
             if groups.is_empty() {
                 return view! { <p class="muted">{t(lang, "tr.f.none")}</p> }.into_any();
             }
@@ -302,13 +302,16 @@ fn matches_text(f: &FindingView, q: &str) -> bool {
 /// Findings by detector (the most severe group first, then by name), then
 /// by host in order of first appearance.
 #[allow(clippy::type_complexity, reason = "a local grouping, named by its use")]
-fn group(fs: Vec<FindingView>) -> Vec<(String, String, Vec<(Option<String>, Vec<FindingView>)>)> {
+fn group(
+    fs: Vec<FindingView>,
+    lang: Lang,
+) -> Vec<(String, String, Vec<(Option<String>, Vec<FindingView>)>)> {
     let rank = |s: &str| match s {
         "high" => 0,
         "medium" => 1,
         _ => 2,
     };
-    let lang_name = |f: &FindingView| format!("{} / {}", f.detector_name.ja, f.detector_name.en);
+    let lang_name = |f: &FindingView| f.detector_name.get(lang.code()).to_string();
     let mut out: Vec<(u8, String, String, Vec<(Option<String>, Vec<FindingView>)>)> = Vec::new();
     for f in fs {
         let r = rank(&f.severity);
@@ -417,7 +420,7 @@ fn FindingItem(finding: FindingView, acts: Acts, lang: Lang) -> impl IntoView {
                 <strong>{f.title.get(lang.code()).to_string()}</strong>" "
                 <span class="muted small">{f.detector.clone()}" · "{f.evidence_name.clone()}</span>
                 {(!open).then(|| view! { " "<span class="badge">{t(lang, &format!("tr.fs.{}", f.status.id()))}</span> })}
-                {f.task.map(|_| view! { " "<a class="badge" href="#tasks">{t(lang, "tr.task_opened")}</a> })}
+                {f.task.map(|_| view! { " "<span class="badge task-opened">{t(lang, "tr.task_opened")}</span> })}
             </p>
             <p>{f.explanation.get(lang.code()).to_string()}</p>
             <p class="small mono">{t(lang, "tr.cited").replace("{n}", &f.line_count.to_string())}" "{lines.join(", ")}</p>
