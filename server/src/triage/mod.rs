@@ -22,7 +22,7 @@ pub fn analyse<R: Read>(
     config: detect::Config,
 ) -> Result<(parse::Summary, Vec<detect::Finding>), parse::ParseError> {
     let mut detectors = detect::Detectors::new(config);
-    let summary = parse::parse(input, options, |at, record| detectors.feed(at, &record))?;
+    let summary = parse::parse_borrowed(input, options, |at, record| detectors.feed(at, record))?;
     Ok((summary, detectors.finish()))
 }
 

@@ -1,12 +1,15 @@
 //! Mail server (Postfix `header_checks` / `mime_header_checks` WARN lines),
 //! seed 001 §4 「メールサーバにおけるポイント」.
 
-use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::hash::BuildHasher as _;
+
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use super::finding::{
     Finding, Label, ObservableKind, Observables, Severity, is_bidi_control, visible,
 };
-use super::stats::{Tally, count, list, opt_millis};
+use super::stats::{Tally, count, list_of, opt_millis};
 use crate::triage::record::{At, MailEvent, MailLine};
 
 /// A From header whose display name is itself an e-mail address other
@@ -198,23 +201,91 @@ fn bidi_name(c: char) -> String {
 }
 
 /// The first e-mail address written inside a display name, lower-case
-/// (a full-width ＠ counts as @).
-pub(crate) fn address_in(display: &str) -> Option<String> {
+/// (a full-width ＠ counts as @). Borrowed from `display` when it is
+/// written that way already, as it nearly always is.
+pub(crate) fn address_in(display: &str) -> Option<Cow<'_, str>> {
     display
-        .split(|c: char| c.is_whitespace() || "<>\"'(),;:[]".contains(c))
-        .map(|t| t.replace('＠', "@"))
+        .split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>' | '"' | '\'' | '(' | ')' | ',' | ';' | ':' | '[' | ']'
+                )
+        })
+        .map(|t| {
+            if t.contains('＠') {
+                Cow::Owned(t.replace('＠', "@"))
+            } else {
+                Cow::Borrowed(t)
+            }
+        })
         .find(|t| {
             t.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
             })
         })
-        .map(|t| t.to_lowercase())
+        .map(lower)
 }
 
-/// Remembers distinct values up to [`MAX_PARTIES`].
-fn remember(list: &mut Vec<String>, value: &str) {
-    if !value.is_empty() && list.len() < MAX_PARTIES && !list.iter().any(|v| v == value) {
-        list.push(value.to_owned());
+/// `s` lower-cased, borrowed when it already is.
+fn lower(s: Cow<'_, str>) -> Cow<'_, str> {
+    let upper = if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        s.chars().any(char::is_uppercase)
+    };
+    if upper {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        s
+    }
+}
+
+/// Distinct values of one kind (senders, recipients): all counted, the
+/// first [`MAX_PARTIES`] kept to be named. Values are told apart by a
+/// 64-bit hash, so that memory per value stays a few bytes however many
+/// there are; a collision would undercount by one, which an explanation
+/// can bear.
+#[derive(Default)]
+struct Parties {
+    seen: FxHashSet<u64>,
+    first: Vec<String>,
+}
+
+impl Parties {
+    fn add(&mut self, value: &str) {
+        if value.is_empty() || !self.seen.insert(FxBuildHasher.hash_one(value)) {
+            return;
+        }
+        if self.first.len() < MAX_PARTIES {
+            self.first.push(value.to_owned());
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// The first `max` named, with how many more there are.
+    fn list(&self, max: usize) -> (String, String) {
+        list_of(&self.first, self.count(), max)
+    }
+
+    /// 「a@x」 / "a@x" for one, 「3 件（a@x、b@y ほか 1 件）」 /
+    /// "3 senders (a@x, b@y and 1 more)" for several.
+    fn describe(&self, max: usize, noun: &str) -> (String, String) {
+        let (ja, en) = self.list(max);
+        match self.count() {
+            0 => ("（不明）".to_owned(), "(unknown)".to_owned()),
+            1 => (ja, en),
+            k => (format!("{k} 件（{ja}）"), format!("{k} {noun} ({en})")),
+        }
+    }
+
+    fn observe(&self, obs: &mut Observables) {
+        self.first
+            .iter()
+            .for_each(|e| obs.push(ObservableKind::Email, e.as_str()));
     }
 }
 
@@ -240,25 +311,39 @@ impl Messages {
 struct Spoof {
     tally: Tally,
     messages: Messages,
+    /// The first display name seen claiming the address.
     display: String,
-    envelope_from: Vec<String>,
-    recipients: Vec<String>,
+    /// The addresses really in the From headers.
+    real: Parties,
+    envelope_from: Parties,
+    recipients: Parties,
 }
 
 #[derive(Default)]
 struct Attachment {
     tally: Tally,
     messages: Messages,
-    senders: Vec<String>,
-    recipients: Vec<String>,
+    senders: Parties,
+    recipients: Parties,
 }
 
-/// Spoofed display names and dangerous attachments, grouped by (claimed
-/// address, real address) and by file name.
+/// Spoofed display names, one finding per address claimed (the person or
+/// service impersonated, however many real senders claim it), and
+/// dangerous attachments, one finding per file name (one piece of malware,
+/// however many senders spread it).
 #[derive(Default)]
 pub(crate) struct MailDetector {
-    spoofs: FxHashMap<(String, String), Spoof>,
-    attachments: FxHashMap<String, Attachment>,
+    spoofs: FxHashMap<Box<str>, Spoof>,
+    attachments: FxHashMap<Box<str>, Attachment>,
+}
+
+/// The group of `key` in `map`, made on first sight: the key is copied
+/// only then.
+fn group<'a, V: Default>(map: &'a mut FxHashMap<Box<str>, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.into(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
 }
 
 impl MailDetector {
@@ -275,72 +360,91 @@ impl MailDetector {
                 let Some(claimed) = address_in(display) else {
                     return;
                 };
-                let real = address.trim().to_lowercase();
+                let real = lower(Cow::Borrowed(address.trim()));
                 if claimed == real {
                     return;
                 }
-                let s = self.spoofs.entry((claimed, real)).or_default();
+                let s = group(&mut self.spoofs, &claimed);
                 s.tally.add(at, time);
                 s.messages.add(&line.queue_id);
                 if s.display.is_empty() {
-                    s.display = display.clone();
+                    s.display.clone_from(display);
                 }
-                remember(&mut s.envelope_from, envelope_from);
-                remember(&mut s.recipients, envelope_to);
+                s.real.add(&real);
+                s.envelope_from.add(envelope_from);
+                s.recipients.add(envelope_to);
             }
             MailEvent::Attachment {
                 name,
                 envelope_from,
                 envelope_to,
             } => {
-                // Judged again at the end; here only to skip harmless names
-                // without allocating.
-                if NameRisk::of(name).is_none() {
-                    return;
-                }
                 let a = match self.attachments.get_mut(name.as_str()) {
                     Some(a) => a,
-                    None => self.attachments.entry(name.clone()).or_default(),
+                    // Judged again at the end; here only so that harmless
+                    // names are never stored.
+                    None if NameRisk::of(name).is_some() => group(&mut self.attachments, name),
+                    None => return,
                 };
                 a.tally.add(at, time);
                 a.messages.add(&line.queue_id);
-                remember(&mut a.senders, envelope_from);
-                remember(&mut a.recipients, envelope_to);
+                a.senders.add(envelope_from);
+                a.recipients.add(envelope_to);
             }
             _ => {}
         }
     }
 
     pub fn finish(self, out: &mut Vec<Finding>) {
-        for ((claimed, real), s) in self.spoofs {
-            let (from_ja, from_en) = list(&s.envelope_from, 3);
-            let (to_ja, to_en) = list(&s.recipients, 3);
+        for (claimed, s) in self.spoofs {
+            let (from_ja, from_en) = s.envelope_from.list(3);
+            let (to_ja, to_en) = s.recipients.list(3);
             let display = visible(&s.display);
             let n = s.messages.count;
             let mut obs = Observables::default();
-            obs.push(ObservableKind::Email, real.as_str());
-            obs.push(ObservableKind::Email, claimed.as_str());
-            s.envelope_from
-                .iter()
-                .for_each(|e| obs.push(ObservableKind::Email, e.as_str()));
-            s.recipients
-                .iter()
-                .for_each(|e| obs.push(ObservableKind::Email, e.as_str()));
+            s.real.observe(&mut obs);
+            obs.push(ObservableKind::Email, &*claimed);
+            s.envelope_from.observe(&mut obs);
+            s.recipients.observe(&mut obs);
+            let (ja, en) = if s.real.count() == 1 {
+                let real = &s.real.first[0];
+                (
+                    format!(
+                        "From ヘッダの表示名「{display}」は、実際の差出人アドレス {real} とは別のメールアドレスです\
+                         （エンベロープ送信者 {from_ja}、宛先 {to_ja}、{n} 通）。"
+                    ),
+                    format!(
+                        "The From header's display name \"{display}\" is an e-mail address other than the real \
+                         sender {real} (envelope sender {from_en}, to {to_en}; {}).",
+                        count(n, "message", "messages")
+                    ),
+                )
+            } else {
+                let (real_ja, real_en) = s.real.list(3);
+                let k = s.real.count();
+                (
+                    format!(
+                        "From ヘッダの表示名「{display}」は、実際の差出人アドレスとは別のメールアドレスです。\
+                         この表示名で {k} 件の差出人アドレス（{real_ja}）から {n} 通が届いています\
+                         （エンベロープ送信者 {from_ja}、宛先 {to_ja}）。"
+                    ),
+                    format!(
+                        "The From header's display name \"{display}\" is an e-mail address other than the real \
+                         sender's: {} from {k} different real senders ({real_en}) show it (envelope senders \
+                         {from_en}, to {to_en}).",
+                        count(n, "message", "messages")
+                    ),
+                )
+            };
             out.push(Finding {
                 detector: DISPLAY_NAME_SPOOF,
                 severity: Severity::Medium,
                 title: Label::new("差出人表示名の偽装", "Spoofed From display name"),
                 explanation: Label::new(
+                    format!("{ja}送信元を偽って受信者を油断させ、開かせる標的型メールの手口です。"),
                     format!(
-                        "From ヘッダの表示名「{display}」は、実際の差出人アドレス {real} とは別のメールアドレスです\
-                         （エンベロープ送信者 {from_ja}、宛先 {to_ja}、{n} 通）。\
-                         送信元を偽って受信者を油断させ、開かせる標的型メールの手口です。"
-                    ),
-                    format!(
-                        "The From header's display name \"{display}\" is an e-mail address other than the real \
-                         sender {real} (envelope sender {from_en}, to {to_en}; {}). \
-                         Targeted mails fake their sender this way so the recipient lets their guard down and opens them.",
-                        count(n, "message", "messages")
+                        "{en} Targeted mails fake their sender this way so the recipient lets their guard \
+                         down and opens them."
                     ),
                 ),
                 lines: s.tally.lines.clone(),
@@ -355,18 +459,14 @@ impl MailDetector {
                 continue;
             };
             let (why_ja, why_en) = risk.describe();
-            let (from_ja, from_en) = list(&a.senders, 3);
-            let (to_ja, to_en) = list(&a.recipients, 3);
+            let (from_ja, from_en) = a.senders.describe(3, "senders");
+            let (to_ja, to_en) = a.recipients.describe(3, "recipients");
             let shown = visible(&name);
             let n = a.messages.count;
             let mut obs = Observables::default();
-            obs.push(ObservableKind::FileName, name.as_str());
-            a.senders
-                .iter()
-                .for_each(|e| obs.push(ObservableKind::Email, e.as_str()));
-            a.recipients
-                .iter()
-                .for_each(|e| obs.push(ObservableKind::Email, e.as_str()));
+            obs.push(ObservableKind::FileName, &*name);
+            a.senders.observe(&mut obs);
+            a.recipients.observe(&mut obs);
             out.push(Finding {
                 detector: EXECUTABLE_ATTACHMENT,
                 severity: Severity::High,

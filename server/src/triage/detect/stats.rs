@@ -36,12 +36,18 @@ pub(crate) struct Tally {
 impl Tally {
     #[inline]
     pub fn add(&mut self, at: At, time: Option<Millis>) {
+        self.count_at(time);
+        push_line(&mut self.lines, at);
+    }
+
+    /// [`Tally::add`] for a group whose lines are kept elsewhere.
+    #[inline]
+    pub fn count_at(&mut self, time: Option<Millis>) {
         self.count += 1;
         if let Some(t) = time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
-        push_line(&mut self.lines, at);
     }
 
     pub fn first_seen(&self) -> Option<DateTime<Utc>> {
@@ -50,6 +56,18 @@ impl Tally {
 
     pub fn last_seen(&self) -> Option<DateTime<Utc>> {
         self.last.and_then(to_utc)
+    }
+}
+
+/// Several groups' tallies as one: counts summed, the widest span, the
+/// first [`MAX_LINES`] of all their lines.
+pub(crate) fn merge<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Tally {
+    let tallies: Vec<&Tally> = tallies.into_iter().collect();
+    Tally {
+        count: tallies.iter().map(|t| t.count).sum(),
+        first: tallies.iter().filter_map(|t| t.first).min(),
+        last: tallies.iter().filter_map(|t| t.last).max(),
+        lines: merge_lines(tallies.iter().map(|t| t.lines.as_slice())),
     }
 }
 
@@ -66,7 +84,7 @@ pub(crate) fn push_line(lines: &mut Vec<At>, at: At) {
 }
 
 /// Merges several capped line lists into one, ordered by line number.
-pub(crate) fn merge_lines<'a>(lists: impl IntoIterator<Item = &'a [At]>) -> Vec<At> {
+fn merge_lines<'a>(lists: impl IntoIterator<Item = &'a [At]>) -> Vec<At> {
     let mut all: Vec<At> = lists.into_iter().flatten().copied().collect();
     all.sort_by_key(|at| (at.line, at.offset));
     all.dedup();
@@ -120,15 +138,28 @@ impl Welford {
 }
 
 /// Formats a time in the organisation's local offset, e.g.
-/// `2025-01-06 03:00:00+09:00`.
+/// `2025-01-06 03:00:00+09:00` (what `%Y-%m-%d %H:%M:%S%:z` gives, written
+/// out by hand: chrono parses a format string on every call, and every
+/// finding formats two times).
 pub(crate) fn local_time(t: Option<DateTime<Utc>>, offset: FixedOffset) -> String {
-    match t {
-        Some(t) => t
-            .with_timezone(&offset)
-            .format("%Y-%m-%d %H:%M:%S%:z")
-            .to_string(),
-        None => "?".to_owned(),
-    }
+    use chrono::{Datelike as _, Timelike as _};
+    let Some(t) = t else {
+        return "?".to_owned();
+    };
+    let l = t.with_timezone(&offset).naive_local();
+    let east = offset.local_minus_utc();
+    let (sign, east) = if east < 0 { ('-', -east) } else { ('+', east) };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        l.year(),
+        l.month(),
+        l.day(),
+        l.hour(),
+        l.minute(),
+        l.second(),
+        east / 3600,
+        east / 60 % 60
+    )
 }
 
 /// Describes a span `first … last` in both languages, or nothing when the
@@ -187,8 +218,13 @@ pub(crate) fn bytes(n: u64) -> String {
 
 /// Joins at most `max` items with `、`/`, ` and says how many more there are.
 pub(crate) fn list(items: &[String], max: usize) -> (String, String) {
+    list_of(items, items.len(), max)
+}
+
+/// [`list`] for the first of `total` items, when only those are kept.
+pub(crate) fn list_of(items: &[String], total: usize, max: usize) -> (String, String) {
     let shown = &items[..items.len().min(max)];
-    let rest = items.len() - shown.len();
+    let rest = total.saturating_sub(shown.len());
     let mut ja = shown.join("、");
     let mut en = shown.join(", ");
     if rest > 0 {
@@ -228,6 +264,28 @@ mod tests {
         assert_eq!(t.count, 50);
         assert_eq!(t.lines.len(), MAX_LINES);
         assert_eq!((t.first, t.last), (Some(0), Some(49)));
+    }
+
+    #[test]
+    fn local_times_read_like_strftime() {
+        let t = DateTime::from_timestamp(1_736_100_000, 0);
+        for minutes in [540, 0, -330, 345] {
+            let offset = FixedOffset::east_opt(minutes * 60).unwrap();
+            let strftime = t
+                .unwrap()
+                .with_timezone(&offset)
+                .format("%Y-%m-%d %H:%M:%S%:z")
+                .to_string();
+            assert_eq!(local_time(t, offset), strftime);
+        }
+        assert_eq!(local_time(None, FixedOffset::east_opt(0).unwrap()), "?");
+    }
+
+    #[test]
+    fn lists_say_how_many_more() {
+        let items: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(list(&items, 2).1, "a, b and 1 more");
+        assert_eq!(list_of(&items, 10, 5).0, "a、b、c ほか 7 件");
     }
 
     #[test]

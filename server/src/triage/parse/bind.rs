@@ -19,6 +19,8 @@
 //! lower-cased and lose their trailing dot (the root stays `.`). Other
 //! `named` syslog lines are ignored; lines that are neither are unparsed.
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use crate::triage::record::{Query, Record};
 
 use super::syslog::{self, YearTracker};
@@ -31,14 +33,25 @@ static DENIED: Needle = Needle::new(b"query (cache) '");
 
 pub(crate) struct Parser {
     years: YearTracker,
+    clock: util::Clock,
     offset: i32,
+    /// The reusable record lent for each query (see [`Outcome::Record`]).
+    slot: Record,
 }
 
 impl Parser {
     pub(crate) fn new(opts: &Options) -> Self {
         Self {
             years: YearTracker::new(opts.year),
+            clock: util::Clock::default(),
             offset: opts.utc_offset_minutes,
+            slot: Record::Dns(Query {
+                time: None,
+                client: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                client_port: None,
+                name: String::new(),
+                qtype: String::new(),
+            }),
         }
     }
 }
@@ -75,16 +88,17 @@ fn bind_time(s: &[u8]) -> Option<(Civil, &[u8])> {
 }
 
 /// Lower-case, trailing dot removed (the root stays `.`).
-fn qname(name: &[u8]) -> String {
+fn set_qname(dst: &mut String, name: &[u8]) {
     let name = match name {
         [rest @ .., b'.'] if !rest.is_empty() => rest,
         n => n,
     };
-    util::lower_string(name)
+    util::set_string(dst, name);
+    dst.make_ascii_lowercase();
 }
 
 /// The `client …` part: address, port, and what follows.
-fn client(s: &[u8]) -> Option<(std::net::IpAddr, Option<u16>, &[u8])> {
+fn client(s: &[u8]) -> Option<(IpAddr, Option<u16>, &[u8])> {
     let (mut tok, mut rest) = util::token(s)?;
     if tok.first() == Some(&b'@') {
         (tok, rest) = util::token(rest)?;
@@ -104,16 +118,19 @@ fn client(s: &[u8]) -> Option<(std::net::IpAddr, Option<u16>, &[u8])> {
 }
 
 impl LineParser for Parser {
-    fn parse_line(&mut self, line: &[u8]) -> Outcome {
+    fn parse_line(&mut self, line: &[u8]) -> Outcome<'_> {
         let (time, body) = if let Some((c, rest)) = bind_time(line) {
-            (c.to_utc(self.offset), rest)
+            (self.clock.local(c, self.offset), rest)
         } else if line.starts_with(b"client ") || line.starts_with(b"queries: ") {
             (None, line)
         } else if let Some(sl) = syslog::split(line) {
             if sl.program != b"named" {
                 return Outcome::Other;
             }
-            (self.years.resolve(sl.stamp, self.offset), sl.msg)
+            (
+                self.years.resolve(sl.stamp, self.offset, &mut self.clock),
+                sl.msg,
+            )
         } else {
             return Outcome::Unparsed;
         };
@@ -151,13 +168,15 @@ impl LineParser for Parser {
         } else {
             return Outcome::Ignored;
         };
-        Outcome::Record(Record::Dns(Query {
-            time,
-            client,
-            client_port,
-            name: qname(name),
-            qtype: util::string(qtype),
-        }))
+        let Record::Dns(q) = &mut self.slot else {
+            unreachable!("the BIND parser's slot only ever holds a query")
+        };
+        q.time = time;
+        q.client = client;
+        q.client_port = client_port;
+        set_qname(&mut q.name, name);
+        util::set_string(&mut q.qtype, qtype);
+        Outcome::Record(&self.slot)
     }
 }
 
@@ -175,7 +194,7 @@ mod tests {
 
     fn query(line: &str) -> Query {
         match Parser::new(&opts()).parse_line(line.as_bytes()) {
-            Outcome::Record(Record::Dns(q)) => q,
+            Outcome::Record(Record::Dns(q)) => q.clone(),
             _ => panic!("not a query: {line}"),
         }
     }

@@ -69,7 +69,7 @@ use crate::triage::record::{At, Format, Record, WinEvent};
 
 use super::util;
 use super::windows::{Fields, ip_of, meaningful};
-use super::{Out, ParseError, ReadFailure, Summary};
+use super::{Out, ParseError, ReadFailure, Sink, Summary};
 
 /// What an `.evtx` file starts with.
 const MAGIC: &[u8; 8] = b"ElfFile\0";
@@ -94,14 +94,14 @@ pub(super) fn sniff<'a>(mut src: Box<dyn Read + 'a>) -> io::Result<(Box<dyn Read
 }
 
 /// Reads an `.evtx` stream (see the module docs), delivering its events to
-/// `emit`. Only a read error (or a broken gzip stream) stops it, as
+/// `sink`. Only a read error (or a broken gzip stream) stops it, as
 /// [`ParseError::Io`], after the events before it were delivered.
 pub(super) fn parse(
     mut src: Box<dyn Read + '_>,
     gzip: bool,
-    emit: &mut dyn FnMut(At, Record),
+    sink: &mut dyn Sink,
 ) -> Result<Summary, ParseError> {
-    let mut out = Out::new(emit);
+    let mut out = Out::new(sink);
     let mut reader = Reader {
         // Compact: indentation would only cost time here.
         settings: Arc::new(ParserSettings::new().indent(false)),

@@ -18,6 +18,8 @@
 //! and byte offset ([`At`]), and never holds more than one line (at most
 //! 1 MiB) plus a buffer in memory, so a multi-gigabyte upload is fine.
 //! Lines that cannot be parsed are counted and sampled, never fatal.
+//! [`parse_borrowed`] does the same but lends each record, which spares
+//! the line formats an allocation per field and line.
 //!
 //! Counting: `lines` counts physical lines (blank and too-long ones too).
 //! For the single-line formats every non-blank line is one of `parsed`
@@ -187,13 +189,12 @@ impl std::error::Error for ReadFailure {
     }
 }
 
-/// What a parser made of one line (or one event).
-#[allow(
-    clippy::large_enum_variant,
-    reason = "returned and consumed at once; boxing would cost an allocation per record"
-)]
-pub(crate) enum Outcome {
-    Record(Record),
+/// What a line parser made of one line.
+pub(crate) enum Outcome<'a> {
+    /// A record, lent from the parser's own reusable one: the parsers fill
+    /// it in place, so that a line costs no allocation once its strings
+    /// have grown to size.
+    Record(&'a Record),
     /// Well-formed for this format but nothing to deliver.
     Ignored,
     /// Well-formed syslog, but another program's (counts as ignored, but
@@ -202,9 +203,57 @@ pub(crate) enum Outcome {
     Unparsed,
 }
 
-/// Where parsers put their results: the callback, counters and samples.
+/// Where records go: [`parse`] hands them over, [`parse_borrowed`] lends
+/// them. Parsers that build a fresh record give it ([`Sink::owned`]), the
+/// line parsers lend their reusable one ([`Sink::lent`]); each caller's
+/// sink makes of either what its callback takes, so a record is cloned
+/// only when a borrowed one must be handed over.
+trait Sink {
+    fn owned(&mut self, at: At, record: Record);
+    fn lent(&mut self, at: At, record: &Record);
+}
+
+/// The sink of [`parse`].
+struct Owning<F>(F);
+
+impl<F: FnMut(At, Record)> Sink for Owning<F> {
+    #[inline]
+    fn owned(&mut self, at: At, record: Record) {
+        (self.0)(at, record);
+    }
+
+    #[inline]
+    fn lent(&mut self, at: At, record: &Record) {
+        (self.0)(at, record.clone());
+    }
+}
+
+/// The sink of [`parse_borrowed`].
+struct Lending<F>(F);
+
+impl<F: FnMut(At, &Record)> Sink for Lending<F> {
+    #[inline]
+    fn owned(&mut self, at: At, record: Record) {
+        (self.0)(at, &record);
+    }
+
+    #[inline]
+    fn lent(&mut self, at: At, record: &Record) {
+        (self.0)(at, record);
+    }
+}
+
+/// Format detection only counts.
+struct Discard;
+
+impl Sink for Discard {
+    fn owned(&mut self, _: At, _: Record) {}
+    fn lent(&mut self, _: At, _: &Record) {}
+}
+
+/// Where parsers put their results: the sink, counters and samples.
 pub(crate) struct Out<'a> {
-    emit: &'a mut dyn FnMut(At, Record),
+    sink: &'a mut dyn Sink,
     parsed: u64,
     unparsed: u64,
     ignored: u64,
@@ -214,9 +263,9 @@ pub(crate) struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
-    fn new(emit: &'a mut dyn FnMut(At, Record)) -> Self {
+    fn new(sink: &'a mut dyn Sink) -> Self {
         Self {
-            emit,
+            sink,
             parsed: 0,
             unparsed: 0,
             ignored: 0,
@@ -228,7 +277,7 @@ impl<'a> Out<'a> {
     #[inline]
     pub(crate) fn record(&mut self, at: At, record: Record) {
         self.parsed += 1;
-        (self.emit)(at, record);
+        self.sink.owned(at, record);
     }
 
     pub(crate) fn unparsed(&mut self, at: At, text: &[u8]) {
@@ -260,9 +309,12 @@ impl<'a> Out<'a> {
     }
 
     #[inline]
-    pub(crate) fn outcome(&mut self, at: At, line: &[u8], outcome: Outcome) {
+    pub(crate) fn outcome(&mut self, at: At, line: &[u8], outcome: Outcome<'_>) {
         match outcome {
-            Outcome::Record(r) => self.record(at, r),
+            Outcome::Record(r) => {
+                self.parsed += 1;
+                self.sink.lent(at, r);
+            }
             Outcome::Ignored => self.ignored(),
             Outcome::Other => self.other(),
             Outcome::Unparsed => self.unparsed(at, line),
@@ -281,7 +333,7 @@ pub(crate) trait Lines {
 
 /// A format whose records are single lines.
 pub(crate) trait LineParser {
-    fn parse_line(&mut self, line: &[u8]) -> Outcome;
+    fn parse_line(&mut self, line: &[u8]) -> Outcome<'_>;
 }
 
 /// Adapts a [`LineParser`]: blank lines are skipped.
@@ -302,8 +354,8 @@ fn reader_for(format: Format, opts: &Options) -> Box<dyn Lines> {
     match format {
         Format::Postfix => Box::new(Single(postfix::Parser::new(opts))),
         Format::Netscreen => Box::new(Single(netscreen::Parser::new(opts))),
-        Format::SquidNative => Box::new(Single(squid::Native)),
-        Format::SquidCombined => Box::new(Single(squid::Combined)),
+        Format::SquidNative => Box::new(Single(squid::Native::new())),
+        Format::SquidCombined => Box::new(Single(squid::Combined::new())),
         Format::Bind => Box::new(Single(bind::Parser::new(opts))),
         Format::WindowsCsv => Box::new(windows::Csv::new(opts)),
         Format::WindowsXml => Box::new(windows::Xml::new()),
@@ -344,8 +396,8 @@ pub fn detect(lines: &[&[u8]]) -> Option<Format> {
     let lines = &lines[..end];
     let mut best: Option<(Format, u64)> = None;
     for format in ALL {
-        let mut sink = |_: At, _: Record| {};
-        let mut out = Out::new(&mut sink);
+        let mut discard = Discard;
+        let mut out = Out::new(&mut discard);
         let mut reader = reader_for(format, &opts);
         for (i, line) in lines.iter().enumerate() {
             let line = if i == 0 {
@@ -383,8 +435,25 @@ enum Ahead {
 pub fn parse<R: Read>(
     input: R,
     opts: &Options,
-    mut on_record: impl FnMut(At, Record),
+    on_record: impl FnMut(At, Record),
 ) -> Result<Summary, ParseError> {
+    run(input, opts, &mut Owning(on_record))
+}
+
+/// [`parse`], lending each record to `on_record` instead of giving it:
+/// the line formats then reuse one record's strings from line to line and
+/// allocate nothing per line, which is what keeps [`crate::triage::analyse`]
+/// within its throughput budget. Use it whenever the callback only reads
+/// the record.
+pub fn parse_borrowed<R: Read>(
+    input: R,
+    opts: &Options,
+    on_record: impl FnMut(At, &Record),
+) -> Result<Summary, ParseError> {
+    run(input, opts, &mut Lending(on_record))
+}
+
+fn run<R: Read>(input: R, opts: &Options, sink: &mut dyn Sink) -> Result<Summary, ParseError> {
     let io_err = |source: io::Error, bytes, lines, parsed, gzip| {
         ParseError::Io(io::Error::new(
             source.kind(),
@@ -400,7 +469,7 @@ pub fn parse<R: Read>(
     let (src, gzip) = reader::open(input).map_err(|e| io_err(e, 0, 0, 0, false))?;
     let (src, is_evtx) = evtx::sniff(src).map_err(|e| io_err(e, 0, 0, 0, gzip))?;
     if opts.format.map_or(is_evtx, |f| f == Format::WindowsEvtx) {
-        return evtx::parse(src, gzip, &mut on_record);
+        return evtx::parse(src, gzip, sink);
     }
     let mut rd = LineReader::new(src);
 
@@ -454,7 +523,7 @@ pub fn parse<R: Read>(
     };
 
     let mut reader = reader_for(format, opts);
-    let mut out = Out::new(&mut on_record);
+    let mut out = Out::new(sink);
     let mut too_long = 0;
     for a in ahead {
         match a {

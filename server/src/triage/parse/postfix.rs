@@ -42,20 +42,34 @@ static STATUS: Needle = Needle::new(b"status=");
 
 pub(crate) struct Parser {
     years: YearTracker,
+    clock: util::Clock,
     offset: i32,
+    /// The reusable record lent for each line (see [`Outcome::Record`]).
+    slot: Record,
 }
 
 impl Parser {
     pub(crate) fn new(opts: &Options) -> Self {
         Self {
             years: YearTracker::new(opts.year),
+            clock: util::Clock::default(),
             offset: opts.utc_offset_minutes,
+            slot: Record::Mail(MailLine {
+                time: None,
+                host: String::new(),
+                queue_id: String::new(),
+                event: MailEvent::Envelope {
+                    from: None,
+                    to: None,
+                    status: None,
+                },
+            }),
         }
     }
 }
 
 impl LineParser for Parser {
-    fn parse_line(&mut self, line: &[u8]) -> Outcome {
+    fn parse_line(&mut self, line: &[u8]) -> Outcome<'_> {
         let Some(sl) = syslog::split(line) else {
             return Outcome::Unparsed;
         };
@@ -68,22 +82,29 @@ impl LineParser for Parser {
         let Some(event) = event(rest) else {
             return Outcome::Ignored;
         };
-        Outcome::Record(Record::Mail(MailLine {
-            time: self.years.resolve(sl.stamp, self.offset),
-            host: util::string(sl.host),
-            queue_id: util::string(queue_id),
-            event,
-        }))
+        let Record::Mail(m) = &mut self.slot else {
+            unreachable!("the Postfix parser's slot only ever holds a mail line")
+        };
+        m.time = self.years.resolve(sl.stamp, self.offset, &mut self.clock);
+        // Two short words of a long line: validating each is cheaper than
+        // validating the line.
+        util::set_string(&mut m.host, sl.host);
+        util::set_string(&mut m.queue_id, queue_id);
+        m.event = event;
+        Outcome::Record(&self.slot)
     }
 }
 
 /// `4F9D1D4A: rest` → (`4F9D1D4A`, `rest`); also `NOQUEUE`.
 fn split_queue_id(msg: &[u8]) -> Option<(&[u8], &[u8])> {
-    let colon = msg.iter().take(32).position(|&b| b == b':')?;
+    // The id is the alphanumerics before the first other byte, which must
+    // be the colon: one pass that stops at once on `connect from …`.
+    let colon = msg
+        .iter()
+        .take(32)
+        .position(|b| !b.is_ascii_alphanumeric())
+        .filter(|&i| i > 0 && msg[i] == b':')?;
     let id = &msg[..colon];
-    if id.is_empty() || !id.iter().all(u8::is_ascii_alphanumeric) {
-        return None;
-    }
     let rest = msg[colon + 1..].strip_prefix(b" ")?;
     Some((id, rest))
 }
@@ -106,11 +127,13 @@ fn event(rest: &[u8]) -> Option<MailEvent> {
         });
     }
     // `ACTION: header NAME: VALUE …` or `reject: RCPT from …; from=<…>`.
-    let colon = rest.iter().take(16).position(|&b| b == b':')?;
+    // Lower-case letters up to the colon, in one pass.
+    let colon = rest
+        .iter()
+        .take(16)
+        .position(|b| !b.is_ascii_lowercase())
+        .filter(|&i| rest[i] == b':')?;
     let action = &rest[..colon];
-    if !action.iter().all(u8::is_ascii_lowercase) {
-        return None;
-    }
     let body = rest[colon + 1..].strip_prefix(b" ")?;
     if let Some(h) = body.strip_prefix(b"header ") {
         return header_event(h);
@@ -197,13 +220,27 @@ mod tests {
         }
     }
 
-    fn parse(line: &str) -> Outcome {
-        Parser::new(&opts()).parse_line(line.as_bytes())
+    /// What the line is: a record (cloned out of the parser), or else.
+    enum Parsed {
+        Mail(MailLine),
+        Ignored,
+        Other,
+        Unparsed,
+    }
+
+    fn parse(line: &str) -> Parsed {
+        match Parser::new(&opts()).parse_line(line.as_bytes()) {
+            Outcome::Record(Record::Mail(m)) => Parsed::Mail(m.clone()),
+            Outcome::Record(_) => unreachable!(),
+            Outcome::Ignored => Parsed::Ignored,
+            Outcome::Other => Parsed::Other,
+            Outcome::Unparsed => Parsed::Unparsed,
+        }
     }
 
     fn mail(line: &str) -> MailLine {
         match parse(line) {
-            Outcome::Record(Record::Mail(m)) => m,
+            Parsed::Mail(m) => m,
             _ => panic!("not a mail record: {line}"),
         }
     }
@@ -356,14 +393,14 @@ mod tests {
             "Dec 16 01:03:55 mx01 postfix/cleanup[1234]: 4F9D1D4A: warning: header Subject: hello from unknown[192.0.2.1]; from=<a@b> to=<c@d> proto=ESMTP helo=<x>",
             "Dec 16 01:03:55 mx01 postfix/cleanup[1234]: 4F9D1D4A: warning: header Content-Type: multipart/mixed; boundary=\"b1\" from unknown[192.0.2.1]; from=<a@b> to=<c@d> proto=ESMTP helo=<x>",
         ] {
-            assert!(matches!(parse(l), Outcome::Ignored), "{l}");
+            assert!(matches!(parse(l), Parsed::Ignored), "{l}");
         }
         assert!(matches!(
             parse("Dec 16 01:03:55 mx01 dovecot: imap-login: Login: user=<u>"),
-            Outcome::Other
+            Parsed::Other
         ));
-        assert!(matches!(parse("garbage line"), Outcome::Unparsed));
-        assert!(matches!(parse("\u{0}\u{1}\u{2}"), Outcome::Unparsed));
+        assert!(matches!(parse("garbage line"), Parsed::Unparsed));
+        assert!(matches!(parse("\u{0}\u{1}\u{2}"), Parsed::Unparsed));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::util::{self, Civil};
+use super::util::{self, Civil, Clock};
 
 /// The time in a syslog prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub(crate) fn split(line: &[u8]) -> Option<Syslog<'_>> {
     let (host, rest) = util::token(rest)?;
     let (tag, msg) = util::token(rest)?;
     let tag = tag.strip_suffix(b":")?;
-    let program = match tag.iter().position(|&b| b == b'[') {
+    let program = match memchr::memchr(b'[', tag) {
         Some(i) => &tag[..i],
         None => tag,
     };
@@ -66,8 +66,10 @@ pub(crate) fn stamp(line: &[u8]) -> Option<(Stamp, &[u8])> {
         let end = s.iter().take(5).position(|&b| b == b'>')?;
         s = &s[end + 1..];
     }
-    if s.len() >= 15 && util::month(&s[..3]).is_some() && s[3] == b' ' {
-        let month = util::month(&s[..3])?;
+    if let Some(month) = s.get(..3).and_then(util::month)
+        && s.len() >= 15
+        && s[3] == b' '
+    {
         let day = match (s[4], s[5]) {
             (b' ', d) if d.is_ascii_digit() => u32::from(d - b'0'),
             (a, b) => util::two(&[a, b])?,
@@ -121,7 +123,12 @@ impl YearTracker {
     }
 
     /// Resolves a stamp to UTC, `offset_minutes` being the log's zone.
-    pub(crate) fn resolve(&mut self, stamp: Stamp, offset_minutes: i32) -> Option<DateTime<Utc>> {
+    pub(crate) fn resolve(
+        &mut self,
+        stamp: Stamp,
+        offset_minutes: i32,
+        clock: &mut Clock,
+    ) -> Option<DateTime<Utc>> {
         match stamp {
             Stamp::Absolute(t) => Some(t),
             Stamp::Bsd {
@@ -130,16 +137,18 @@ impl YearTracker {
                 hour,
                 minute,
                 second,
-            } => Civil {
-                year: self.year_for(month),
-                month,
-                day,
-                hour,
-                minute,
-                second,
-                nanos: 0,
-            }
-            .to_utc(offset_minutes),
+            } => clock.local(
+                Civil {
+                    year: self.year_for(month),
+                    month,
+                    day,
+                    hour,
+                    minute,
+                    second,
+                    nanos: 0,
+                },
+                offset_minutes,
+            ),
         }
     }
 }
@@ -157,7 +166,7 @@ mod tests {
         assert_eq!(s.program, b"postfix/cleanup");
         assert_eq!(s.msg, b"B1467845E2: warning: x");
         let mut y = YearTracker::new(2015);
-        let t = y.resolve(s.stamp, 540).unwrap();
+        let t = y.resolve(s.stamp, 540, &mut Clock::default()).unwrap();
         assert_eq!(t.to_rfc3339(), "2015-02-16T02:43:32+00:00");
     }
 

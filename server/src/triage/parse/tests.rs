@@ -132,6 +132,45 @@ fn parse_detects_and_parses_each_format() {
     }
 }
 
+/// The lent records are the given ones: the parsers' reusable records
+/// carry nothing over from one line to the next (a user, a user agent, a
+/// port or a Postfix event of an earlier line).
+#[test]
+fn borrowed_records_equal_owned_ones() {
+    let squid = "1424221299.090 452 192.168.10.5 TCP_MISS/200 74769 GET http://apt.example.com/a taro HIER_DIRECT/x text/html
+1424221300.000 1 192.168.10.6 TCP_DENIED/403 3641 CONNECT 192.168.20.5:8089 - NONE/- text/html
+1424221301.5 2 ::1 NONE/400 0 NONE error:invalid-request
+1424221302.001 3 10.0.0.1 TCP_MISS/200 1 GET https://WWW.Example.COM/b hanako HIER_DIRECT/y -
+";
+    let combined = format!(
+        "{COMBINED}10.1.2.3 - - [16/Dec/2014:01:03:55 -0500] \"GET https://example.com/ HTTP/1.1\" 304 - \"-\" \"-\"\n"
+    );
+    let postfix = format!(
+        "{POSTFIX}Dec 16 01:03:56 mx01 postfix/qmgr[812]: 4F9D1D4A: from=<attack@example.com>, size=48213, nrcpt=1 (queue active)\n\
+         Dec 16 01:03:57 mx01 postfix/smtp[2301]: 4F9D1D4A: to=<user@example.co.jp>, relay=x, status=sent (250 Ok)\n{POSTFIX}"
+    );
+    for text in [squid, &combined, &postfix, NETSCREEN, BIND] {
+        let (owned_summary, owned) = run(text.as_bytes(), None).unwrap();
+        let mut lent = Vec::new();
+        let lent_summary = parse_borrowed(text.as_bytes(), &opts(None), |at, r| {
+            lent.push((at, r.clone()))
+        })
+        .unwrap();
+        assert_eq!(lent_summary, owned_summary);
+        assert_eq!(lent, owned);
+        assert!(owned.len() >= 2, "{text}");
+    }
+    let (_, got) = run(squid.as_bytes(), Some(Format::SquidNative)).unwrap();
+    let users: Vec<Option<&str>> = got
+        .iter()
+        .map(|(_, r)| match r {
+            Record::Proxy(r) => r.user.as_deref(),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(users, [Some("taro"), None, None, Some("hanako")]);
+}
+
 #[test]
 fn seed_shift_jis_name_through_parse() {
     let (_, got) = run(POSTFIX.as_bytes(), None).unwrap();
@@ -385,7 +424,7 @@ Dec 16 01:03:55 mx postfix/cleanup[1]: 4F9D1D4A: warning: header Content-Disposi
     };
     let at = At { line: 1, offset: 0 };
     for format in ALL {
-        let mut sink = |_: At, _: Record| {};
+        let mut sink = Discard;
         let mut out = Out::new(&mut sink);
         let mut reader = reader_for(format, &opts(None));
         for line in corpus.lines() {

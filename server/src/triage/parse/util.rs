@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, TimeDelta, Utc};
 
 /// Splits off the first token (bytes up to the next space or tab) after
 /// skipping leading blanks; returns `(token, rest)` with `rest` starting at
@@ -19,20 +19,55 @@ pub(crate) fn token(s: &[u8]) -> Option<(&[u8], &[u8])> {
     if s.is_empty() {
         return None;
     }
-    let end = s
-        .iter()
-        .position(|&b| b == b' ' || b == b'\t')
-        .unwrap_or(s.len());
-    Some((&s[..end], &s[end..]))
+    Some(s.split_at(blank(s).unwrap_or(s.len())))
 }
 
 #[inline]
 pub(crate) fn trim_start(s: &[u8]) -> &[u8] {
-    let i = s
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(s.len());
+    let i = s.iter().position(|&b| !is_blank(b)).unwrap_or(s.len());
     &s[i..]
+}
+
+/// A space or a tab.
+#[inline]
+pub(crate) fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `0x01` in every byte of a word.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of every zero byte of `x`, and possibly of bytes above a
+/// zero byte (borrows), so only the lowest flag is exact: the classic
+/// `(x - 0x01…) & !x & 0x80…` test.
+#[inline]
+pub(crate) fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & 0x8080_8080_8080_8080
+}
+
+/// The first space or tab, eight bytes at a time: each word is XORed with
+/// the separator so that a match becomes a zero byte, which the classic
+/// `(x - 0x01…) & !x & 0x80…` test flags. Borrows can only flag bytes
+/// above a true zero, so the lowest flag is always the first match.
+#[inline]
+pub(crate) fn blank(s: &[u8]) -> Option<usize> {
+    const SPACES: u64 = ONES * b' ' as u64;
+    const TABS: u64 = ONES * b'\t' as u64;
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let w = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        let hits = zero_bytes(w ^ SPACES) | zero_bytes(w ^ TABS);
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| is_blank(b))
+        .map(|i| at + i)
 }
 
 #[inline]
@@ -45,7 +80,6 @@ pub(crate) fn trim(s: &[u8]) -> &[u8] {
 pub(crate) struct Needle {
     needle: &'static [u8],
     fwd: OnceLock<memchr::memmem::Finder<'static>>,
-    rev: OnceLock<memchr::memmem::FinderRev<'static>>,
 }
 
 impl Needle {
@@ -53,22 +87,45 @@ impl Needle {
         Self {
             needle,
             fwd: OnceLock::new(),
-            rev: OnceLock::new(),
         }
     }
 
+    /// The first occurrence. The needles sit near the start of the
+    /// part searched, or their first byte is rare there, so a few
+    /// vector-searched occurrences of the first byte are tried before
+    /// setting up a substring search.
     #[inline]
     pub(crate) fn find(&self, hay: &[u8]) -> Option<usize> {
+        let (&first, _) = self.needle.split_first()?;
+        let mut from = 0;
+        for _ in 0..4 {
+            let i = from + memchr::memchr(first, &hay[from..])?;
+            if hay[i..].starts_with(self.needle) {
+                return Some(i);
+            }
+            from = i + 1;
+        }
         self.fwd
             .get_or_init(|| memchr::memmem::Finder::new(self.needle))
-            .find(hay)
+            .find(&hay[from..])
+            .map(|i| from + i)
     }
 
+    /// The last occurrence. The needles looked for from the end (Postfix's
+    /// `; from=<` trailer, ` from CLIENT`) sit near the end of the line,
+    /// so trying each vector-searched occurrence of the first byte from the
+    /// end beats a reverse substring search over the whole line.
     #[inline]
     pub(crate) fn rfind(&self, hay: &[u8]) -> Option<usize> {
-        self.rev
-            .get_or_init(|| memchr::memmem::FinderRev::new(self.needle))
-            .rfind(hay)
+        let (&first, _) = self.needle.split_first()?;
+        let mut end = hay.len();
+        while let Some(i) = memchr::memrchr(first, &hay[..end]) {
+            if hay[i..].starts_with(self.needle) {
+                return Some(i);
+            }
+            end = i;
+        }
+        None
     }
 
     pub(crate) const fn len(&self) -> usize {
@@ -87,6 +144,18 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
     if s.is_empty() || s.len() > 20 {
         return None;
+    }
+    if s.len() < 20 {
+        // Nineteen digits cannot overflow: no checked arithmetic per digit.
+        let mut n: u64 = 0;
+        for &b in s {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(d);
+        }
+        return Some(n);
     }
     let mut n: u64 = 0;
     for &b in s {
@@ -111,15 +180,27 @@ pub(crate) fn parse_u16(s: &[u8]) -> Option<u16> {
 
 /// Nanoseconds from the digits after a decimal point (`"123"` → 123 ms).
 /// Digits past the ninth are ignored.
+#[inline]
 pub(crate) fn parse_fraction(s: &[u8]) -> Option<u32> {
+    /// What the first `n` digits are worth in nanoseconds per unit.
+    const SCALE: [u32; 10] = [
+        0,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let mut n: u32 = 0;
-    for i in 0..9 {
-        n = n * 10 + s.get(i).map_or(0, |&b| u32::from(b - b'0'));
-    }
-    Some(n)
+    let kept = &s[..s.len().min(9)];
+    let n = kept.iter().fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'));
+    Some(n * SCALE[kept.len()])
 }
 
 /// Parses an IPv4 or IPv6 address. IPv4 (the common case in these logs)
@@ -139,41 +220,38 @@ pub(crate) fn parse_ip(s: &[u8]) -> Option<IpAddr> {
     }
 }
 
+/// Dotted-quad IPv4 (no leading zeros, which some stacks read as octal).
+/// One octet at a time, each a run of one to three digits, so a byte
+/// costs a couple of instructions: client addresses are on every line.
 #[inline]
 fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
     if s.len() < 7 || s.len() > 15 {
         return None;
     }
     let mut octets = [0u8; 4];
-    let mut idx = 0;
-    let mut val: u32 = 0;
-    let mut digits = 0;
-    for &b in s {
-        if b == b'.' {
-            if digits == 0 || idx == 3 {
-                return None;
-            }
-            octets[idx] = val as u8;
-            idx += 1;
-            val = 0;
-            digits = 0;
-        } else {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 || digits == 3 || (digits > 0 && val == 0) {
-                return None;
-            }
-            val = val * 10 + u32::from(d);
-            if val > 255 {
-                return None;
-            }
-            digits += 1;
+    let mut rest = s;
+    for (k, octet) in octets.iter_mut().enumerate() {
+        if k > 0 {
+            rest = rest.strip_prefix(b".")?;
         }
+        let (v, len) = match rest {
+            [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+                let v = u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0');
+                (v, 3)
+            }
+            [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                (u32::from(a - b'0') * 10 + u32::from(b - b'0'), 2)
+            }
+            [a, ..] if a.is_ascii_digit() => (u32::from(a - b'0'), 1),
+            _ => return None,
+        };
+        if v > 255 || (len > 1 && rest[0] == b'0') {
+            return None;
+        }
+        *octet = v as u8;
+        rest = &rest[len..];
     }
-    if idx != 3 || digits == 0 {
-        return None;
-    }
-    octets[3] = val as u8;
-    Some(Ipv4Addr::from(octets))
+    rest.is_empty().then(|| Ipv4Addr::from(octets))
 }
 
 /// Text from bytes: borrowed when valid UTF-8, else lossy.
@@ -191,12 +269,87 @@ pub(crate) fn string(s: &[u8]) -> String {
     }
 }
 
-/// An owned, ASCII-lower-cased `String` from bytes (lossy UTF-8).
+/// Makes `dst` the text of `src` (lossy UTF-8), reusing its allocation:
+/// how the line parsers refill their reusable record.
 #[inline]
-pub(crate) fn lower_string(s: &[u8]) -> String {
-    let mut out = string(s);
-    out.make_ascii_lowercase();
-    out
+pub(crate) fn set_string(dst: &mut String, src: &[u8]) {
+    // Host names, queue ids, methods and zones repeat from line to line:
+    // comparing is cheaper than validating and copying.
+    if dst.as_bytes() == src {
+        return;
+    }
+    dst.clear();
+    match std::str::from_utf8(src) {
+        Ok(t) => dst.push_str(t),
+        Err(_) => dst.push_str(&String::from_utf8_lossy(src)),
+    }
+}
+
+/// A line whose UTF-8 is validated once, so that copying several of its
+/// fields out costs no validation each (validating a short field costs
+/// more in set-up than in bytes).
+pub(crate) struct LineText<'a> {
+    line: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> LineText<'a> {
+    #[inline]
+    pub(crate) fn new(line: &'a [u8]) -> Self {
+        Self {
+            line,
+            text: std::str::from_utf8(line).ok(),
+        }
+    }
+
+    /// [`set_string`] for `part`, normally a sub-slice of the line;
+    /// anything else, or a part of a line that is not UTF-8, is validated
+    /// on its own.
+    #[inline]
+    pub(crate) fn set(&self, dst: &mut String, part: &[u8]) {
+        if dst.as_bytes() == part {
+            return;
+        }
+        if let Some(text) = self.text {
+            let start = (part.as_ptr() as usize).wrapping_sub(self.line.as_ptr() as usize);
+            if let Some(s) = start
+                .checked_add(part.len())
+                .and_then(|end| text.get(start..end))
+            {
+                dst.clear();
+                dst.push_str(s);
+                return;
+            }
+        }
+        set_string(dst, part);
+    }
+
+    /// [`LineText::set`], ASCII-lower-cased.
+    #[inline]
+    pub(crate) fn set_lower(&self, dst: &mut String, part: &[u8]) {
+        self.set(dst, part);
+        dst.make_ascii_lowercase();
+    }
+
+    /// [`LineText::set`] for an optional field: while the field is `None`
+    /// its buffer waits in `spare`, so a field present on some lines only
+    /// does not allocate each time it comes back.
+    #[inline]
+    pub(crate) fn set_opt(
+        &self,
+        dst: &mut Option<String>,
+        spare: &mut String,
+        part: Option<&[u8]>,
+    ) {
+        match part {
+            Some(v) => self.set(dst.get_or_insert_with(|| std::mem::take(spare)), v),
+            None => {
+                if let Some(s) = dst.take() {
+                    *spare = s;
+                }
+            }
+        }
+    }
 }
 
 /// Text that may be in a Japanese legacy encoding: UTF-8 when valid, else
@@ -262,14 +415,75 @@ impl Civil {
     }
 }
 
-/// `HH:MM:SS` with an optional `.fraction`; returns (h, m, s, nanos).
-pub(crate) fn parse_hms(s: &[u8]) -> Option<(u32, u32, u32, u32)> {
-    if s.len() < 8 || s[2] != b':' || s[5] != b':' {
-        return None;
+/// Civil times and epoch seconds to UTC with the calendar arithmetic done
+/// once per day: consecutive lines are nearly always on the same day, and
+/// turning a date into a day number (or back) is the costly part of a
+/// conversion. Gives what [`Civil::to_utc`] and
+/// `DateTime::from_timestamp` give.
+#[derive(Debug, Default)]
+pub(crate) struct Clock {
+    /// The local date last converted, as days since 1970-01-01.
+    local_day: Option<((i32, u32, u32), i64)>,
+    /// The UTC day (days since 1970-01-01) last converted, and its date.
+    utc_day: Option<(i64, NaiveDate)>,
+}
+
+impl Clock {
+    /// A local time at `offset_minutes` east of UTC, in UTC.
+    #[inline]
+    pub(crate) fn local(&mut self, c: Civil, offset_minutes: i32) -> Option<DateTime<Utc>> {
+        let key = (c.year, c.month, c.day);
+        let day = match self.local_day {
+            Some((k, day)) if k == key => day,
+            _ => {
+                let date = NaiveDate::from_ymd_opt(c.year, c.month, c.day)?;
+                let day = i64::from(date.num_days_from_ce()) - DAYS_TO_EPOCH;
+                self.local_day = Some((key, day));
+                day
+            }
+        };
+        if c.hour > 23 || c.minute > 59 || c.second > 59 || c.nanos >= 1_000_000_000 {
+            return None;
+        }
+        let secs = day * 86_400 + i64::from(c.hour * 3600 + c.minute * 60 + c.second)
+            - i64::from(offset_minutes) * 60;
+        self.utc(secs, c.nanos)
     }
-    let h = two(&s[0..2])?;
-    let m = two(&s[3..5])?;
-    let sec = two(&s[6..8])?;
+
+    /// Seconds since the Unix epoch (and nanoseconds), in UTC.
+    #[inline]
+    pub(crate) fn utc(&mut self, secs: i64, nanos: u32) -> Option<DateTime<Utc>> {
+        let day = secs.div_euclid(86_400);
+        let date = match self.utc_day {
+            Some((d, date)) if d == day => date,
+            _ => {
+                let date = DateTime::from_timestamp(secs, 0)?.date_naive();
+                self.utc_day = Some((day, date));
+                date
+            }
+        };
+        let time =
+            NaiveTime::from_num_seconds_from_midnight_opt(secs.rem_euclid(86_400) as u32, nanos)?;
+        Some(date.and_time(time).and_utc())
+    }
+}
+
+/// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01.
+const DAYS_TO_EPOCH: i64 = 719_163;
+
+/// `HH:MM:SS` with an optional `.fraction`; returns (h, m, s, nanos).
+#[inline]
+pub(crate) fn parse_hms(s: &[u8]) -> Option<(u32, u32, u32, u32)> {
+    let [h1, h2, b':', m1, m2, b':', s1, s2, ..] = *s else {
+        return None;
+    };
+    let digits = |a: u8, b: u8| {
+        let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
+        (a < 10 && b < 10).then(|| u32::from(a) * 10 + u32::from(b))
+    };
+    let h = digits(h1, h2)?;
+    let m = digits(m1, m2)?;
+    let sec = digits(s1, s2)?;
     let nanos = match s.get(8) {
         None => 0,
         Some(b'.' | b',') => parse_fraction(&s[9..])?,
@@ -418,6 +632,42 @@ mod tests {
             c.to_utc(540).unwrap().to_rfc3339(),
             "2014-12-15T16:03:55+00:00"
         );
+    }
+
+    #[test]
+    fn the_clock_agrees_with_chrono() {
+        let mut clock = Clock::default();
+        for (day, hour, offset) in [
+            (16, 1, 540),
+            (16, 23, 540),
+            (17, 0, -300),
+            (31, 8, 0),
+            (1, 0, 60),
+        ] {
+            let c = Civil {
+                year: 2014,
+                month: 12,
+                day,
+                hour,
+                minute: 3,
+                second: 55,
+                nanos: 123_000_000,
+            };
+            assert_eq!(clock.local(c, offset), c.to_utc(offset), "{c:?} {offset}");
+        }
+        let bad = Civil {
+            year: 2014,
+            month: 2,
+            day: 30,
+            hour: 1,
+            minute: 0,
+            second: 0,
+            nanos: 0,
+        };
+        assert_eq!(clock.local(bad, 0), None);
+        for secs in [0, 1_418_663_035, 1_418_749_435, -1] {
+            assert_eq!(clock.utc(secs, 7), DateTime::from_timestamp(secs, 7));
+        }
     }
 
     #[test]

@@ -707,11 +707,11 @@ pub(crate) mod tests {
 
     fn run(reader: &mut dyn Lines, text: &str) -> (Vec<(At, WinEvent)>, u64, u64) {
         let mut got = Vec::new();
-        let mut sink = |at: At, r: Record| {
+        let mut sink = crate::triage::parse::Owning(|at: At, r: Record| {
             if let Record::Windows(w) = r {
                 got.push((at, w));
             }
-        };
+        });
         let mut out = Out::new(&mut sink);
         let mut offset = 0;
         for (i, l) in text.split('\n').enumerate() {

@@ -195,3 +195,79 @@ fn name_risk_judges_names() {
     assert!(NameRisk::of("C:\\Users\\x\\Desktop\\a.lnk").is_some());
     assert!(NameRisk::of("notes.txt").is_none());
 }
+
+/// One piece of malware mailed a thousand times by many senders is one
+/// finding: every line counted, the first cited, the parties bounded.
+#[test]
+fn identical_attachments_fold_into_one_finding() {
+    let records: Vec<Record> = (0..1000)
+        .map(|i| {
+            line(
+                &format!("Q{i}"),
+                MailEvent::Attachment {
+                    name: "請求書.pdf.exe".into(),
+                    envelope_from: format!("sender{}@example.net", i % 40),
+                    envelope_to: "keiri@example.co.jp".into(),
+                },
+            )
+        })
+        .collect();
+    let found = run(Config::default(), &records);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.detector, EXECUTABLE_ATTACHMENT);
+    assert_eq!(f.line_count, 1000);
+    assert_eq!(f.lines.len(), crate::triage::detect::MAX_LINES);
+    assert_eq!(lines(f), (1..=20).collect::<Vec<u64>>());
+    assert!(
+        f.explanation.en.contains("1000 messages")
+            && f.explanation
+                .en
+                .contains("Sent by 40 senders (sender0@example.net"),
+        "{}",
+        f.explanation.en
+    );
+    assert!(f.explanation.ja.contains("送信者 40 件") && f.explanation.ja.contains("1000 通"));
+    // The file name, the first senders, the one recipient.
+    assert!(has(f, K::FileName, "請求書.pdf.exe"));
+    assert!(has(f, K::Email, "keiri@example.co.jp"));
+    assert!(f.observables.len() <= 2 + 20, "{}", f.observables.len());
+}
+
+/// A display name impersonating one address, used by a thousand real
+/// senders (one per message), is one finding naming how many there were.
+#[test]
+fn one_impersonated_address_is_one_finding_however_many_senders() {
+    let records: Vec<Record> = (0..1000)
+        .map(|i| {
+            line(
+                &format!("Q{i}"),
+                MailEvent::HeaderFrom {
+                    value: String::new(),
+                    display: Some("Boss@Example.co.jp".into()),
+                    address: format!("attack{i}@example.com"),
+                    envelope_from: format!("attack{i}@example.com"),
+                    envelope_to: "staff@example.co.jp".into(),
+                },
+            )
+        })
+        .collect();
+    let found = run(Config::default(), &records);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.detector, DISPLAY_NAME_SPOOF);
+    assert_eq!((f.line_count, f.lines.len()), (1000, 20));
+    assert!(
+        f.explanation
+            .en
+            .contains("1000 messages from 1000 different real senders (attack0@example.com"),
+        "{}",
+        f.explanation.en
+    );
+    assert!(f.explanation.en.contains("and 997 more"));
+    assert!(f.explanation.ja.contains("1000 件の差出人アドレス"));
+    assert!(has(f, K::Email, "boss@example.co.jp"));
+    assert!(has(f, K::Email, "attack0@example.com"));
+    assert!(!has(f, K::Email, "attack999@example.com"), "bounded");
+    assert!(f.observables.len() <= 3 * 20 + 1);
+}

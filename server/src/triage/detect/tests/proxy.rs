@@ -547,3 +547,162 @@ fn business_hours_may_run_to_midnight_or_around_the_clock() {
     assert!(run(always, &early).is_empty());
     assert_eq!(of(&run(Config::default(), &early), OFF_HOURS).len(), 1);
 }
+
+/// Clients 10.0.0.1 … 10.0.0.n, `per` requests each, through `make`.
+fn from_clients(n: u32, per: u32, make: impl Fn(&str, u32) -> Record) -> Vec<Record> {
+    let mut out = Vec::new();
+    for i in 0..per {
+        for c in 1..=n {
+            out.push(make(&format!("10.0.0.{c}"), i));
+        }
+    }
+    out
+}
+
+/// A thousand CONNECTs to one odd port from fifty clients are one finding
+/// about the destination: every request counted, the first cited, the
+/// clients named busiest first and bounded.
+#[test]
+fn connects_to_one_host_fold_into_one_finding() {
+    let t = monday_10();
+    let mut records = from_clients(50, 20, |c, i| {
+        proxy(req(
+            t + Duration::seconds(i64::from(i)),
+            c,
+            "CONNECT",
+            "c2.example.net:8089",
+        ))
+    });
+    records.push(proxy(req(t, "10.0.0.7", "CONNECT", "c2.example.net:8443")));
+    let found = run(Config::default(), &records);
+    let hits = of(&found, CONNECT_PORT);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    let f = hits[0];
+    assert_eq!(f.line_count, 1001);
+    assert_eq!(lines(f), (1..=20).collect::<Vec<u64>>());
+    assert!(
+        f.explanation.en.starts_with(
+            "50 clients (10.0.0.7 ×21, 10.0.0.1 ×20, 10.0.0.2 ×20, 10.0.0.3 ×20, 10.0.0.4 ×20 and 45 more) \
+             issued 1001 CONNECT requests to c2.example.net on port 8089, 8443"
+        ),
+        "{}",
+        f.explanation.en
+    );
+    assert!(
+        f.explanation
+            .ja
+            .starts_with("50 台のクライアント（10.0.0.7（21 件）")
+    );
+    let ips = f.observables.iter().filter(|o| o.kind == K::Ip).count();
+    assert_eq!(ips, 20, "clients bounded");
+    assert!(has(f, K::Ip, "10.0.0.7") && has(f, K::Domain, "c2.example.net"));
+}
+
+#[test]
+fn indicator_hits_fold_per_destination() {
+    let records = from_clients(3, 2, |c, i| get(c, &format!("http://x.evil.example/{i}")));
+    let found = run(indicators(), &records);
+    let hits = of(&found, INDICATOR);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!(hits[0].line_count, 6);
+    assert!(
+        hits[0].explanation.en.starts_with(
+            "3 clients (10.0.0.1 ×2, 10.0.0.2 ×2, 10.0.0.3 ×2) sent 6 requests to x.evil.example"
+        ),
+        "{}",
+        hits[0].explanation.en
+    );
+    for c in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] {
+        assert!(has(hits[0], K::Ip, c));
+    }
+}
+
+#[test]
+fn a_user_agent_is_one_finding_for_all_its_clients() {
+    let t = monday_10();
+    let records = from_clients(4, 3, |c, i| {
+        with_ua(
+            req(t, c, "GET", &format!("http://h{i}.example.net/")),
+            "python-requests/2.31",
+        )
+    });
+    let found = run(Config::default(), &records);
+    let hits = of(&found, USER_AGENT);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    let f = hits[0];
+    assert_eq!(f.line_count, 12);
+    assert!(
+        f.explanation.en.starts_with("4 clients ("),
+        "{}",
+        f.explanation.en
+    );
+    assert!(
+        f.explanation
+            .ja
+            .contains("「python-requests/2.31」で 12 件")
+    );
+    assert!(has(f, K::UserAgent, "python-requests/2.31"));
+    assert!(has(f, K::Domain, "h2.example.net") && has(f, K::Ip, "10.0.0.4"));
+}
+
+#[test]
+fn two_clients_beaconing_to_one_host_are_one_finding() {
+    let start = monday_10();
+    let mut records = Vec::new();
+    for i in 0..30 {
+        let t = start + Duration::seconds(i * 600);
+        records.push(get_at(t, "http://c2.example.net/task"));
+        records.push(proxy(req(
+            t + Duration::seconds(5),
+            "10.0.0.6",
+            "GET",
+            "http://c2.example.net/task",
+        )));
+    }
+    let found = run(Config::default(), &records);
+    let hits = of(&found, BEACONING);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    let f = hits[0];
+    assert_eq!(f.line_count, 60);
+    assert_eq!(f.lines.len(), crate::triage::detect::MAX_LINES);
+    assert!(
+        f.explanation
+            .en
+            .starts_with("2 clients contacted c2.example.net at nearly constant intervals"),
+        "{}",
+        f.explanation.en
+    );
+    assert!(f.explanation.en.contains("10.0.0.5 every 600 s on average"));
+    assert!(f.explanation.ja.contains("10.0.0.6（平均 600 秒間隔"));
+    assert!(has(f, K::Ip, "10.0.0.5") && has(f, K::Ip, "10.0.0.6"));
+}
+
+#[test]
+fn large_uploads_to_one_host_fold_over_clients() {
+    let t = monday_10();
+    let mib = 1024 * 1024;
+    let records = from_clients(2, 6, |c, i| {
+        post(
+            t + Duration::seconds(i64::from(i)),
+            c,
+            "http://drop.example.net/up",
+            Some(2 * mib),
+        )
+    });
+    let found = run(Config::default(), &records);
+    let hits = of(&found, LARGE_UPLOAD);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    let f = hits[0];
+    assert_eq!(lines(f), (1..=12).collect::<Vec<u64>>());
+    assert!(
+        f.explanation
+            .en
+            .contains("uploaded 24.0 MiB in total to drop.example.net in 12 requests")
+            && f.explanation.en.contains("threshold 10.0 MiB per client")
+            && f.explanation
+                .en
+                .contains("By client: 10.0.0.1 (12.0 MiB), 10.0.0.2 (12.0 MiB)."),
+        "{}",
+        f.explanation.en
+    );
+}
