@@ -13,7 +13,8 @@
 use std::hint::black_box;
 use std::io::Write as _;
 use std::sync::Arc;
-use std::time::Instant;
+
+mod measure;
 
 use evtx::{EvtxChunkData, ParserSettings};
 use flate2::Compression;
@@ -24,36 +25,11 @@ use server::triage::parse::{Options, parse};
 const FILE_HEADER: usize = 4096;
 const CHUNK: usize = 65536;
 
-/// This thread's CPU time in seconds (Linux `schedstat`), so that a
-/// machine shared with other work still gives a per-core figure.
-fn cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns as f64 / 1e9)
-}
-
-/// Runs `f` three times; prints the best, in MB/s of `bytes`.
-fn run(what: &str, bytes: usize, mut f: impl FnMut() -> usize) {
-    let (mut wall, mut cpu) = (f64::MAX, f64::MAX);
-    let mut records = 0;
-    for _ in 0..3 {
-        let (start, cpu_start) = (Instant::now(), cpu_seconds());
-        records = f();
-        wall = wall.min(start.elapsed().as_secs_f64());
-        if let (Some(a), Some(b)) = (cpu_start, cpu_seconds()) {
-            cpu = cpu.min(b - a);
-        }
-    }
-    let mb = bytes as f64 / 1e6;
-    let per_cpu = if cpu < f64::MAX {
-        format!("{:>6.1} MB/s per CPU-second", mb / cpu)
-    } else {
-        String::new()
-    };
-    println!(
-        "evtx {what:<34} {mb:>6.1} MB {records:>8} records {:>6.1} MB/s wall, {per_cpu}",
-        mb / wall
-    );
+/// Runs `f` three times (`f` gives the number of records); prints the
+/// best, in MB/s of `bytes`.
+fn run(what: &str, bytes: usize, f: impl FnMut() -> usize) {
+    let (records, mb, rates) = measure::best_of_three(f, |_| bytes as u64);
+    println!("evtx {what:<34} {mb:>6.1} MB {records:>8} records {rates}");
 }
 
 /// Renders every record of every chunk with `render`, as the `evtx` crate

@@ -10,7 +10,8 @@
 
 use std::hint::black_box;
 use std::io::Write as _;
-use std::time::Instant;
+
+mod measure;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -233,57 +234,34 @@ fn netscreen(rng: &mut Rng, target: usize) -> Vec<u8> {
     out
 }
 
-/// This thread's CPU time in seconds (Linux `schedstat`), so that a
-/// machine shared with other work still gives a per-core figure.
-fn cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns as f64 / 1e9)
-}
-
 fn run(name: &str, data: &[u8], format: Format, detectors: bool) {
     let opts = Options {
         format: Some(format),
         year: 2014,
         utc_offset_minutes: 540,
     };
-    let (mut wall, mut cpu) = (f64::MAX, f64::MAX);
-    let mut bytes = 0;
-    let mut found = 0;
-    for _ in 0..3 {
-        let (start, cpu_start) = (Instant::now(), cpu_seconds());
-        if detectors {
-            let (s, findings) =
-                server::triage::analyse(data, &opts, Config::default()).expect("analyse");
-            bytes = s.bytes;
-            found = findings.len();
-        } else {
-            let s = parse(data, &opts, |at, r| {
-                black_box((at, r));
-            })
-            .expect("parse");
-            bytes = s.bytes;
-        }
-        wall = wall.min(start.elapsed().as_secs_f64());
-        if let (Some(a), Some(b)) = (cpu_start, cpu_seconds()) {
-            cpu = cpu.min(b - a);
-        }
-    }
-    let mb = bytes as f64 / 1e6;
-    let per_cpu = if cpu < f64::MAX {
-        format!("{:>6.1} MB/s per CPU-second", mb / cpu)
-    } else {
-        String::new()
-    };
+    let ((_, found), mb, rates) = measure::best_of_three(
+        || {
+            if detectors {
+                let (s, findings) =
+                    server::triage::analyse(data, &opts, Config::default()).expect("analyse");
+                (s.bytes, findings.len())
+            } else {
+                let s = parse(data, &opts, |at, r| {
+                    black_box((at, r));
+                })
+                .expect("parse");
+                (s.bytes, 0)
+            }
+        },
+        |(bytes, _)| *bytes,
+    );
     let what = if detectors {
         format!("parse + detectors ({found} findings)")
     } else {
         "parse".to_string()
     };
-    println!(
-        "triage {name:<16} {mb:>6.1} MB {what:<34} {:>6.1} MB/s wall, {per_cpu}",
-        mb / wall
-    );
+    println!("triage {name:<16} {mb:>6.1} MB {what:<34} {rates}");
 }
 
 fn main() {

@@ -40,6 +40,34 @@ fn proxy_log() -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Records `domain` on the incident as an indicator (what the detectors
+/// match, from the store).
+async fn indicator(c: &mut common::Client, id: &str, domain: &str) {
+    let r = c
+        .post(
+            "/api/incidents/observable/add",
+            &[
+                ("id", id),
+                ("form[kind]", "c2_domain"),
+                ("form[value]", domain),
+                ("form[tlp]", "amber"),
+                ("form[pap]", "amber"),
+                ("form[indicator]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json(), done(), "{}", r.text);
+}
+
+/// Asks for an analysis of the item (`format` empty: detected).
+async fn analyse(c: &mut common::Client, item: &str, format: &str) -> common::Response {
+    c.post(
+        "/api/evidence/analyse",
+        &[("evidence", item), ("format", format)],
+    )
+    .await
+}
+
 async fn wait_done(c: &mut common::Client, id: &str) -> Value {
     for _ in 0..200 {
         let i = incident(c, id).await;
@@ -62,21 +90,7 @@ async fn a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed(db: 
     let mut c = triaged(db).await;
     let id = c.id.clone();
     // The indicator the proxy detector looks for, from the store.
-    let r = c
-        .responder
-        .post(
-            "/api/incidents/observable/add",
-            &[
-                ("id", &id),
-                ("form[kind]", "c2_domain"),
-                ("form[value]", "evil.example"),
-                ("form[tlp]", "amber"),
-                ("form[pap]", "amber"),
-                ("form[indicator]", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(r.json(), done(), "{}", r.text);
+    indicator(&mut c.responder, &id, "evil.example").await;
     let log = proxy_log();
     let r = upload(&mut c.responder, &id, &meta(&[]), "access.log", &log).await;
     assert!(r.json()["Done"].is_string(), "{}", r.text);
@@ -85,25 +99,13 @@ async fn a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed(db: 
     let sha = i["evidence"][0]["sha256"].as_str().unwrap().to_string();
 
     // The reporter may not analyse the organisation's evidence.
-    let r = c
-        .reporter
-        .post(
-            "/api/evidence/analyse",
-            &[("evidence", &item), ("format", "")],
-        )
-        .await;
+    let r = analyse(&mut c.reporter, &item, "").await;
     assert!(
         matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
         "{}",
         r.status
     );
-    let r = c
-        .responder
-        .post(
-            "/api/evidence/analyse",
-            &[("evidence", &item), ("format", "")],
-        )
-        .await;
+    let r = analyse(&mut c.responder, &item, "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
     let i = wait_done(&mut c.responder, &id).await;
@@ -239,13 +241,7 @@ async fn a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed(db: 
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // An unknown item or format is not there.
-    let r = c
-        .responder
-        .post(
-            "/api/evidence/analyse",
-            &[("evidence", &item), ("format", "syslog")],
-        )
-        .await;
+    let r = analyse(&mut c.responder, &item, "syslog").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let _ = &c.app;
 }
@@ -300,13 +296,7 @@ async fn settings_tune_the_detectors_and_a_finding_becomes_a_task(db: Db) {
     assert!(r.json()["Done"].is_string(), "{}", r.text);
     let i = incident(&mut c.responder, &id).await;
     let item = i["evidence"][0]["id"].as_str().unwrap().to_string();
-    let r = c
-        .responder
-        .post(
-            "/api/evidence/analyse",
-            &[("evidence", &item), ("format", "squid_native")],
-        )
-        .await;
+    let r = analyse(&mut c.responder, &item, "squid_native").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let i = wait_done(&mut c.responder, &id).await;
     let findings = i["findings"].as_array().unwrap().clone();
@@ -317,28 +307,8 @@ async fn settings_tune_the_detectors_and_a_finding_becomes_a_task(db: Db) {
         "8443 is declared allowed: {findings:?}"
     );
     // With the domain recorded as an indicator, a second analysis finds it.
-    let r = c
-        .responder
-        .post(
-            "/api/incidents/observable/add",
-            &[
-                ("id", &id),
-                ("form[kind]", "c2_domain"),
-                ("form[value]", "evil.example"),
-                ("form[tlp]", "amber"),
-                ("form[pap]", "amber"),
-                ("form[indicator]", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(r.json(), done(), "{}", r.text);
-    let r = c
-        .responder
-        .post(
-            "/api/evidence/analyse",
-            &[("evidence", &item), ("format", "")],
-        )
-        .await;
+    indicator(&mut c.responder, &id, "evil.example").await;
+    let r = analyse(&mut c.responder, &item, "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let i = wait_done(&mut c.responder, &id).await;
     let finding = i["findings"]

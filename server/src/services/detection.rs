@@ -29,9 +29,7 @@ pub(super) async fn settings(
     model: &HandlingModel,
     actor: &Actor,
 ) -> ServiceResult<DetectionSettings> {
-    if !(may(actor, Action::ManageLogSources)
-        || app::domain::policy::roles::may_handle_evidence(&actor.roles))
-    {
+    if !may(actor, Action::SeeLogSources) {
         return Err(ServiceError::FORBIDDEN);
     }
     let row = detection_settings::Entity::find_by_id(ROW).one(db).await?;

@@ -403,38 +403,7 @@ pub(super) async fn views(
     let allowed = allowlisted(db, keys.iter()).await?;
     let hashes: Vec<String> = rows.iter().map(|o| o.match_hash.clone()).collect();
     let mut known = super::intel::known(db, hashes.clone()).await?;
-    let shared = observable::Entity::find()
-        .filter(observable::Column::MatchHash.is_in(hashes))
-        .filter(observable::Column::IncidentId.ne(inc.id))
-        .all(db)
-        .await?;
-    let mut incidents: HashMap<Uuid, incident::Model> = HashMap::new();
-    let ids: HashSet<Uuid> = shared.iter().map(|o| o.incident_id).collect();
-    if !ids.is_empty() {
-        let mut q = incident::Entity::find().filter(incident::Column::Id.is_in(ids));
-        if let Visibility::Limited { reporter, engaged } = incident_visibility(actor) {
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(incident::Column::ReporterId.eq(reporter))
-                    .add(incident::Column::Id.is_in(engaged)),
-            );
-        }
-        for i in q.all(db).await? {
-            incidents.insert(i.id, i);
-        }
-    }
-    let mut seen_in: BTreeMap<String, Vec<SeenIn>> = BTreeMap::new();
-    for o in &shared {
-        if let Some(i) = incidents.get(&o.incident_id) {
-            let list = seen_in.entry(o.match_hash.clone()).or_default();
-            if !list.iter().any(|s| s.human_id == i.human_id) {
-                list.push(SeenIn {
-                    human_id: i.human_id.clone(),
-                    title: i.title.clone(),
-                });
-            }
-        }
-    }
+    let mut seen_in = also_in(db, actor, hashes, inc.id).await?;
     rows.into_iter()
         .map(|o| {
             let kind = ObservableType::from_id(&o.kind).or_corrupt("observable.kind")?;
@@ -468,6 +437,52 @@ pub(super) async fn views(
             })
         })
         .collect()
+}
+
+/// For each match hash, the other incidents than `except` that recorded a
+/// value of it and that the reader may see: what "also in" shows, beside
+/// an observable and beside a triage finding's value.
+pub(super) async fn also_in(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    hashes: Vec<String>,
+    except: Uuid,
+) -> ServiceResult<BTreeMap<String, Vec<SeenIn>>> {
+    let mut seen_in: BTreeMap<String, Vec<SeenIn>> = BTreeMap::new();
+    if hashes.is_empty() {
+        return Ok(seen_in);
+    }
+    let shared = observable::Entity::find()
+        .filter(observable::Column::MatchHash.is_in(hashes))
+        .filter(observable::Column::IncidentId.ne(except))
+        .all(db)
+        .await?;
+    let ids: HashSet<Uuid> = shared.iter().map(|o| o.incident_id).collect();
+    if ids.is_empty() {
+        return Ok(seen_in);
+    }
+    let mut q = incident::Entity::find().filter(incident::Column::Id.is_in(ids));
+    if let Visibility::Limited { reporter, engaged } = incident_visibility(actor) {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(incident::Column::ReporterId.eq(reporter))
+                .add(incident::Column::Id.is_in(engaged)),
+        );
+    }
+    let incidents: HashMap<Uuid, incident::Model> =
+        q.all(db).await?.into_iter().map(|i| (i.id, i)).collect();
+    for o in &shared {
+        if let Some(i) = incidents.get(&o.incident_id) {
+            let list = seen_in.entry(o.match_hash.clone()).or_default();
+            if !list.iter().any(|s| s.human_id == i.human_id) {
+                list.push(SeenIn {
+                    human_id: i.human_id.clone(),
+                    title: i.title.clone(),
+                });
+            }
+        }
+    }
+    Ok(seen_in)
 }
 
 // ---- the allow-list ----------------------------------------------------------

@@ -6,7 +6,7 @@
 //! run left queued or running by a restart starts again; a cancelled one
 //! stops at its next progress mark and keeps nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -23,7 +23,7 @@ use app::domain::ErrorCode;
 use app::domain::event::EventKind;
 use app::domain::evidence::CustodyKind;
 use app::domain::observable::SeenIn;
-use app::domain::policy::{Access, Actor, IncidentAct, Visibility, incident_visibility, may_act};
+use app::domain::policy::{Access, Actor, IncidentAct, may_act};
 use app::domain::triage::{
     FindingObservable, FindingStatus, FindingView, LineRef, RunStatus, RunView, observable_type,
 };
@@ -417,7 +417,7 @@ pub(super) async fn views(
 /// other incidents.
 struct Links {
     hash: HashMap<(String, String), String>,
-    also_in: HashMap<String, Vec<SeenIn>>,
+    also_in: BTreeMap<String, Vec<SeenIn>>,
     known: HashMap<String, Vec<app::domain::intel::Known>>,
     here: HashSet<String>,
 }
@@ -453,7 +453,7 @@ impl Links {
             .collect();
         let mut links = Links {
             hash,
-            also_in: HashMap::new(),
+            also_in: BTreeMap::new(),
             known: HashMap::new(),
             here: HashSet::new(),
         };
@@ -461,42 +461,16 @@ impl Links {
             return Ok(links);
         }
         links.known = super::intel::known(db, hashes.clone()).await?;
-        let recorded = observable::Entity::find()
-            .filter(observable::Column::MatchHash.is_in(hashes))
+        links.here = observable::Entity::find()
+            .filter(observable::Column::MatchHash.is_in(hashes.clone()))
+            .filter(observable::Column::IncidentId.eq(inc.id))
             .all(db)
-            .await?;
-        let handler = *access == Access::Handler;
-        let others: HashSet<Uuid> = recorded
-            .iter()
-            .filter(|o| o.incident_id != inc.id)
-            .map(|o| o.incident_id)
+            .await?
+            .into_iter()
+            .map(|o| o.match_hash)
             .collect();
-        let mut names: HashMap<Uuid, incident::Model> = HashMap::new();
-        if handler && !others.is_empty() {
-            let mut q = incident::Entity::find().filter(incident::Column::Id.is_in(others));
-            if let Visibility::Limited { reporter, engaged } = incident_visibility(actor) {
-                q = q.filter(
-                    sea_orm::Condition::any()
-                        .add(incident::Column::ReporterId.eq(reporter))
-                        .add(incident::Column::Id.is_in(engaged)),
-                );
-            }
-            for i in q.all(db).await? {
-                names.insert(i.id, i);
-            }
-        }
-        for o in recorded {
-            if o.incident_id == inc.id {
-                links.here.insert(o.match_hash);
-            } else if let Some(i) = names.get(&o.incident_id) {
-                let list = links.also_in.entry(o.match_hash).or_default();
-                if !list.iter().any(|s| s.human_id == i.human_id) {
-                    list.push(SeenIn {
-                        human_id: i.human_id.clone(),
-                        title: i.title.clone(),
-                    });
-                }
-            }
+        if *access == Access::Handler {
+            links.also_in = super::observables::also_in(db, actor, hashes, inc.id).await?;
         }
         Ok(links)
     }

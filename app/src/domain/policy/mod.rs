@@ -50,8 +50,12 @@ pub enum Action {
     ReportIncident,
     /// Create users, set roles, deactivate, reset passwords.
     ManageUsers,
-    /// Declare the organisation's log sources and their retention.
+    /// Declare the organisation's log sources and their retention, and
+    /// what the log-triage detectors need to know.
     ManageLogSources,
+    /// Read those declarations: their managers, and the handlers who
+    /// preserve and analyse logs.
+    SeeLogSources,
     /// See undelivered mail and why it failed.
     SeeOutbox,
     /// Record external organisations (vendors, ISPs) and their contracts.
@@ -74,6 +78,9 @@ pub fn may(actor: &Actor, action: Action) -> bool {
         }
         Action::SeeOrganisations => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
         Action::ManageLogSources => actor.has(Role::Admin) || actor.has(Role::SecurityOfficer),
+        Action::SeeLogSources => {
+            may(actor, Action::ManageLogSources) || roles::may_handle_evidence(&actor.roles)
+        }
         Action::ManageAllowlist | Action::ManageIntel => actor.has(Role::SecurityOfficer),
         Action::SeeIntel => actor.roles.iter().any(|r| r.is_internal_handler()),
     }

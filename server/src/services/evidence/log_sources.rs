@@ -20,9 +20,7 @@ pub(in crate::services) async fn log_sources(
     db: &DatabaseConnection,
     actor: &Actor,
 ) -> ServiceResult<Vec<OrgLogSource>> {
-    if !(app::domain::policy::may(actor, app::domain::policy::Action::ManageLogSources)
-        || app::domain::policy::roles::may_handle_evidence(&actor.roles))
-    {
+    if !app::domain::policy::may(actor, app::domain::policy::Action::SeeLogSources) {
         return Err(ServiceError::FORBIDDEN);
     }
     Ok(log_source::Entity::find()
