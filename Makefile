@@ -122,6 +122,7 @@ bench: build-release
 	cargo bench -p server --bench triage
 	cargo bench -p server --bench triage_memory
 	cargo bench -p server --bench evtx
+	BENCH_PG_URL=$(PG_ADMIN_URL) cargo bench -p server --bench metrics
 	bash server/benches/cold_start.sh
 	bash server/benches/bundle_size.sh
 	bash server/benches/upload.sh

@@ -15,5 +15,7 @@ export HIKESHI_AUDIT_KEY_FILE="$PWD/output/audit.key"
 export HIKESHI_AUDIT_HEADS_FILE="$PWD/output/audit-heads.log"
 export HIKESHI_BIND="127.0.0.1:$port"
 export HIKESHI_SITE_ROOT="$PWD/../target/site"
+# Analyses read slowly enough for the page to show a run at work.
+export HIKESHI_TRIAGE_READ_LIMIT=400000
 export HIKESHI_ADMIN_PASSWORD="e2e administrator password"
 exec ../target/debug/hikeshi serve

@@ -561,6 +561,45 @@ pub const UI_KEYS: &[&str] = &[
     "nt.observable_matched",
     "ob.known",
     "nav.intel",
+    "nav.metrics",
+    "mt.title",
+    "mt.intro",
+    "mt.filter",
+    "mt.from",
+    "mt.to",
+    "mt.every",
+    "mt.every.default",
+    "mt.every.month",
+    "mt.every.week",
+    "mt.fix_filters",
+    "mt.csv",
+    "mt.incidents",
+    "mt.open",
+    "mt.reopened",
+    "mt.outside",
+    "mt.kpis",
+    "mt.measure",
+    "mt.formula",
+    "mt.n",
+    "mt.mean",
+    "mt.unit.hours",
+    "mt.phases",
+    "mt.phases_how",
+    "mt.breaches",
+    "mt.breaches_how",
+    "mt.breach.triage",
+    "mt.breach.response",
+    "mt.counts",
+    "mt.none",
+    "mt.closed",
+    "mt.trend",
+    "mt.period",
+    "mt.reported",
+    "mt.waits",
+    "mt.wait.proposal",
+    "mt.wait.pending",
+    "mt.wait.vendor",
+    "mt.wait.open",
     "ti.title",
     "ti.intro",
     "ti.imported",
@@ -731,6 +770,15 @@ pub fn enum_keys() -> Vec<String> {
     use crate::domain::workspace::CommandKind;
     let mut keys = Vec::new();
     keys.extend(IncidentKind::ALL.iter().map(|v| format!("kind.{}", v.id())));
+    for k in crate::domain::metrics::Kpi::ALL {
+        keys.push(format!("mt.kpi.{}", k.id()));
+        keys.push(format!("mt.formula.{}", k.id()));
+    }
+    keys.extend(
+        crate::domain::metrics::Dimension::ALL
+            .iter()
+            .map(|v| format!("mt.dim.{}", v.id())),
+    );
     keys.extend(
         Discovery::ALL
             .iter()

@@ -133,6 +133,13 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         actor: &Actor,
     ) -> Result<Vec<crate::domain::campaign::ProposalView>, AppError>;
+    /// The handling metrics over the incidents the filters select (the
+    /// internal handling roles').
+    async fn metrics(
+        &self,
+        actor: &Actor,
+        query: crate::domain::metrics::MetricsQuery,
+    ) -> Result<crate::domain::metrics::MetricsView, AppError>;
     /// The threat-intelligence store (the handlers').
     async fn intel(&self, actor: &Actor) -> Result<crate::domain::intel::IntelPage, AppError>;
     /// TAXII subscriptions (the officer's).

@@ -4,6 +4,7 @@ import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
 const RESPONDER = { username: 'hayashi', name: 'Hayashi (IT LAN admin)', password: 'responder password 3', role: 'it_lan_admin' };
 
 test('a responder uploads a proxy log against its checklist item; the item is done and custody shows the upload', async ({ page, browser }) => {
+  test.setTimeout(120_000);
   await signIn(page, 'admin', ADMIN_PASSWORD);
   const created = await page.request.post('/api/users/create', {
     form: { 'form[username]': RESPONDER.username, 'form[display_name]': RESPONDER.name, 'form[password]': RESPONDER.password, 'form[roles][]': RESPONDER.role },
@@ -131,4 +132,45 @@ test('a responder uploads a proxy log against its checklist item; the item is do
   await expect(responder.locator('section.observables')).toContainText('evil.example');
   // Analysing is in the item's chain of custody.
   await expect(entry.locator('ol.custody li[data-kind="analysed"]')).toBeVisible();
+
+  // A longer log (the test server reads evidence at 400 KB/s,
+  // HIKESHI_TRIAGE_READ_LIMIT): the run's progress moves on the page while
+  // it works, and a second run of the same item can be cancelled, keeping
+  // nothing.
+  const lines: string[] = [];
+  for (let i = 0; lines.join('').length < 2_000_000; i++) {
+    const t = 1763600000 + i;
+    lines.push(`${t}.${String(i % 1000).padStart(3, '0')} ${100 + (i % 50)} 10.0.${i % 7}.${20 + (i % 30)} TCP_MISS/200 ${1000 + (i % 900)} GET http://www${i % 40}.example.com/page/${i} - HIER_DIRECT/198.51.100.${i % 200} text/html\n`);
+  }
+  await form.getByLabel('What it is').selectOption('log');
+  await form.getByLabel('Description').fill('Squid access log, whole week');
+  await form.getByLabel('Source host').fill('squid01.example.jp');
+  await form.getByLabel('How it was acquired').fill('scp of /var/log/squid/access.log.1');
+  await form.getByLabel('When it was acquired').fill('2026-11-20T11:30');
+  await form.getByLabel('File').setInputFiles({ name: 'proxy-week.log', mimeType: 'text/plain', buffer: Buffer.from(lines.join('')) });
+  await form.getByRole('button', { name: 'Upload evidence' }).click();
+  await expect(panel.locator('ul.registry li[data-file="proxy-week.log"]')).toBeVisible();
+  await triage.getByLabel('Evidence item').selectOption({ label: 'proxy-week.log' });
+  await triage.getByRole('button', { name: 'Analyse' }).click();
+  const week = triage.locator('[data-testid="triage-runs"] tr').filter({ hasText: 'proxy-week.log' });
+  await expect(week).toHaveCount(1);
+  const percent = async () => Number(await week.locator('progress').getAttribute('value'));
+  await expect.poll(percent, { timeout: 15_000 }).toBeGreaterThan(0);
+  expect(await percent()).toBeLessThan(100);
+  await expect(week).toHaveAttribute('data-status', 'running');
+  await shot(responder, '33-triage-progress');
+  await expect(week).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+  await expect(week.locator('progress')).toHaveAttribute('value', '100');
+  const stored = async () => (await (await responder.request.post('/api/incidents/get', { form: { id } })).json());
+  const findingsAfterFirst = (await stored()).findings.length;
+
+  await triage.getByLabel('Evidence item').selectOption({ label: 'proxy-week.log' });
+  await triage.getByRole('button', { name: 'Analyse' }).click();
+  await expect(week).toHaveCount(2);
+  await expect(week.first()).toHaveAttribute('data-status', /queued|running/);
+  await week.first().getByRole('button', { name: 'Cancel' }).click();
+  await expect(week.first()).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 });
+  const after2 = await stored();
+  expect(after2.findings.length).toBe(findingsAfterFirst);
+  expect(after2.triage_runs.filter((r: any) => r.status === 'cancelled')).toHaveLength(1);
 });

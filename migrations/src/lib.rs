@@ -20,6 +20,7 @@ mod m0012_campaigns_taxii;
 mod m0013_fidelity;
 mod m0014_triage;
 mod m0015_detection;
+mod m0016_metrics;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_fidelity::Migration),
             Box::new(m0014_triage::Migration),
             Box::new(m0015_detection::Migration),
+            Box::new(m0016_metrics::Migration),
         ]
     }
 }

@@ -82,6 +82,11 @@ pub struct Config {
     pub evidence_dir: PathBuf,
     /// `HIKESHI_EVIDENCE_MAX_BYTES`: the largest evidence file accepted.
     pub evidence_max_bytes: u64,
+    /// `HIKESHI_TRIAGE_READ_LIMIT`: the most bytes per second a log-triage
+    /// run reads from the evidence store, so that analysing a large log
+    /// leaves the disk to uploads and pages on a small server; none by
+    /// default.
+    pub triage_read_limit: Option<u64>,
     /// Where mail goes: an SMTP server (`HIKESHI_SMTP_*`), or, when no
     /// `HIKESHI_SMTP_HOST` is set, `.eml` files in `HIKESHI_MAIL_DIR`.
     pub mail: MailConfig,
@@ -156,6 +161,7 @@ impl std::fmt::Debug for Config {
             db_max_connections,
             evidence_dir,
             evidence_max_bytes,
+            triage_read_limit,
             mail,
             base_url,
             trusted_proxies,
@@ -180,6 +186,7 @@ impl std::fmt::Debug for Config {
             .field("db_max_connections", db_max_connections)
             .field("evidence_dir", evidence_dir)
             .field("evidence_max_bytes", evidence_max_bytes)
+            .field("triage_read_limit", triage_read_limit)
             .field("mail", mail)
             .field("base_url", base_url)
             .field("trusted_proxies", trusted_proxies)
@@ -343,6 +350,15 @@ impl Config {
                 )
             })?,
         };
+        let triage_read_limit = match var("HIKESHI_TRIAGE_READ_LIMIT") {
+            None => None,
+            Some(v) => Some(v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad(
+                    "HIKESHI_TRIAGE_READ_LIMIT",
+                    format!("expected a positive number of bytes per second, got {v:?}"),
+                )
+            })?),
+        };
         let security = match var("HIKESHI_SMTP_SECURITY").as_deref() {
             None | Some("starttls") => SmtpSecurity::StartTls,
             Some("tls") => SmtpSecurity::Tls,
@@ -455,6 +471,7 @@ impl Config {
             base_url,
             evidence_dir,
             evidence_max_bytes,
+            triage_read_limit,
             database_url,
             bind,
             site_root,
@@ -674,8 +691,10 @@ mod tests {
             ("HIKESHI_HASH_CONCURRENCY", "3"),
             ("HIKESHI_HASH_QUEUE", "0"),
             ("HIKESHI_THROTTLE_MAX_ROWS", "500"),
+            ("HIKESHI_TRIAGE_READ_LIMIT", "200000"),
         ])
         .unwrap();
+        assert_eq!(c.triage_read_limit, Some(200_000));
         assert_eq!(c.trusted_proxies.len(), 2);
         assert!(c.trusted_proxies[1].contains("10.1.2.3".parse().unwrap()));
         assert_eq!((c.hash_concurrency, c.hash_queue), (3, 0));
@@ -699,6 +718,7 @@ mod tests {
             ("HIKESHI_HASH_CONCURRENCY", "0"),
             ("HIKESHI_HASH_QUEUE", "lots"),
             ("HIKESHI_THROTTLE_MAX_ROWS", "5"),
+            ("HIKESHI_TRIAGE_READ_LIMIT", "fast"),
         ] {
             let err = with(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var);

@@ -32,6 +32,8 @@ const BUFFER: usize = 1 << 20;
 pub struct EvidenceStore {
     dir: PathBuf,
     max_bytes: u64,
+    /// The most bytes per second an analysis reads (`with_read_limit`).
+    read_limit: Option<u64>,
     /// Shared by uploads between "file in place" and "row committed";
     /// exclusive while deciding whether a file may go.
     guard: Arc<RwLock<()>>,
@@ -87,8 +89,20 @@ impl EvidenceStore {
         EvidenceStore {
             dir: dir.into(),
             max_bytes,
+            read_limit: None,
             guard: Arc::new(RwLock::new(())),
         }
+    }
+
+    /// Limits how fast analyses (log triage) read stored files.
+    pub fn with_read_limit(mut self, bytes_per_second: Option<u64>) -> Self {
+        self.read_limit = bytes_per_second;
+        self
+    }
+
+    /// The most bytes per second an analysis may read, if limited.
+    pub fn read_limit(&self) -> Option<u64> {
+        self.read_limit
     }
 
     /// The guard under which files are removed; uploads that have placed a

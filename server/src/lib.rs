@@ -19,6 +19,7 @@ pub mod triage;
 pub mod web;
 pub mod web_evidence;
 pub mod web_intel;
+pub mod web_metrics;
 pub mod web_taxii;
 
 pub use startup::Application;

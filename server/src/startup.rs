@@ -127,6 +127,18 @@ impl Application {
             self.state.hikeshi.evidence.clone(),
             Duration::from_secs(3600),
         );
+        // Metrics rows missing (an upgrade, a restore) are built from the
+        // timelines; the page counts what is there meanwhile.
+        {
+            let db = self.state.hikeshi.db.clone();
+            tokio::spawn(async move {
+                match crate::services::metrics::backfill(&db).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(incidents = n, "metrics built from the timelines"),
+                    Err(e) => tracing::error!(error = %e, "metrics could not be built"),
+                }
+            });
+        }
         // Log-triage runs a restart interrupted start again.
         {
             let (db, store, model) = (

@@ -48,7 +48,8 @@ impl AppState {
                 evidence: crate::evidence_store::EvidenceStore::new(
                     &config.evidence_dir,
                     config.evidence_max_bytes,
-                ),
+                )
+                .with_read_limit(config.triage_read_limit),
                 model: Arc::new(model),
                 auth: crate::auth::Auth::new(&config),
                 organisation: config.organisation.clone(),
@@ -169,6 +170,11 @@ pub fn file_routes() -> Vec<(
             "/api/incidents/{id}/evidence-bundle",
             Method::GET,
             get(ev::bundle),
+        ),
+        (
+            "/api/metrics/{file}",
+            Method::GET,
+            get(crate::web_metrics::csv_export),
         ),
     ];
     routes.extend(crate::web_taxii::routes());

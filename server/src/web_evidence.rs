@@ -36,7 +36,7 @@ pub(crate) fn refuse(e: impl Into<AppError>) -> Response {
     (status, text).into_response()
 }
 
-fn signed_in(user: &CurrentUser) -> Result<Actor, Box<Response>> {
+pub(crate) fn signed_in(user: &CurrentUser) -> Result<Actor, Box<Response>> {
     user.0
         .clone()
         .ok_or_else(|| Box::new(refuse(AppError::Unauthenticated)))

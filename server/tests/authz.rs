@@ -178,6 +178,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/allowlist/add", Rule::Officer),
     ("/api/allowlist/remove", Rule::Officer),
     ("/api/intel/list", Rule::Handlers),
+    ("/api/metrics", Rule::Handlers),
     ("/api/intel/campaigns", Rule::Handlers),
     ("/api/incidents/observable/share", Rule::Officer),
     ("/api/campaigns/list", Rule::Handlers),
@@ -209,6 +210,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/admin/log-sources", Rule::AdminOrHandlers),
     ("/admin/allowlist", Rule::Officer),
     ("/intel", Rule::Handlers),
+    ("/metrics", Rule::Handlers),
     ("/campaigns/{id}", Rule::Handlers),
     // Files and exports.
     ("/api/incidents/{id}/evidence", Rule::HandlersAndVendor),
@@ -224,6 +226,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/feeds/{name}", Rule::Nobody),
     ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
     ("/api/campaigns/{id}/stix", Rule::Handlers),
+    ("/api/metrics/{file}", Rule::Handlers),
     // TAXII clients present HTTP Basic credentials, not a session: no
     // subject's session opens any of it (tests/taxii.rs has the rest).
     ("/taxii2/", Rule::Nobody),
@@ -598,6 +601,8 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         "/api/intel/poll" => post(path, form(&[("subscription", &f.subscriptions.0)])),
         "/api/intel/unsubscribe" => post(path, form(&[("subscription", &f.subscriptions.1)])),
         "/campaigns/{id}" => get(format!("/campaigns/{}", f.campaign)),
+        "/api/metrics" => post(path, form(&[("form[every]", "week")])),
+        "/api/metrics/{file}" => get("/api/metrics/kpis.csv?every=week".to_string()),
         "/api/campaigns/{id}/stix" => get(format!("/api/campaigns/{}/stix", f.campaign)),
         p if p.starts_with("/taxii2/") => get(p
             .replace("{collection}", "5d0a6c1e-7b2f-4c6a-9e1d-3a8f0b4c2d02")

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod external;
 pub mod incidents;
 pub mod mail;
+pub mod metrics;
 pub mod notices;
 pub mod observables;
 pub mod users;

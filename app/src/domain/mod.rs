@@ -16,6 +16,7 @@ pub mod form;
 pub mod ids;
 pub mod incident;
 pub mod intel;
+pub mod metrics;
 pub mod notice;
 pub mod observable;
 pub mod operation;

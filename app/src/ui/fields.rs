@@ -27,6 +27,7 @@ pub enum Input {
     Text,
     Password,
     DateTime,
+    Date,
     Area,
 }
 
@@ -57,6 +58,7 @@ pub fn Field(
             let kind = match other {
                 Input::Password => "password",
                 Input::DateTime => "datetime-local",
+                Input::Date => "date",
                 _ => "text",
             };
             view! {

@@ -35,7 +35,7 @@ pub fn severity_options(lang: Lang) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn kind_options(lang: Lang) -> Vec<(&'static str, String)> {
+pub fn kind_options(lang: Lang) -> Vec<(&'static str, String)> {
     IncidentKind::ALL
         .iter()
         .map(|k| (k.id(), kind_label(lang, *k).to_string()))

@@ -54,6 +54,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     {nav.organisations.then(|| view! { <A href="/admin/organisations">{t(lang, "nav.organisations")}</A> })}
                                     {nav.log_sources.then(|| view! { <A href="/admin/log-sources">{t(lang, "nav.log_sources")}</A> })}
                                     {nav.intel.then(|| view! { <A href="/intel">{t(lang, "nav.intel")}</A> })}
+                                    {nav.metrics.then(|| view! { <A href="/metrics">{t(lang, "nav.metrics")}</A> })}
                                     {nav.allowlist.then(|| view! { <A href="/admin/allowlist">{t(lang, "nav.allowlist")}</A> })}
                                     <A href="/account">{t(lang, "nav.account")}</A>
                                     <span class="who">{u.display_name}" ("{u.username}")"</span>

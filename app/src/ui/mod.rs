@@ -15,6 +15,7 @@ mod layout;
 mod log_sources;
 mod login;
 mod mail_admin;
+mod metrics;
 mod notifications;
 mod notify;
 mod observables;
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/organisations") view=external::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/allowlist") view=allowlist::AllowlistPage ssr=SsrMode::Async/>
                     <Route path=path!("/intel") view=intel::IntelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/metrics") view=metrics::MetricsPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id") view=campaigns::CampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>

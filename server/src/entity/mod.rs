@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod incident;
 pub mod incident_counter;
 pub mod incident_event;
+pub mod incident_metric;
 pub mod incident_phase;
 pub mod intel_indicator;
 pub mod intel_key;

@@ -31,6 +31,7 @@ mod incidents;
 mod intake;
 pub mod intel;
 mod kernel;
+pub mod metrics;
 mod notices;
 pub mod observables;
 mod phases;
@@ -236,6 +237,14 @@ impl Backend for Hikeshi {
         actor: &Actor,
     ) -> Result<Vec<app::domain::campaign::ProposalView>, AppError> {
         Ok(observables::campaign_proposals(&self.db, actor).await?)
+    }
+
+    async fn metrics(
+        &self,
+        actor: &Actor,
+        query: app::domain::metrics::MetricsQuery,
+    ) -> Result<app::domain::metrics::MetricsView, AppError> {
+        Ok(metrics::view(&self.db, actor, query).await?)
     }
 
     async fn intel(&self, actor: &Actor) -> Result<app::domain::intel::IntelPage, AppError> {

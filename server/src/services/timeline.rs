@@ -126,6 +126,7 @@ pub async fn append(
     task: Option<Uuid>,
     detail: Detail,
 ) -> Result<(), DbErr> {
+    let moves_metrics = super::metrics::moves_metrics(kind);
     let kind = kind.id();
     let seq = incident.last_event_seq + 1;
     // Stored timestamps keep microseconds on both databases; hash what is kept.
@@ -162,6 +163,9 @@ pub async fn append(
         .filter(incident::Column::Id.eq(incident.id))
         .exec(conn)
         .await?;
+    if moves_metrics {
+        super::metrics::refresh(conn, incident.id).await?;
+    }
     integrity::seal(conn, Covered::Incident(incident.id)).await
 }
 

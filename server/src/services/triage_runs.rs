@@ -160,12 +160,14 @@ async fn work(
     let stop = Arc::new(AtomicBool::new(false));
     let (d, s) = (done.clone(), stop.clone());
     let year = chrono::Datelike::year(&e.acquired_at);
+    let limit = store.read_limit();
     let job = tokio::task::spawn_blocking(move || {
         let file = std::fs::File::open(&path)?;
         let reader = Counting {
             inner: file,
             done: d,
             stop: s,
+            limit: limit.map(|l| (l, std::time::Instant::now(), 0)),
         };
         let options = Options {
             format,
@@ -316,11 +318,14 @@ async fn mark(
     Ok(())
 }
 
-/// Counts what the parsers read, and stops them once asked to.
+/// Counts what the parsers read, stops them once asked to, and keeps
+/// them under the store's read limit.
 struct Counting<R> {
     inner: R,
     done: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
+    /// Bytes per second allowed, since when, and how many read since.
+    limit: Option<(u64, std::time::Instant, u64)>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -328,8 +333,21 @@ impl<R: Read> Read for Counting<R> {
         if self.stop.load(Ordering::Relaxed) {
             return Err(std::io::Error::other("cancelled"));
         }
-        let n = self.inner.read(buf)?;
+        // Under a limit, reads come in slices of a tenth of a second's
+        // worth, each after the time the bytes before it were due.
+        let want = match self.limit {
+            Some((rate, _, _)) => buf.len().min((rate / 10).max(1) as usize),
+            None => buf.len(),
+        };
+        let n = self.inner.read(&mut buf[..want])?;
         self.done.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some((rate, since, read)) = &mut self.limit {
+            *read += n as u64;
+            let due = Duration::from_secs_f64(*read as f64 / *rate as f64);
+            if let Some(wait) = due.checked_sub(since.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
         Ok(n)
     }
 }

@@ -68,6 +68,10 @@ pub enum Action {
     ManageIntel,
     /// See the threat-intelligence store.
     SeeIntel,
+    /// See the handling metrics (`/metrics`): the internal handling roles,
+    /// who see every incident they are computed over; an external party
+    /// none.
+    SeeMetrics,
 }
 
 pub fn may(actor: &Actor, action: Action) -> bool {
@@ -82,7 +86,9 @@ pub fn may(actor: &Actor, action: Action) -> bool {
             may(actor, Action::ManageLogSources) || roles::may_handle_evidence(&actor.roles)
         }
         Action::ManageAllowlist | Action::ManageIntel => actor.has(Role::SecurityOfficer),
-        Action::SeeIntel => actor.roles.iter().any(|r| r.is_internal_handler()),
+        Action::SeeIntel | Action::SeeMetrics => {
+            actor.roles.iter().any(|r| r.is_internal_handler())
+        }
     }
 }
 

@@ -112,6 +112,7 @@ pub struct Navigation {
     pub intel: bool,
     /// The import form on the threat-intelligence page.
     pub import_intel: bool,
+    pub metrics: bool,
 }
 
 impl Navigation {
@@ -125,6 +126,7 @@ impl Navigation {
             allowlist: may(actor, Action::ManageAllowlist),
             intel: may(actor, Action::SeeIntel),
             import_intel: may(actor, Action::ManageIntel),
+            metrics: may(actor, Action::SeeMetrics),
         }
     }
 }
@@ -238,6 +240,7 @@ mod tests {
                 allowlist: true,
                 intel: true,
                 import_intel: true,
+                metrics: true,
                 ..Navigation::default()
             }
         );
@@ -245,8 +248,13 @@ mod tests {
             Navigation::of(&actor(&[Role::ItLanAdmin])),
             Navigation {
                 intel: true,
+                metrics: true,
                 ..Navigation::default()
             }
         );
+        assert!(!admin.metrics, "the figures are the handlers'");
+        for outside in [Role::Reporter, Role::ExternalSpecialist, Role::Isp] {
+            assert_eq!(Navigation::of(&actor(&[outside])), Navigation::default());
+        }
     }
 }
