@@ -83,6 +83,12 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// A text by key in both languages (English, Japanese), if there is one:
+/// for keys built from data (an event kind), where `t`'s `??` would do.
+pub fn lookup_text(key: &str) -> Option<(&'static str, &'static str)> {
+    lookup(key)
+}
+
 // `fn lookup(key: &str) -> Option<(&'static str, &'static str)>`: one `match`
 // from key to (English, Japanese), written by build.rs from app/locales/.
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));
@@ -562,6 +568,15 @@ pub const UI_KEYS: &[&str] = &[
     "ob.known",
     "nav.intel",
     "nav.metrics",
+    "rp.title",
+    "rp.template",
+    "rp.lang",
+    "rp.audience",
+    "rp.generate",
+    "rp.ready",
+    "rp.download",
+    "rp.version",
+    "rp.by",
     "mt.title",
     "mt.intro",
     "mt.filter",
@@ -770,6 +785,11 @@ pub fn enum_keys() -> Vec<String> {
     use crate::domain::workspace::CommandKind;
     let mut keys = Vec::new();
     keys.extend(IncidentKind::ALL.iter().map(|v| format!("kind.{}", v.id())));
+    keys.extend(
+        crate::domain::report::ReportTemplate::ALL
+            .iter()
+            .map(|v| format!("rp.template.{}", v.id())),
+    );
     for k in crate::domain::metrics::Kpi::ALL {
         keys.push(format!("mt.kpi.{}", k.id()));
         keys.push(format!("mt.formula.{}", k.id()));

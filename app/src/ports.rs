@@ -133,6 +133,13 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         actor: &Actor,
     ) -> Result<Vec<crate::domain::campaign::ProposalView>, AppError>;
+    /// Generates and records a report of an incident; its id, to download.
+    async fn generate_report(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        request: crate::domain::report::ValidReportRequest,
+    ) -> Result<Uuid, AppError>;
     /// The handling metrics over the incidents the filters select (the
     /// internal handling roles').
     async fn metrics(

@@ -21,6 +21,7 @@ mod m0013_fidelity;
 mod m0014_triage;
 mod m0015_detection;
 mod m0016_metrics;
+mod m0017_reports;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_triage::Migration),
             Box::new(m0015_detection::Migration),
             Box::new(m0016_metrics::Migration),
+            Box::new(m0017_reports::Migration),
         ]
     }
 }

@@ -109,3 +109,18 @@ pub const PREVENTION_LAYERS: [&str; 4] = ["entry", "internal", "exit", "organisa
 
 /// Technical (技術的) or operational (運用的) recurrence prevention.
 pub const PREVENTION_CATEGORIES: [&str; 2] = ["technical", "operational"];
+
+/// The built-in report templates (`reports/`, Markdown with Jinja-style
+/// tags, rendered by the server): `<template>.<lang>.md` for each report
+/// of `app::domain::report::ReportTemplate` in Japanese and English. An
+/// organisation replaces any of them with a file of the same name in
+/// `HIKESHI_REPORT_TEMPLATES_DIR`.
+#[cfg(feature = "load")]
+pub const REPORT_TEMPLATES: [(&str, &str); 6] = [
+    ("internal.en.md", include_str!("../reports/internal.en.md")),
+    ("internal.ja.md", include_str!("../reports/internal.ja.md")),
+    ("summary.en.md", include_str!("../reports/summary.en.md")),
+    ("summary.ja.md", include_str!("../reports/summary.ja.md")),
+    ("ipa.en.md", include_str!("../reports/ipa.en.md")),
+    ("ipa.ja.md", include_str!("../reports/ipa.ja.md")),
+];

@@ -82,6 +82,9 @@ pub struct Config {
     pub evidence_dir: PathBuf,
     /// `HIKESHI_EVIDENCE_MAX_BYTES`: the largest evidence file accepted.
     pub evidence_max_bytes: u64,
+    /// `HIKESHI_REPORT_TEMPLATES_DIR`: the organisation's report templates,
+    /// replacing the built-in ones of the same name.
+    pub report_templates_dir: Option<PathBuf>,
     /// `HIKESHI_TRIAGE_READ_LIMIT`: the most bytes per second a log-triage
     /// run reads from the evidence store, so that analysing a large log
     /// leaves the disk to uploads and pages on a small server; none by
@@ -162,6 +165,7 @@ impl std::fmt::Debug for Config {
             evidence_dir,
             evidence_max_bytes,
             triage_read_limit,
+            report_templates_dir,
             mail,
             base_url,
             trusted_proxies,
@@ -187,6 +191,7 @@ impl std::fmt::Debug for Config {
             .field("evidence_dir", evidence_dir)
             .field("evidence_max_bytes", evidence_max_bytes)
             .field("triage_read_limit", triage_read_limit)
+            .field("report_templates_dir", report_templates_dir)
             .field("mail", mail)
             .field("base_url", base_url)
             .field("trusted_proxies", trusted_proxies)
@@ -350,6 +355,7 @@ impl Config {
                 )
             })?,
         };
+        let report_templates_dir = var("HIKESHI_REPORT_TEMPLATES_DIR").map(PathBuf::from);
         let triage_read_limit = match var("HIKESHI_TRIAGE_READ_LIMIT") {
             None => None,
             Some(v) => Some(v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -472,6 +478,7 @@ impl Config {
             evidence_dir,
             evidence_max_bytes,
             triage_read_limit,
+            report_templates_dir,
             database_url,
             bind,
             site_root,

@@ -10,6 +10,7 @@ pub mod evidence_store;
 pub mod feeds;
 pub mod integrity;
 pub mod mail;
+pub mod reports;
 pub mod services;
 pub mod session_store;
 pub mod startup;
@@ -20,6 +21,7 @@ pub mod web;
 pub mod web_evidence;
 pub mod web_intel;
 pub mod web_metrics;
+pub mod web_reports;
 pub mod web_taxii;
 
 pub use startup::Application;

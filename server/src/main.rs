@@ -30,6 +30,11 @@ COMMANDS:
     evidence verify        Re-hash every stored evidence file against its recorded
                            SHA-256, record the result in its chain of custody and
                            raise an alarm on the incident for each mismatch
+    report verify FILE     Check a generated report against the database: it must be
+                           one Hikeshi generated (by its SHA-256), the timeline event
+                           it committed to must be unchanged and the chain verify up
+                           to it, and each evidence item it lists must still carry
+                           its hash. Names each difference; exits 1 when there is one
     playbooks check DIR    Validate a playbook directory (as HIKESHI_PLAYBOOKS_DIR)
     playbooks export DIR   Write the built-in playbooks to DIR, to start your own
     triage FILE [--json]   Parse a log (Postfix, NetScreen, Squid, BIND, Windows CSV/XML;
@@ -87,6 +92,9 @@ async fn main() -> ExitCode {
             return playbooks_command(args.get(1).map(String::as_str), args.get(2));
         }
         Some("triage") => return server::triage::cli::main(&args[1..]),
+        Some("report") if args.get(1).map(String::as_str) == Some("verify") => {
+            return report_verify(args.get(2)).await;
+        }
         Some("--help" | "-h" | "help") => {
             print!("{HELP}");
             Ok(())
@@ -231,6 +239,52 @@ async fn evidence_verify() -> ExitCode {
             );
             for (incident, file) in bad {
                 println!("  {incident}: {file}");
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("hikeshi: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn report_verify(file: Option<&String>) -> ExitCode {
+    let Some(file) = file else {
+        eprintln!("usage: hikeshi report verify FILE");
+        return ExitCode::from(2);
+    };
+    let content = match std::fs::read(file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("hikeshi: {file}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let run = async {
+        let config = Config::from_env()?;
+        let db = server::startup::connect_sealed(&config, 1).await?;
+        server::services::reports::verify(&db, &content)
+            .await
+            .map_err(|e| StartError::Other(format!("report verify: {e}")))
+    };
+    match run.await {
+        Ok(v) if v.ok() => {
+            let m = v.manifest.as_ref().expect("ok has a manifest");
+            println!(
+                "report verify: {file} is version {} of {}'s report, generated {}; timeline event {} unchanged, {} evidence hash(es) as recorded",
+                m.version,
+                m.incident,
+                m.generated_at.to_rfc3339(),
+                m.chain_seq,
+                m.evidence.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(v) => {
+            println!("report verify: {file} DIFFERS:");
+            for line in v.lines() {
+                println!("  {line}");
             }
             ExitCode::FAILURE
         }

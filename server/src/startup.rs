@@ -91,6 +91,8 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         let model = load_model(&config)?;
+        crate::reports::Templates::load(config.report_templates_dir.as_deref())
+            .map_err(|e| StartError::Other(e.to_string()))?;
         let db = prepare(&config).await?;
         let listener = TcpListener::bind(config.bind)
             .await

@@ -54,6 +54,14 @@ impl AppState {
                 auth: crate::auth::Auth::new(&config),
                 organisation: config.organisation.clone(),
                 base_url: config.base_url.clone(),
+                // Checked by `Application::build` before anything serves;
+                // a test or bench given a broken directory gets the
+                // built-in ones.
+                reports: Arc::new(
+                    crate::reports::Templates::load(config.report_templates_dir.as_deref())
+                        .or_else(|_| crate::reports::Templates::load(None))
+                        .expect("the built-in report templates load"),
+                ),
             },
             leptos: leptos_options(&config),
             config: Arc::new(config),
@@ -175,6 +183,11 @@ pub fn file_routes() -> Vec<(
             "/api/metrics/{file}",
             Method::GET,
             get(crate::web_metrics::csv_export),
+        ),
+        (
+            "/api/reports/{id}/download",
+            Method::GET,
+            get(crate::web_reports::download),
         ),
     ];
     routes.extend(crate::web_taxii::routes());

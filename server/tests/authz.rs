@@ -179,6 +179,9 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/allowlist/remove", Rule::Officer),
     ("/api/intel/list", Rule::Handlers),
     ("/api/metrics", Rule::Handlers),
+    // The internal report: handlers, and the parties engaged now (of what
+    // their scope shows).
+    ("/api/reports/generate", Rule::HandlersAndEngaged),
     ("/api/intel/campaigns", Rule::Handlers),
     ("/api/incidents/observable/share", Rule::Officer),
     ("/api/campaigns/list", Rule::Handlers),
@@ -227,6 +230,8 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/incidents/{id}/evidence-bundle", Rule::Handlers),
     ("/api/campaigns/{id}/stix", Rule::Handlers),
     ("/api/metrics/{file}", Rule::Handlers),
+    // The officer's report: its handlers (an external party sees its own).
+    ("/api/reports/{id}/download", Rule::Handlers),
     // TAXII clients present HTTP Basic credentials, not a session: no
     // subject's session opens any of it (tests/taxii.rs has the rest).
     ("/taxii2/", Rule::Nobody),
@@ -290,6 +295,8 @@ struct Fixture {
     /// A log-triage run and one of its findings, with a value it implicates.
     triage_run: String,
     finding: (String, String),
+    /// A report the officer generated.
+    report: String,
 }
 
 fn subject_name(s: Subject) -> String {
@@ -602,6 +609,16 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
         "/api/intel/unsubscribe" => post(path, form(&[("subscription", &f.subscriptions.1)])),
         "/campaigns/{id}" => get(format!("/campaigns/{}", f.campaign)),
         "/api/metrics" => post(path, form(&[("form[every]", "week")])),
+        "/api/reports/generate" => post(
+            path,
+            form(&[
+                ("id", id),
+                ("form[template]", "internal"),
+                ("form[lang]", "ja"),
+                ("form[audience]", &format!("probe {me}")),
+            ]),
+        ),
+        "/api/reports/{id}/download" => get(format!("/api/reports/{}/download", f.report)),
         "/api/metrics/{file}" => get("/api/metrics/kpis.csv?every=week".to_string()),
         "/api/campaigns/{id}/stix" => get(format!("/api/campaigns/{}/stix", f.campaign)),
         p if p.starts_with("/taxii2/") => get(p
@@ -881,6 +898,20 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         .await;
     let admin_client = app.admin().await;
     let (triage_run, finding) = analysed(&mut e.case.responder, &id).await;
+    let r = e
+        .case
+        .officer
+        .post(
+            "/api/reports/generate",
+            &[
+                ("id", &id),
+                ("form[template]", "internal"),
+                ("form[lang]", "en"),
+                ("form[audience]", "the board"),
+            ],
+        )
+        .await;
+    let report = r.json()["Done"].as_str().expect(&r.text).to_string();
 
     let fixture = Fixture {
         id,
@@ -897,6 +928,7 @@ async fn subject_clients(e: &mut common::external::Engaged) -> (Vec<(Subject, Cl
         subscriptions: (subscriptions[0].clone(), subscriptions[1].clone()),
         triage_run,
         finding,
+        report,
     };
     let clients = vec![
         (Anonymous, app.client()),

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notices;
 pub mod observables;
+pub mod reports;
 pub mod users;
 pub mod workflow;
 

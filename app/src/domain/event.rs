@@ -59,6 +59,9 @@ crate::string_enum! {
         PreventionDecided = "prevention_decided",
         /// Who notified us from outside (seed 001 §5), with the report.
         OutsideNotice = "outside_notice",
+        /// A report generated from a template (its version, template,
+        /// language and for whom).
+        ReportGenerated = "report_generated",
     }
 }
 
@@ -135,9 +138,8 @@ impl EventKind {
             // It names other incidents: the organisation's own.
             ObservableMatched | CampaignLinked | CampaignUnlinked => Topic::Handling,
             FirstResponseDecided | Classified | AssetAdded | AssetRemoved | Assigned
-            | PreventionRecorded | ChecklistWaived | PreventionDecided | OutsideNotice => {
-                Topic::Handling
-            }
+            | PreventionRecorded | ChecklistWaived | PreventionDecided | OutsideNotice
+            | ReportGenerated => Topic::Handling,
         }
     }
 }

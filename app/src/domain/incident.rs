@@ -219,6 +219,12 @@ pub struct IncidentDetail {
     pub triage_runs: Vec<super::triage::RunView>,
     #[serde(default)]
     pub findings: Vec<super::triage::FindingView>,
+    /// The reports generated that the reader may download, newest first.
+    #[serde(default)]
+    pub report_records: Vec<super::report::ReportRecord>,
+    /// The report templates the reader may generate (none: no panel).
+    #[serde(default)]
+    pub report_templates: Vec<super::report::ReportTemplate>,
     pub tasks: Vec<TaskView>,
     pub events: Vec<EventView>,
     pub assets: Vec<Asset>,

@@ -24,6 +24,7 @@ pub mod pattern;
 pub mod phase;
 pub mod policy;
 pub mod prevention;
+pub mod report;
 pub mod role;
 pub mod targets;
 pub mod triage;

@@ -51,7 +51,7 @@ pub fn MetricsPage() -> impl IntoView {
                 .join("&")
         })
     };
-    let typed = move |k: &str| query.with_untracked(|q| q.get(k)).unwrap_or_default();
+    let typed = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
     let every_options = vec![
         (Every::Month.id(), t(lang, "mt.every.month").to_string()),
         (Every::Week.id(), t(lang, "mt.every.week").to_string()),
@@ -61,17 +61,26 @@ pub fn MetricsPage() -> impl IntoView {
         <section class="panel metrics">
             <h1>{t(lang, "mt.title")}</h1>
             <p class="muted">{t(lang, "mt.intro")}</p>
-            <Form method="GET" action="" attr:class="filters" attr:aria-label=t(lang, "mt.filter")>
-                <Field name="from" field="from" label="mt.from" errors=errors input=Input::Date value=typed("from")/>
-                <Field name="to" field="to" label="mt.to" errors=errors input=Input::Date value=typed("to")/>
-                <Choice name="kind" field="kind" label="col.kind" errors=errors
-                    options=kind_options(lang) selected=typed("kind") empty="list.all"/>
-                <Choice name="severity" field="severity" label="col.severity" errors=errors
-                    options=severity_options(lang) selected=typed("severity") empty="list.all"/>
-                <Choice name="every" field="every" label="mt.every" errors=errors
-                    options=every_options selected=typed("every") empty="mt.every.default"/>
-                <button type="submit">{t(lang, "list.filter")}</button>
-            </Form>
+            // Drawn with the figures: the field errors come with them, and
+            // the values shown are those of the query just answered.
+            <Suspense>
+                {move || page.get().map(|_| {
+                    let every_options = every_options.clone();
+                    view! {
+                    <Form method="GET" action="" attr:class="filters" attr:aria-label=t(lang, "mt.filter")>
+                        <Field name="from" field="from" label="mt.from" errors=errors input=Input::Date value=typed("from")/>
+                        <Field name="to" field="to" label="mt.to" errors=errors input=Input::Date value=typed("to")/>
+                        <Choice name="kind" field="kind" label="col.kind" errors=errors
+                            options=kind_options(lang) selected=typed("kind") empty="list.all"/>
+                        <Choice name="severity" field="severity" label="col.severity" errors=errors
+                            options=severity_options(lang) selected=typed("severity") empty="list.all"/>
+                        <Choice name="every" field="every" label="mt.every" errors=errors
+                            options=every_options selected=typed("every") empty="mt.every.default"/>
+                        <button type="submit">{t(lang, "list.filter")}</button>
+                    </Form>
+                    }
+                })}
+            </Suspense>
             <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || page.get().map(|r| match r {
                     Ok(FormResult::Done(v)) => view! { <Figures v=v csv=csv_query()/> }.into_any(),

@@ -20,6 +20,7 @@ mod notifications;
 mod notify;
 mod observables;
 mod raw_text;
+mod reports;
 mod subscriptions;
 mod tasks;
 mod triage;

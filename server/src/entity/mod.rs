@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod outside_notice;
 pub mod playbook_version;
 pub mod prevention_decision;
+pub mod report;
 pub mod session;
 pub mod task;
 pub mod taxii_object;

@@ -37,6 +37,7 @@ pub mod observables;
 mod phases;
 pub mod prevention;
 pub mod reminders;
+pub mod reports;
 pub mod subscriptions;
 mod tasks;
 pub mod taxii;
@@ -82,6 +83,8 @@ pub struct Hikeshi {
     pub organisation: String,
     /// The address users reach the server at (`HIKESHI_BASE_URL`).
     pub base_url: String,
+    /// The report templates, checked at start.
+    pub reports: Arc<crate::reports::Templates>,
 }
 
 #[async_trait::async_trait]
@@ -237,6 +240,25 @@ impl Backend for Hikeshi {
         actor: &Actor,
     ) -> Result<Vec<app::domain::campaign::ProposalView>, AppError> {
         Ok(observables::campaign_proposals(&self.db, actor).await?)
+    }
+
+    async fn generate_report(
+        &self,
+        actor: &Actor,
+        human_id: &str,
+        request: app::domain::report::ValidReportRequest,
+    ) -> Result<Uuid, AppError> {
+        let detail = workspace::get(&self.db, &self.model, actor, human_id).await?;
+        let g = reports::generate(
+            &self.db,
+            &self.model,
+            &self.reports,
+            actor,
+            &detail,
+            request,
+        )
+        .await?;
+        Ok(g.id)
     }
 
     async fn metrics(

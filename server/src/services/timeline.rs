@@ -242,6 +242,21 @@ pub async fn verify_chains(
     Ok(chains)
 }
 
+/// The first broken link of one incident's chain, if any (`verify_all`
+/// for one incident: a report's check).
+pub async fn verify_one(db: &DatabaseConnection, id: Uuid) -> Result<Option<Broken>, DbErr> {
+    let Some(i) = incident::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let adopted = integrity::verify::adopted_incidents(db).await?;
+    let events = incident_event::Entity::find()
+        .filter(incident_event::Column::IncidentId.eq(id))
+        .order_by_asc(incident_event::Column::Seq)
+        .all(db)
+        .await?;
+    Ok(first_break(integrity::key()?, &i, &events, adopted.get(&id)).1)
+}
+
 fn first_break(
     key: &AuditKey,
     i: &incident::Model,

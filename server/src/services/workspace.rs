@@ -184,6 +184,8 @@ pub async fn get(
         .collect();
     let (triage_runs, findings) =
         super::triage_runs::views(db, model, actor, &i, &seen_items).await?;
+    let report_records = super::reports::records(db, actor, &i).await?;
+    let report_templates = super::reports::templates_for(actor, &i);
     let may = Permissions::of(actor, &access, &f);
     let observables = super::observables::views(db, actor, &access, &i).await?;
     let (engagements, reports) = if access == Access::Handler {
@@ -298,6 +300,8 @@ pub async fn get(
         notices,
         triage_runs,
         findings,
+        report_records,
+        report_templates,
         tasks,
         events,
         assets,

@@ -282,6 +282,7 @@ fn Workspace(incident: IncidentDetail, refresh: RwSignal<usize>) -> impl IntoVie
                 <crate::ui::evidence::Evidence id=id.clone() incident=i.clone()/>
                 <crate::ui::triage::Triage id=id.clone() incident=i.clone() refresh=refresh/>
                 <prevention::PreventionChecklist id=id.clone() incident=i.clone()/>
+                <crate::ui::reports::Reports id=id.clone() incident=i.clone() refresh=refresh/>
                 <crate::ui::observables::Observables id=id.clone() incident=i.clone()/>
                 <crate::ui::external::ExternalParties id=id.clone() incident=i.clone()/>
                 {sees_timeline.then(|| view! { <Timeline id=id.clone() incident=i.clone()/> })}

@@ -27,6 +27,8 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use encoding_rs::Encoding;
 
+use super::util::Needle;
+
 /// Base64 that accepts missing or extra padding and stray trailing bits.
 const B64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -159,10 +161,15 @@ fn is_gap(s: &[u8]) -> bool {
         .all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'?'))
 }
 
+/// The start of an encoded-word, searched once per header (and display
+/// name): a searcher built once, as setting one up per call cost more
+/// than the search.
+static WORD_START: Needle = Needle::new(b"=?");
+
 /// Decodes every RFC 2047 encoded-word in `s`; the rest is kept as is.
 pub(crate) fn decode_words(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
-    let Some(mut next) = memchr::memmem::find(b, b"=?") else {
+    let Some(mut next) = WORD_START.find(b) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len());
@@ -192,7 +199,7 @@ pub(crate) fn decode_words(s: &str) -> Cow<'_, str> {
             }
             None => next += 2,
         }
-        match memchr::memmem::find(&b[next..], b"=?") {
+        match WORD_START.find(&b[next..]) {
             Some(i) => next += i,
             None => break,
         }
@@ -396,16 +403,30 @@ fn unquote_phrase(s: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(s.len());
     let mut in_quotes = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            '\\' if in_quotes => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            c => out.push(c),
+    let mut rest = s;
+    // Run by run between the ASCII quotes and (inside quotes) backslashes,
+    // which are always character boundaries: copying runs whole is much
+    // cheaper than pushing character by character.
+    loop {
+        let special = rest
+            .bytes()
+            .position(|b| b == b'"' || (in_quotes && b == b'\\'));
+        let Some(i) = special else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if rest.as_bytes()[i] == b'"' {
+            in_quotes = !in_quotes;
+            rest = after;
+        } else {
+            // An escape: the next character as it is.
+            let Some(c) = after.chars().next() else {
+                break;
+            };
+            out.push(c);
+            rest = &after[c.len_utf8()..];
         }
     }
     Cow::Owned(out)
@@ -547,6 +568,19 @@ mod tests {
             attachment_name(r#"application/x-msdownload; name="setup.ex"#).as_deref(),
             Some("setup.ex")
         );
+    }
+
+    #[test]
+    fn phrases_lose_their_quotes_and_escapes() {
+        for (phrase, plain) in [
+            (r#""Yamada, Taro" (Sales)"#, "Yamada, Taro (Sales)"),
+            (r#""a\"b" c\d"#, r#"a"b c\d"#),
+            (r#""山田\太郎""#, "山田太郎"),
+            (r#""cut\"#, "cut"),
+            ("no quotes", "no quotes"),
+        ] {
+            assert_eq!(unquote_phrase(phrase), plain, "{phrase}");
+        }
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub(crate) struct Parser {
     offset: i32,
     /// The reusable record lent for each line (see [`Outcome::Record`]).
     slot: Record,
+    /// The buffers of the envelope's `from`, `to` and `status` while they
+    /// are `None`.
+    spare: [String; 3],
 }
 
 impl Parser {
@@ -64,6 +67,7 @@ impl Parser {
                     status: None,
                 },
             }),
+            spare: Default::default(),
         }
     }
 }
@@ -90,8 +94,58 @@ impl LineParser for Parser {
         // validating the line.
         util::set_string(&mut m.host, sl.host);
         util::set_string(&mut m.queue_id, queue_id);
-        m.event = event;
+        match event {
+            Event::Envelope { from, to, status } => {
+                // Most lines are envelope lines: their values are copied
+                // into the slot's own buffers, not into new strings.
+                if !matches!(m.event, MailEvent::Envelope { .. }) {
+                    m.event = MailEvent::Envelope {
+                        from: None,
+                        to: None,
+                        status: None,
+                    };
+                }
+                let MailEvent::Envelope {
+                    from: f,
+                    to: t,
+                    status: s,
+                } = &mut m.event
+                else {
+                    unreachable!("made an envelope above")
+                };
+                let [spare_from, spare_to, spare_status] = &mut self.spare;
+                set_opt(f, spare_from, from);
+                set_opt(t, spare_to, to);
+                set_opt(s, spare_status, status);
+            }
+            Event::Header(e) => m.event = e,
+        }
         Outcome::Record(&self.slot)
+    }
+}
+
+/// What a Postfix line says: an envelope line's values still in the line,
+/// or a header event, built whole (rarer, and decoded anyway).
+enum Event<'a> {
+    Envelope {
+        from: Option<&'a [u8]>,
+        to: Option<&'a [u8]>,
+        status: Option<&'a [u8]>,
+    },
+    Header(MailEvent),
+}
+
+/// Sets an optional field of the slot to `v`, its buffer kept in `spare`
+/// while the field is `None`, so that an envelope line allocates nothing
+/// once the buffers have grown to size.
+fn set_opt(dst: &mut Option<String>, spare: &mut String, v: Option<&[u8]>) {
+    match v {
+        Some(v) => util::set_string(dst.get_or_insert_with(|| std::mem::take(spare)), v),
+        None => {
+            if let Some(s) = dst.take() {
+                *spare = s;
+            }
+        }
     }
 }
 
@@ -109,18 +163,16 @@ fn split_queue_id(msg: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((id, rest))
 }
 
-fn event(rest: &[u8]) -> Option<MailEvent> {
+fn event(rest: &[u8]) -> Option<Event<'_>> {
     if rest.starts_with(b"from=<") {
-        let from = angle_value(rest, &FROM);
-        let status = field_value(rest, &STATUS);
-        return Some(MailEvent::Envelope {
-            from,
+        return Some(Event::Envelope {
+            from: angle_value(rest, &FROM),
             to: None,
-            status,
+            status: field_value(rest, &STATUS),
         });
     }
     if rest.starts_with(b"to=<") {
-        return Some(MailEvent::Envelope {
+        return Some(Event::Envelope {
             from: None,
             to: angle_value(rest, &TO_START),
             status: field_value(rest, &STATUS),
@@ -136,36 +188,36 @@ fn event(rest: &[u8]) -> Option<MailEvent> {
     let action = &rest[..colon];
     let body = rest[colon + 1..].strip_prefix(b" ")?;
     if let Some(h) = body.strip_prefix(b"header ") {
-        return header_event(h);
+        return header_event(h).map(Event::Header);
     }
     if action == b"reject" || action == b"discard" || action == b"hold" {
         let t = TRAILER.rfind(body)?;
         let trailer = &body[t + 2..];
-        return Some(MailEvent::Envelope {
+        return Some(Event::Envelope {
             from: angle_value(trailer, &FROM),
             to: angle_value(trailer, &TO),
-            status: Some(util::string(action)),
+            status: Some(action),
         });
     }
     None
 }
 
 /// The address in `key<…>` (key includes the `<`); `""` for `<>`.
-fn angle_value(s: &[u8], key: &Needle) -> Option<String> {
+fn angle_value<'a>(s: &'a [u8], key: &Needle) -> Option<&'a [u8]> {
     let start = key.find(s)? + key.len();
     let len = s[start..].iter().position(|&b| b == b'>')?;
-    Some(util::string(&s[start..start + len]))
+    Some(&s[start..start + len])
 }
 
 /// The value of `key` up to `,`, space or the end.
-fn field_value(s: &[u8], key: &Needle) -> Option<String> {
+fn field_value<'a>(s: &'a [u8], key: &Needle) -> Option<&'a [u8]> {
     let start = key.find(s)? + key.len();
     let v = &s[start..];
     let len = v
         .iter()
         .position(|&b| b == b',' || b == b' ')
         .unwrap_or(v.len());
-    Some(util::string(&v[..len]))
+    Some(&v[..len])
 }
 
 /// `NAME: VALUE from CLIENT; from=<…> to=<…> …`.
@@ -182,8 +234,12 @@ fn header_event(h: &[u8]) -> Option<MailEvent> {
     let colon = content.iter().position(|&b| b == b':')?;
     let name = &content[..colon];
     let value = util::text_ja(util::trim(&content[colon + 1..]));
-    let envelope_from = angle_value(trailer, &FROM).unwrap_or_default();
-    let envelope_to = angle_value(trailer, &TO).unwrap_or_default();
+    let envelope_from = angle_value(trailer, &FROM)
+        .map(util::string)
+        .unwrap_or_default();
+    let envelope_to = angle_value(trailer, &TO)
+        .map(util::string)
+        .unwrap_or_default();
     if name.eq_ignore_ascii_case(b"from") {
         let (display, address) = mime::split_address(&value);
         Some(MailEvent::HeaderFrom {

@@ -148,8 +148,9 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// The next blank-separated token.
-    #[inline]
+    /// The next blank-separated token. Always inlined: a line has five
+    /// such calls, and calling cost about as much as the search.
+    #[inline(always)]
     fn token(&mut self) -> Option<&'a [u8]> {
         self.skip_blanks();
         let start = self.i;

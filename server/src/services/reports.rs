@@ -1,0 +1,323 @@
+//! Generating and checking incident reports. A report is built from the
+//! incident page its reader gets (`workspace::get`), so it shows nothing
+//! its reader may not see: a vendor's report holds what its engagement
+//! covers. Generating locks the incident, so the chain head the report
+//! commits to is the newest event when it was written; the report is
+//! recorded (version, template, language, for whom, its SHA-256 and its
+//! manifest) and is an event on the timeline. Checking finds a report by
+//! its content and compares its manifest with the database now.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use app::domain::event::EventKind;
+use app::domain::policy::{Access, Actor};
+use app::domain::report::{
+    Difference, Manifest, ManifestItem, ReportTemplate, ValidReportRequest, Verification,
+};
+
+use super::error::{ServiceError, ServiceResult};
+use super::kernel::{access_to, event};
+use super::timeline::detail;
+use crate::entity::{evidence, incident, incident_event, report};
+use crate::reports::{ReportData, Templates, manifest_block};
+
+/// A report as handed out.
+pub struct Generated {
+    pub id: Uuid,
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+fn file_name_of(human_id: &str, r: &report::Model) -> String {
+    let ext = app::domain::report::ReportFormat::from_id(&r.format).map_or("md", |f| f.extension());
+    format!("{human_id}-{}-v{}.{}.{ext}", r.template, r.version, r.lang)
+}
+
+/// Generates a report of an incident from the page its reader gets
+/// (`workspace::get`, which the caller passes: this module sits below the
+/// workspace). Handlers may write any; an engaged external party the
+/// internal and summary reports of what its scope shows; nobody else any.
+pub async fn generate(
+    db: &DatabaseConnection,
+    model: &playbooks::HandlingModel,
+    templates: &Templates,
+    actor: &Actor,
+    detail_view: &app::domain::incident::IncidentDetail,
+    req: ValidReportRequest,
+) -> ServiceResult<Generated> {
+    let txn = db.begin().await?;
+    let inc = super::timeline::lock(&txn, detail_view.id)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    if !templates_for(actor, &inc).contains(&req.template) {
+        return Err(ServiceError::FORBIDDEN);
+    }
+    let version = report::Entity::find()
+        .filter(report::Column::IncidentId.eq(inc.id))
+        .count(&txn)
+        .await? as i32
+        + 1;
+    let now = Utc::now();
+    let manifest = Manifest {
+        report: Uuid::new_v4(),
+        incident: inc.human_id.clone(),
+        version,
+        template: req.template.id().into(),
+        generated_at: now,
+        chain_seq: inc.last_event_seq,
+        chain_head: inc.last_event_hash.clone(),
+        evidence: detail_view
+            .evidence
+            .iter()
+            .map(|e| ManifestItem {
+                id: e.id,
+                file_name: e.file_name.clone(),
+                sha256: e.sha256.clone(),
+            })
+            .collect(),
+    };
+    let data = ReportData::of(
+        model,
+        detail_view,
+        req.lang,
+        version,
+        &actor.display_name,
+        &req.audience,
+        now,
+    );
+    let body = templates
+        .render(
+            req.template,
+            req.lang,
+            &data,
+            &manifest_block(&manifest, req.lang),
+        )
+        .map_err(|e| {
+            tracing::error!(error = %e, "report template failed");
+            ServiceError::Corrupt("a report template failed to render")
+        })?
+        .into_bytes();
+    let sha256 = format!("{:x}", Sha256::digest(&body));
+    report::ActiveModel {
+        id: Set(manifest.report),
+        incident_id: Set(inc.id),
+        version: Set(version),
+        template: Set(req.template.id().into()),
+        lang: Set(req.lang.code().into()),
+        format: Set(req.format.id().into()),
+        audience: Set(req.audience.clone()),
+        sha256: Set(sha256.clone()),
+        manifest: Set(serde_json::to_string(&manifest).unwrap_or_default()),
+        body: Set(body.clone()),
+        generated_by: Set(actor.id),
+        generated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let d = detail([
+        ("report", manifest.report.to_string()),
+        ("version", version.to_string()),
+        ("template", req.template.id().into()),
+        ("lang", req.lang.code().into()),
+        ("audience", req.audience.clone()),
+        ("sha256", sha256),
+    ]);
+    event(&txn, &inc, actor, EventKind::ReportGenerated, None, d).await?;
+    txn.commit().await?;
+    Ok(Generated {
+        id: manifest.report,
+        file_name: format!(
+            "{}-{}-v{version}.{}.{}",
+            inc.human_id,
+            req.template.id(),
+            req.lang.code(),
+            req.format.extension()
+        ),
+        media_type: req.format.media_type(),
+        body,
+    })
+}
+
+/// The templates the actor may generate reports of for this incident.
+pub(super) fn templates_for(actor: &Actor, inc: &incident::Model) -> Vec<ReportTemplate> {
+    match access_to(actor, inc) {
+        Access::Handler => ReportTemplate::ALL.to_vec(),
+        Access::Engaged { .. } => vec![ReportTemplate::Internal, ReportTemplate::Summary],
+        _ => Vec::new(),
+    }
+}
+
+/// Who may see a generated report: the handlers of its incident, and
+/// whoever generated it while they still see the incident.
+fn may_see(actor: &Actor, inc: &incident::Model, r: &report::Model) -> bool {
+    match access_to(actor, inc) {
+        Access::Handler => true,
+        Access::Engaged { .. } => r.generated_by == actor.id,
+        _ => false,
+    }
+}
+
+/// A generated report, to download again.
+pub async fn download(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> ServiceResult<Generated> {
+    let r = report::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    let inc = incident::Entity::find_by_id(r.incident_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NOT_FOUND)?;
+    if !may_see(actor, &inc, &r) {
+        return Err(ServiceError::NOT_FOUND);
+    }
+    let format = app::domain::report::ReportFormat::from_id(&r.format)
+        .ok_or(ServiceError::Corrupt("a report's format"))?;
+    Ok(Generated {
+        id: r.id,
+        file_name: file_name_of(&inc.human_id, &r),
+        media_type: format.media_type(),
+        body: r.body,
+    })
+}
+
+/// The reports of an incident the reader may see, newest first.
+pub(super) async fn records(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    inc: &incident::Model,
+) -> ServiceResult<Vec<app::domain::report::ReportRecord>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    if !matches!(
+        access_to(actor, inc),
+        Access::Handler | Access::Engaged { .. }
+    ) {
+        return Ok(Vec::new());
+    }
+    let rows = report::Entity::find()
+        .select_only()
+        .columns([
+            report::Column::Id,
+            report::Column::Version,
+            report::Column::Template,
+            report::Column::Lang,
+            report::Column::Format,
+            report::Column::Audience,
+            report::Column::Sha256,
+            report::Column::GeneratedBy,
+            report::Column::GeneratedAt,
+        ])
+        .filter(report::Column::IncidentId.eq(inc.id))
+        .order_by_desc(report::Column::Version)
+        .into_model::<Listed>()
+        .all(db)
+        .await?;
+    let mut ids: Vec<Uuid> = rows.iter().map(|r| r.generated_by).collect();
+    ids.sort();
+    ids.dedup();
+    let names: std::collections::HashMap<Uuid, String> = crate::entity::user::Entity::find()
+        .filter(crate::entity::user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let handler = access_to(actor, inc) == Access::Handler;
+    Ok(rows
+        .into_iter()
+        .filter(|r| handler || r.generated_by == actor.id)
+        .filter_map(|r| {
+            Some(app::domain::report::ReportRecord {
+                id: r.id,
+                version: r.version,
+                template: ReportTemplate::from_id(&r.template)?,
+                lang: r.lang,
+                format: r.format,
+                audience: r.audience,
+                sha256: r.sha256,
+                generated_by: names.get(&r.generated_by).cloned().unwrap_or_default(),
+                generated_at: r.generated_at,
+            })
+        })
+        .collect())
+}
+
+/// A report's row without its file.
+#[derive(sea_orm::FromQueryResult)]
+struct Listed {
+    id: Uuid,
+    version: i32,
+    template: String,
+    lang: String,
+    format: String,
+    audience: String,
+    sha256: String,
+    generated_by: Uuid,
+    generated_at: chrono::DateTime<Utc>,
+}
+
+/// Checks a report file against the database: it must be one we
+/// generated (by its SHA-256), its incident's timeline must still hold
+/// the event it committed to and verify up to it, and every evidence item
+/// it lists must still carry the hash it printed.
+pub async fn verify(db: &DatabaseConnection, content: &[u8]) -> ServiceResult<Verification> {
+    let sha256 = format!("{:x}", Sha256::digest(content));
+    let Some(row) = report::Entity::find()
+        .filter(report::Column::Sha256.eq(sha256.clone()))
+        .one(db)
+        .await?
+    else {
+        return Ok(Verification {
+            manifest: None,
+            differences: vec![Difference::UnknownReport(sha256)],
+        });
+    };
+    let manifest: Manifest = serde_json::from_str(&row.manifest)
+        .map_err(|_| ServiceError::Corrupt("a report's stored manifest"))?;
+    let mut differences = Vec::new();
+    if incident::Entity::find_by_id(row.incident_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        differences.push(Difference::IncidentMissing(manifest.incident.clone()));
+        return Ok(Verification {
+            manifest: Some(manifest),
+            differences,
+        });
+    }
+    let head = incident_event::Entity::find()
+        .filter(incident_event::Column::IncidentId.eq(row.incident_id))
+        .filter(incident_event::Column::Seq.eq(manifest.chain_seq))
+        .one(db)
+        .await?;
+    if head.is_none_or(|e| e.hash != manifest.chain_head) {
+        differences.push(Difference::ChainHeadChanged(manifest.chain_seq));
+    }
+    if let Some(b) = super::timeline::verify_one(db, row.incident_id).await? {
+        differences.push(Difference::ChainBroken(b.seq, b.problem));
+    }
+    for item in &manifest.evidence {
+        let now = evidence::Entity::find_by_id(item.id)
+            .one(db)
+            .await?
+            .map(|e| e.sha256);
+        if now.as_deref() != Some(item.sha256.as_str()) {
+            differences.push(Difference::EvidenceChanged(item.file_name.clone(), now));
+        }
+    }
+    Ok(Verification {
+        manifest: Some(manifest),
+        differences,
+    })
+}
