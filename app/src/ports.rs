@@ -140,6 +140,12 @@ pub trait Backend: Send + Sync + 'static {
         human_id: &str,
         request: crate::domain::report::ValidReportRequest,
     ) -> Result<Uuid, AppError>;
+    /// Checks the report file of this SHA-256 against the database.
+    async fn verify_report(
+        &self,
+        actor: &Actor,
+        sha256: &str,
+    ) -> Result<crate::domain::report::Verification, AppError>;
     /// The handling metrics over the incidents the filters select (the
     /// internal handling roles').
     async fn metrics(

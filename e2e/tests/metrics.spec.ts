@@ -74,3 +74,41 @@ test('the officer reads the handling metrics: charts with their tables, filters 
   await reporter.goto('/metrics');
   await expect(reporter.getByText('You are not allowed to do this.')).toBeVisible();
 });
+
+test('the officer generates an incident report, downloads it, and finds the version listed', async ({ browser }) => {
+  const officer = await signedInPage(browser, OFFICER.username, OFFICER.password);
+  const r = await officer.request.post('/api/incidents/report', {
+    form: {
+      'form[title]': 'Report sample <b>not bold</b>',
+      'form[observed]': 'A mail with an attachment.\n# not a heading',
+      'form[noticed_at]': '2026-11-21T10:00',
+      'form[location]': 'pc-0099',
+      'form[discovery]': 'user_report',
+      'form[kind]': 'targeted_email',
+      'form[reporter_contact]': 'it-desk@example.jp',
+    },
+  });
+  const id = (await r.json()).Done as string;
+  await officer.goto(`/incidents/${id}`);
+  await ready(officer);
+  const panel = officer.getByTestId('reports');
+  // For whom is required: refused in place, nothing generated.
+  await panel.getByRole('button', { name: 'Generate the report' }).click();
+  await expect(panel.locator('#rp-audience-error')).toHaveText('This field is required.');
+  await panel.getByLabel('Report', { exact: true }).selectOption('internal');
+  await panel.getByLabel('Language').selectOption('ja');
+  await panel.getByLabel('For whom').fill('CSIRT 運営委員会');
+  await panel.getByRole('button', { name: 'Generate the report' }).click();
+  // The new version is listed (the page refreshes), with its download.
+  const row = panel.locator('table.report-versions tr[data-version="1"]');
+  await expect(row).toContainText('CSIRT 運営委員会');
+  const download = officer.waitForEvent('download');
+  await row.getByRole('link', { name: 'v1' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(`${id}-internal-v1.ja.md`);
+  const text = require('fs').readFileSync(await file.path(), 'utf8');
+  expect(text).toContain(`# インシデント報告書 ${id}: Report sample \\<b\\>not bold\\</b\\>`);
+  expect(text).toContain('\\# not a heading');
+  expect(text).toContain('## 検証情報');
+  await shot(officer, '41-report-generated');
+});

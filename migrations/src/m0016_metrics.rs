@@ -112,6 +112,21 @@ impl MigrationTrait for Migration {
                 .col(M::ReportedS)
                 .to_owned(),
         )
+        .await?;
+        // The counts by value, answered from this index alone.
+        m.create_index(
+            Index::create()
+                .name("idx_incident_metrics_values")
+                .table(M::Table)
+                .col(M::Kind)
+                .col(M::Severity)
+                .col(M::Discovery)
+                .col(M::Route)
+                .col(M::Phase)
+                .col(M::Status)
+                .col(M::ReportedS)
+                .to_owned(),
+        )
         .await
     }
 

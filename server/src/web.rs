@@ -189,6 +189,12 @@ pub fn file_routes() -> Vec<(
             Method::GET,
             get(crate::web_reports::download),
         ),
+        (
+            "/api/reports/verify-file",
+            Method::POST,
+            axum::routing::post(crate::web_reports::verify_file)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
     ];
     routes.extend(crate::web_taxii::routes());
     routes

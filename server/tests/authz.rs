@@ -179,6 +179,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/allowlist/remove", Rule::Officer),
     ("/api/intel/list", Rule::Handlers),
     ("/api/metrics", Rule::Handlers),
+    ("/api/reports/verify", Rule::Handlers),
     // The internal report: handlers, and the parties engaged now (of what
     // their scope shows).
     ("/api/reports/generate", Rule::HandlersAndEngaged),
@@ -214,6 +215,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/admin/allowlist", Rule::Officer),
     ("/intel", Rule::Handlers),
     ("/metrics", Rule::Handlers),
+    ("/reports/verify", Rule::Handlers),
     ("/campaigns/{id}", Rule::Handlers),
     // Files and exports.
     ("/api/incidents/{id}/evidence", Rule::HandlersAndVendor),
@@ -232,6 +234,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/metrics/{file}", Rule::Handlers),
     // The officer's report: its handlers (an external party sees its own).
     ("/api/reports/{id}/download", Rule::Handlers),
+    ("/api/reports/verify-file", Rule::Handlers),
     // TAXII clients present HTTP Basic credentials, not a session: no
     // subject's session opens any of it (tests/taxii.rs has the rest).
     ("/taxii2/", Rule::Nobody),
@@ -619,6 +622,8 @@ fn request(path: &str, s: Subject, f: &Fixture) -> (String, Vec<(String, String)
             ]),
         ),
         "/api/reports/{id}/download" => get(format!("/api/reports/{}/download", f.report)),
+        "/api/reports/verify" => post(path, form(&[("sha256", &"0".repeat(64))])),
+        "/reports/verify" => get(format!("/reports/verify?sha256={}", "0".repeat(64))),
         "/api/metrics/{file}" => get("/api/metrics/kpis.csv?every=week".to_string()),
         "/api/campaigns/{id}/stix" => get(format!("/api/campaigns/{}/stix", f.campaign)),
         p if p.starts_with("/taxii2/") => get(p

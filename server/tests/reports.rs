@@ -174,6 +174,34 @@ async fn reports_are_generated_scoped_and_verified(db: Db) {
         .unwrap();
     assert!(v.ok(), "{:?}", v.differences);
     assert_eq!(v.manifest.as_ref().unwrap().version, 1);
+    // The page: the file uploaded (only its hash is kept), then the verdict.
+    let (head, tail) = common::upload::multipart(&[], "report.md");
+    let body = format!("{head}{en}{tail}");
+    let r = case
+        .officer
+        .post_body(
+            "/api/reports/verify-file",
+            &format!("multipart/form-data; boundary={}", common::upload::BOUNDARY),
+            axum::body::Body::from(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let to = r.headers["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/reports/verify?sha256="), "{to}");
+    let page = case.officer.fetch(&to).await;
+    assert!(
+        page.text.contains("The report matches the database."),
+        "{}",
+        page.text
+    );
+    let r = vendor
+        .post_body(
+            "/api/reports/verify-file",
+            &format!("multipart/form-data; boundary={}", common::upload::BOUNDARY),
+            axum::body::Body::from(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let edited = en.replace("## 1. Summary", "## 1. Summary (edited)");
     let v = server::services::reports::verify(&db, edited.as_bytes())
         .await

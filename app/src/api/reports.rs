@@ -26,3 +26,16 @@ pub async fn generate_report(
         .map(FormResult::Done)
         .map_err(ctx::status)
 }
+
+/// The check of the report whose file has this SHA-256.
+#[server(endpoint = "reports/verify")]
+pub async fn verify_report(
+    sha256: String,
+) -> Result<crate::domain::report::Verification, AppError> {
+    use crate::api::ctx;
+    let actor = ctx::actor()?;
+    ctx::services()?
+        .verify_report(&actor, &sha256)
+        .await
+        .map_err(ctx::status)
+}

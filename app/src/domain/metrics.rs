@@ -444,14 +444,17 @@ pub struct MetricsView {
 /// noticed by an outside party (「侵害の94%が外部からの通知で発覚」).
 pub const SEED_OUTSIDE_SHARE: f64 = 0.94;
 
-/// Folds the grouped sums into the page's tables. Pure: the same cells
-/// always give the same view, in a fixed order (the enums' order; values
-/// not among them last).
-pub fn fold(query: MetricsQuery, cells: &[Cell], waits: Waits) -> MetricsView {
+/// Folds the grouped sums into the page's tables: `totals` grouped by
+/// period, severity and status (the KPIs, phases, trend and breaches are
+/// read from them), `by_value` by the values the page breaks down by (the
+/// breakdowns). Two groupings, not their product: each stays small however
+/// many incidents there are. Pure: the same cells always give the same
+/// view, in a fixed order (the enums' order; values not among them last).
+pub fn fold(query: MetricsQuery, totals: &[Cell], by_value: &[Cell], waits: Waits) -> MetricsView {
     let mut kpi = [(0i64, 0i64); 5];
     let mut in_phase = [(0i64, 0i64); 7];
     let (mut incidents, mut open, mut reopened) = (0, 0, 0);
-    for c in cells {
+    for c in totals {
         incidents += c.incidents;
         reopened += c.reopened;
         if c.status != Status::Closed.id() {
@@ -492,7 +495,7 @@ pub fn fold(query: MetricsQuery, cells: &[Cell], waits: Waits) -> MetricsView {
             .into_iter()
             .map(|id| Count { id, incidents: 0 })
             .collect();
-        for c in cells {
+        for c in by_value {
             let v = value(by, c);
             match counts.iter_mut().find(|x| x.id == v) {
                 Some(x) => x.incidents += c.incidents,
@@ -514,7 +517,7 @@ pub fn fold(query: MetricsQuery, cells: &[Cell], waits: Waits) -> MetricsView {
             response: 0,
         })
         .collect();
-    for c in cells.iter().filter(|c| !c.severity.is_empty()) {
+    for c in totals.iter().filter(|c| !c.severity.is_empty()) {
         let row = match breaches.iter_mut().position(|b| b.severity == c.severity) {
             Some(i) => &mut breaches[i],
             None => {
@@ -532,7 +535,7 @@ pub fn fold(query: MetricsQuery, cells: &[Cell], waits: Waits) -> MetricsView {
         row.response += c.response_breached;
     }
     let mut periods: Vec<(i64, i64, i64, (i64, i64))> = Vec::new();
-    for c in cells {
+    for c in totals {
         let i = match periods.binary_search_by_key(&c.bucket, |p| p.0) {
             Ok(i) => i,
             Err(i) => {

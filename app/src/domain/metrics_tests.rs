@@ -266,7 +266,7 @@ fn fold_adds_the_groups_into_every_table() {
             2,
         ),
     ];
-    let v = fold(q, &cells, no_waits());
+    let v = fold(q, &cells, &cells, no_waits());
     assert_eq!((v.incidents, v.open), (6, 5));
     assert_eq!(
         v.kpis[0],
@@ -312,7 +312,7 @@ fn fold_adds_the_groups_into_every_table() {
             .collect::<Vec<_>>(),
         [("2026-10", 3, 0), ("2026-11", 3, 1)]
     );
-    assert_eq!(fold(q, &[], no_waits()).outside_share, None);
+    assert_eq!(fold(q, &[], &[], no_waits()).outside_share, None);
 }
 
 #[test]
@@ -327,7 +327,7 @@ fn csv_tables_are_quoted_and_defused() {
         1,
     );
     c.route = "a,b".into();
-    let v = fold(q, &[c], no_waits());
+    let v = fold(q, &[c.clone()], &[c], no_waits());
     let counts = csv(&v, Table::Counts);
     assert!(counts.starts_with("by,value,incidents\r\n"));
     assert!(

@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/allowlist") view=allowlist::AllowlistPage ssr=SsrMode::Async/>
                     <Route path=path!("/intel") view=intel::IntelPage ssr=SsrMode::Async/>
                     <Route path=path!("/metrics") view=metrics::MetricsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/verify") view=reports::VerifyPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id") view=campaigns::CampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                 </Routes>

@@ -35,7 +35,7 @@ pub fn Reports(id: String, incident: IncidentDetail, refresh: RwSignal<usize>) -
     let records = incident.report_records.clone();
     view! {
         <section class="panel reports" data-testid="reports">
-            <h2>{t(lang, "rp.title")}</h2>
+            <h2>{t(lang, "rp.title")}" "<a class="small" href="/reports/verify">{t(lang, "rv.title")}</a></h2>
             <ActionForm action=generate attr:class="report-form">
                 <input type="hidden" name="id" value=id/>
                 <div class="field" class:has-error=move || error("template").is_some()>
@@ -96,4 +96,71 @@ pub fn Reports(id: String, incident: IncidentDetail, refresh: RwSignal<usize>) -
         </section>
     }
     .into_any()
+}
+
+/// `/reports/verify`: a report file (or its SHA-256) checked against the
+/// database: the timeline event it committed to and the evidence hashes it
+/// lists, each difference named.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    use leptos_router::components::Form;
+    use leptos_router::hooks::use_query_map;
+    let lang = use_lang();
+    let query = use_query_map();
+    let sha = move || {
+        query
+            .with(|q| q.get("sha256"))
+            .filter(|s| !s.trim().is_empty())
+    };
+    let result = Resource::new(sha, |sha| async move {
+        match sha {
+            Some(s) => Some(crate::api::reports::verify_report(s).await),
+            None => None,
+        }
+    });
+    view! {
+        <leptos_meta::Title text=t(lang, "rv.title")/>
+        <section class="panel verify-report">
+            <h1>{t(lang, "rv.title")}</h1>
+            <p class="muted">{t(lang, "rv.intro")}</p>
+            <form method="post" action="/api/reports/verify-file" enctype="multipart/form-data" class="verify-file">
+                <label for="rv-file">{t(lang, "rv.file")}</label>
+                <input id="rv-file" type="file" name="file" required/>
+                <button type="submit">{t(lang, "rv.check")}</button>
+            </form>
+            <Form method="GET" action="" attr:class="verify-hash">
+                <label for="rv-sha">{t(lang, "rv.sha")}</label>
+                <input id="rv-sha" type="text" name="sha256" value=move || sha().unwrap_or_default()/>
+                <button type="submit">{t(lang, "rv.check")}</button>
+            </Form>
+            <Suspense>
+                {move || result.get().flatten().map(|r| match r {
+                    Ok(v) => {
+                        let ok = v.ok();
+                        let lines = v.lines();
+                        let m = v.manifest.clone();
+                        view! {
+                            <div class="verdict" data-ok=ok.to_string() role="status">
+                                {if ok {
+                                    view! { <p class="ok"><strong>{t(lang, "rv.ok")}</strong></p> }.into_any()
+                                } else {
+                                    view! { <p class="error"><strong>{t(lang, "rv.differs")}</strong></p> }.into_any()
+                                }}
+                                {m.map(|m| view! {
+                                    <p>
+                                        {m.incident.clone()}" · v"{m.version}" · "{m.template.clone()}" · "{format_time(m.generated_at)}
+                                        <br/><span class="small">{t(lang, "rv.head")}" #"{m.chain_seq}": "<code class="hash">{m.chain_head.clone()}</code></span>
+                                    </p>
+                                })}
+                                <ul class="differences">
+                                    {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                                </ul>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <crate::ui::ErrorView error=e/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
 }

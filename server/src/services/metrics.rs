@@ -3,8 +3,9 @@
 //! `Mark::KINDS`, and a classification) recomputes that incident's row of
 //! `incident_metrics` in the same transaction, so the figures are never
 //! behind the timeline. The page then costs one grouped query over those
-//! rows (indexed by report time) and two small ones for the waits, not a
-//! scan of the timeline per request. The table is derived: `backfill`
+//! rows (indexed by report time) grouped two ways, by period and by the
+//! values the page breaks down by, and two small ones for the waits, not
+//! a scan of the timeline per request. The table is derived: `backfill`
 //! builds the rows missing (an upgrade, a restore) from the timeline.
 
 use std::collections::HashMap;
@@ -155,9 +156,15 @@ fn selected(q: &MetricsQuery) -> SelectStatement {
 
 fn filter(s: &mut SelectStatement, q: &MetricsQuery) {
     use incident_metric::Column as M;
+    // An open end adds no condition: a range over the whole index would
+    // make the database walk it and fetch each row, slower than a scan.
     let (from, to) = q.range();
-    s.and_where(M::ReportedS.gte(from))
-        .and_where(M::ReportedS.lt(to));
+    if from > i64::MIN {
+        s.and_where(M::ReportedS.gte(from));
+    }
+    if to < i64::MAX {
+        s.and_where(M::ReportedS.lt(to));
+    }
     if let Some(k) = q.kind {
         s.and_where(M::Kind.eq(k.id()));
     }
@@ -223,41 +230,77 @@ const PHASE_COLUMNS: [&str; 7] = [
     "phase_g_s",
 ];
 
-/// The one grouped query: sums per period and per value of every
-/// dimension the page breaks down by. Integer seconds only, so the SQL is
-/// the same on SQLite and PostgreSQL (sums cast back to BIGINT, which
-/// PostgreSQL would otherwise widen to NUMERIC).
-async fn cells(db: &DatabaseConnection, q: &MetricsQuery) -> Result<Vec<Cell>, DbErr> {
+/// A grouped query over the selected rows: the sums per period and status
+/// ([`Grouping::Totals`]), or the counts per value of every dimension the
+/// page breaks down by ([`Grouping::Counts`]). Integer seconds only, so the
+/// SQL is the same on SQLite and PostgreSQL (sums cast back to BIGINT,
+/// which PostgreSQL would otherwise widen to NUMERIC).
+/// What one grouped query groups by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grouping {
+    /// Period, severity and status: the KPI and phase sums and the
+    /// breaches, for the totals, the trend and the targets.
+    Totals,
+    /// The values the page breaks down by, counted only: the index on
+    /// them (with the report time) answers it without reading the table.
+    Counts,
+}
+
+async fn cells(
+    db: &DatabaseConnection,
+    q: &MetricsQuery,
+    grouping: Grouping,
+) -> Result<Vec<Cell>, DbErr> {
     let now = Utc::now().timestamp();
-    let bucket = match q.every {
-        Every::Week => "week",
-        Every::Month => "month",
+    let bucket = match (grouping, q.every) {
+        (Grouping::Counts, _) => "CAST(0 AS BIGINT)",
+        (Grouping::Totals, Every::Week) => "week",
+        (Grouping::Totals, Every::Month) => "month",
+    };
+    let dims: &[&str] = match grouping {
+        Grouping::Totals => &["severity", "status"],
+        Grouping::Counts => &["kind", "severity", "discovery", "route", "phase", "status"],
     };
     let mut s = Query::select();
     s.from(incident_metric::Entity)
         .expr_as(Expr::cust(bucket), Alias::new("bucket"));
     for c in ["kind", "severity", "discovery", "route", "phase", "status"] {
-        s.expr_as(Expr::cust(c), Alias::new(c));
+        let e = if dims.contains(&c) { c } else { "''" };
+        s.expr_as(Expr::cust(e), Alias::new(c));
     }
     let big = |e: String| Expr::cust(format!("CAST({e} AS BIGINT)"));
+    // Only the grouping that reads a sum computes it.
+    let sum = |e: String, wanted: Grouping| {
+        if grouping == wanted {
+            big(format!("COALESCE({e}, 0)"))
+        } else {
+            big("0".into())
+        }
+    };
     s.expr_as(big("COUNT(*)".into()), Alias::new("incidents"));
     for (i, c) in KPI_COLUMNS.iter().enumerate() {
         s.expr_as(
-            big(format!("COALESCE(SUM({c}), 0)")),
+            sum(format!("SUM({c})"), Grouping::Totals),
             Alias::new(format!("k{i}s")),
         );
-        s.expr_as(big(format!("COUNT({c})")), Alias::new(format!("k{i}n")));
+        s.expr_as(
+            sum(format!("COUNT({c})"), Grouping::Totals),
+            Alias::new(format!("k{i}n")),
+        );
     }
     for (i, c) in PHASE_COLUMNS.iter().enumerate() {
         s.expr_as(
-            big(format!("COALESCE(SUM({c}), 0)")),
+            sum(format!("SUM({c})"), Grouping::Totals),
             Alias::new(format!("p{i}s")),
         );
         s.expr_as(
-            big(format!(
-                "COALESCE(SUM(CASE WHEN (passed & {}) <> 0 THEN 1 ELSE 0 END), 0)",
-                1 << i
-            )),
+            sum(
+                format!(
+                    "SUM(CASE WHEN (passed & {}) <> 0 THEN 1 ELSE 0 END)",
+                    1 << i
+                ),
+                Grouping::Totals,
+            ),
             Alias::new(format!("p{i}n")),
         );
     }
@@ -267,28 +310,26 @@ async fn cells(db: &DatabaseConnection, q: &MetricsQuery) -> Result<Vec<Cell>, D
         ("response_breached", "response_due_s", "response_met_s"),
     ] {
         s.expr_as(
-            big(format!(
-                "COALESCE(SUM(CASE WHEN {due} IS NOT NULL AND (({met} IS NOT NULL AND {met} > {due}) \
-                 OR ({met} IS NULL AND status <> 'closed' AND {due} < {now})) THEN 1 ELSE 0 END), 0)"
-            )),
+            sum(
+                format!(
+                    "SUM(CASE WHEN {due} IS NOT NULL AND (({met} IS NOT NULL AND {met} > {due}) \
+                     OR ({met} IS NULL AND status <> 'closed' AND {due} < {now})) THEN 1 ELSE 0 END)"
+                ),
+                Grouping::Totals,
+            ),
             Alias::new(name),
         );
     }
     s.expr_as(
-        big("COALESCE(SUM(reopened), 0)".into()),
+        sum("SUM(reopened)".into(), Grouping::Totals),
         Alias::new("reopened"),
     );
     filter(&mut s, q);
-    for c in [
-        bucket,
-        "kind",
-        "severity",
-        "discovery",
-        "route",
-        "phase",
-        "status",
-    ] {
-        s.add_group_by([Expr::cust(c)]);
+    if grouping == Grouping::Totals {
+        s.add_group_by([Expr::cust(bucket)]);
+    }
+    for c in dims {
+        s.add_group_by([Expr::cust(*c)]);
     }
     s.order_by_expr(Expr::cust(bucket), Order::Asc);
     let stmt = db.get_database_backend().build(&s);
@@ -426,7 +467,8 @@ pub async fn view(
     if !app::domain::policy::may(actor, Action::SeeMetrics) {
         return Err(super::error::ServiceError::FORBIDDEN);
     }
-    let cells = cells(db, &q).await?;
+    let totals = cells(db, &q, Grouping::Totals).await?;
+    let counts = cells(db, &q, Grouping::Counts).await?;
     let waits = waits(db, &q).await?;
-    Ok(metrics::fold(q, &cells, waits))
+    Ok(metrics::fold(q, &totals, &counts, waits))
 }

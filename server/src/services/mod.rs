@@ -261,6 +261,14 @@ impl Backend for Hikeshi {
         Ok(g.id)
     }
 
+    async fn verify_report(
+        &self,
+        actor: &Actor,
+        sha256: &str,
+    ) -> Result<app::domain::report::Verification, AppError> {
+        Ok(reports::verify_for(&self.db, actor, sha256).await?)
+    }
+
     async fn metrics(
         &self,
         actor: &Actor,

@@ -271,7 +271,24 @@ struct Listed {
 /// the event it committed to and verify up to it, and every evidence item
 /// it lists must still carry the hash it printed.
 pub async fn verify(db: &DatabaseConnection, content: &[u8]) -> ServiceResult<Verification> {
-    let sha256 = format!("{:x}", Sha256::digest(content));
+    verify_hash(db, &format!("{:x}", Sha256::digest(content))).await
+}
+
+/// [`verify`] of the file with this SHA-256 (lowercase hex), as the
+/// verification page asks: for the internal handling roles.
+pub async fn verify_for(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    sha256: &str,
+) -> ServiceResult<Verification> {
+    if !app::domain::policy::may(actor, app::domain::policy::Action::VerifyReports) {
+        return Err(ServiceError::FORBIDDEN);
+    }
+    verify_hash(db, &sha256.trim().to_ascii_lowercase()).await
+}
+
+async fn verify_hash(db: &DatabaseConnection, sha256: &str) -> ServiceResult<Verification> {
+    let sha256 = sha256.to_string();
     let Some(row) = report::Entity::find()
         .filter(report::Column::Sha256.eq(sha256.clone()))
         .one(db)

@@ -72,6 +72,9 @@ pub enum Action {
     /// who see every incident they are computed over; an external party
     /// none.
     SeeMetrics,
+    /// Check a report against the database (`/reports/verify`): it names
+    /// the incident a report belongs to, so the internal handling roles.
+    VerifyReports,
 }
 
 pub fn may(actor: &Actor, action: Action) -> bool {
@@ -86,7 +89,7 @@ pub fn may(actor: &Actor, action: Action) -> bool {
             may(actor, Action::ManageLogSources) || roles::may_handle_evidence(&actor.roles)
         }
         Action::ManageAllowlist | Action::ManageIntel => actor.has(Role::SecurityOfficer),
-        Action::SeeIntel | Action::SeeMetrics => {
+        Action::SeeIntel | Action::SeeMetrics | Action::VerifyReports => {
             actor.roles.iter().any(|r| r.is_internal_handler())
         }
     }
