@@ -407,7 +407,69 @@ async fn settings_tune_the_detectors_and_a_finding_becomes_a_task(db: Db) {
     let _ = &c.app;
 }
 
+/// A run the server was stopped in the middle of (left `running`, with
+/// its progress) is started again by the next start's `resume` and
+/// finishes, once: its findings are stored one time.
+async fn a_run_a_restart_interrupted_starts_again(db: Db) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let mut c = triaged(db).await;
+    let id = c.id.clone();
+    let log = proxy_log();
+    let r = upload(&mut c.responder, &id, &meta(&[]), "access.log", &log).await;
+    assert!(r.json()["Done"].is_string(), "{}", r.text);
+    let i = incident(&mut c.responder, &id).await;
+    let item: uuid::Uuid = i["evidence"][0]["id"].as_str().unwrap().parse().unwrap();
+    let hikeshi = &c.app.state.hikeshi;
+    // What a stop mid-run leaves: the run at work, part-way through.
+    let run = uuid::Uuid::new_v4();
+    // Who started it is only shown by name: any user will do.
+    let starter = server::entity::user::Entity::find()
+        .one(&hikeshi.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    server::entity::triage_run::ActiveModel {
+        id: Set(run),
+        incident_id: Set(i["id"].as_str().unwrap().parse().unwrap()),
+        evidence_id: Set(item),
+        status: Set("running".into()),
+        format: Set(None),
+        bytes_total: Set(log.len() as i64),
+        bytes_done: Set(100),
+        summary: Set("{}".into()),
+        findings: Set(0),
+        error: Set(None),
+        started_by: Set(starter),
+        created_at: Set(chrono::Utc::now()),
+        finished_at: Set(None),
+    }
+    .insert(&hikeshi.db)
+    .await
+    .unwrap();
+    let resumed =
+        server::services::triage_runs::resume(&hikeshi.db, &hikeshi.evidence, &hikeshi.model)
+            .await
+            .unwrap();
+    assert_eq!(resumed, 1);
+    let i = wait_done(&mut c.responder, &id).await;
+    let r = &i["triage_runs"][0];
+    assert_eq!(r["status"], "done", "{r}");
+    assert_eq!(r["bytes_done"], log.len(), "read to the end, from the start");
+    let stored = i["findings"].as_array().unwrap().len();
+    assert!(stored > 0);
+    assert_eq!(r["findings"], stored, "stored once");
+    // Nothing left to resume.
+    assert_eq!(
+        server::services::triage_runs::resume(&hikeshi.db, &hikeshi.evidence, &hikeshi.model)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
 on_both_databases!(
     a_preserved_log_is_analysed_and_its_findings_promoted_or_dismissed,
-    settings_tune_the_detectors_and_a_finding_becomes_a_task
+    settings_tune_the_detectors_and_a_finding_becomes_a_task,
+    a_run_a_restart_interrupted_starts_again
 );

@@ -362,8 +362,8 @@ impl Bar {
     }
 }
 
-const WIDTH: f64 = 520.0;
-const LABEL: f64 = 190.0;
+const WIDTH: f64 = 600.0;
+const LABEL: f64 = 260.0;
 const ROW: f64 = 24.0;
 
 /// A horizontal bar chart as plain SVG: one row per bar, the longest bar
@@ -456,7 +456,7 @@ mod tests {
         assert!(s.contains("id=\"c&quot;1\""));
         assert!(s.contains("<title id=\"c&quot;1-title\">T &amp; T</title>"));
         assert!(
-            s.contains("width=\"240.0\""),
+            s.contains("width=\"250.0\""),
             "the longest fills the span: {s}"
         );
         assert!(s.contains("width=\"0.0\""));
