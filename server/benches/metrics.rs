@@ -10,6 +10,8 @@
 
 use std::time::{Duration, Instant};
 
+mod measure;
+
 use axum::body::Body;
 use axum::http::{Request, header};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -30,20 +32,7 @@ const INCIDENTS: usize = 100_000;
 const RUNS: usize = 30;
 const PASSWORD: &str = "bench officer password";
 
-/// xorshift64*: deterministic and cheap.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use measure::Rng;
 
 fn row(rng: &mut Rng, now: i64) -> incident_metric::ActiveModel {
     let reported = now - rng.below(730 * 86_400) as i64;

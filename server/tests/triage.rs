@@ -455,7 +455,11 @@ async fn a_run_a_restart_interrupted_starts_again(db: Db) {
     let i = wait_done(&mut c.responder, &id).await;
     let r = &i["triage_runs"][0];
     assert_eq!(r["status"], "done", "{r}");
-    assert_eq!(r["bytes_done"], log.len(), "read to the end, from the start");
+    assert_eq!(
+        r["bytes_done"],
+        log.len(),
+        "read to the end, from the start"
+    );
     let stored = i["findings"].as_array().unwrap().len();
     assert!(stored > 0);
     assert_eq!(r["findings"], stored, "stored once");

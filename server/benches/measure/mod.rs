@@ -1,6 +1,9 @@
-//! Timing shared by the log-triage benches: best of three runs, wall and
-//! per CPU-second (this thread's CPU time from Linux `schedstat`, so that a
-//! machine shared with other work still gives a per-core figure).
+//! What the benches share: timing (best of three runs, wall and per
+//! CPU-second, this thread's CPU time from Linux `schedstat`, so that a
+//! machine shared with other work still gives a per-core figure) and a
+//! deterministic random source for generated data. Each bench uses part
+//! of it.
+#![allow(dead_code)]
 
 use std::time::Instant;
 
@@ -32,4 +35,24 @@ pub fn best_of_three<T>(mut f: impl FnMut() -> T, bytes: impl Fn(&T) -> u64) -> 
     };
     let rates = format!("{:>6.1} MB/s wall{per_cpu}", mb / wall);
     (last, mb, rates)
+}
+
+/// xorshift64*: deterministic and cheap.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
 }
