@@ -4,7 +4,7 @@ import { ADMIN_PASSWORD, ready, shot, signIn } from './helpers';
 const RESPONDER = { username: 'hayashi', name: 'Hayashi (IT LAN admin)', password: 'responder password 3', role: 'it_lan_admin' };
 
 test('a responder uploads a proxy log against its checklist item; the item is done and custody shows the upload', async ({ page, browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   await signIn(page, 'admin', ADMIN_PASSWORD);
   const created = await page.request.post('/api/users/create', {
     form: { 'form[username]': RESPONDER.username, 'form[display_name]': RESPONDER.name, 'form[password]': RESPONDER.password, 'form[roles][]': RESPONDER.role },

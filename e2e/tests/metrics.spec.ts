@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN_PASSWORD, createUser, ready, shot, signIn, signedInPage } from './helpers';
 
-const OFFICER = { username: 'kimura', name: 'Kimura (security officer)', password: 'officer password 91', role: 'security_officer' };
+const OFFICER = { username: 'kubota', name: 'Kubota (security officer)', password: 'officer password 91', role: 'security_officer' };
 const REPORTER = { username: 'endo', name: 'Endo (staff)', password: 'reporter password 92', role: 'reporter' };
 
 test('the officer reads the handling metrics: charts with their tables, filters checked in place, CSV', async ({ page, browser }) => {
