@@ -26,7 +26,7 @@ export HIKESHI_TEST_PG_URL ?= $(PG_ADMIN_URL)
 help:
 	@echo "make run    — build and serve Hikeshi at http://127.0.0.1:3000"
 	@echo "make test   — run every test"
-	@echo "make bench  — benchmarks (list page, cold start, bundle size)"
+	@echo "make bench  — benchmarks (list page, intel, TAXII, log triage, metrics, cold start, bundle size, upload)"
 	@echo "make fuzz   — fuzz the form parsers briefly (part of make test)"
 
 ## ---- setup (idempotent) -------------------------------------------------
