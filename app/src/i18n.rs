@@ -242,6 +242,16 @@ pub fn kind_label(lang: Lang, kind: IncidentKind) -> &'static str {
     t(lang, &format!("kind.{}", kind.id()))
 }
 
+pub fn severity_label(lang: Lang, s: crate::domain::classification::Severity) -> &'static str {
+    use crate::domain::classification::Severity;
+    match s {
+        Severity::Critical => lang.pick("Critical", "緊急"),
+        Severity::High => lang.pick("High", "高"),
+        Severity::Medium => lang.pick("Medium", "中"),
+        Severity::Low => lang.pick("Low", "低"),
+    }
+}
+
 pub fn discovery_label(lang: Lang, d: Discovery) -> &'static str {
     t(lang, &format!("discovery.{}", d.id()))
 }

@@ -16,6 +16,7 @@ use std::path::Path;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde_json::json;
 
+use app::domain::dates::format_utc as at;
 use app::domain::incident::IncidentDetail;
 use app::domain::report::{Manifest, ReportTemplate};
 use app::i18n::{Lang, t};
@@ -100,7 +101,7 @@ impl Templates {
         for template in ReportTemplate::ALL {
             for lang in [Lang::Ja, Lang::En] {
                 templates
-                    .render(*template, lang, &sample_data(lang), "")
+                    .render(*template, lang, &sample_data(), "")
                     .map_err(|e| TemplateError {
                         file: file_name(*template, lang),
                         message: e,
@@ -187,10 +188,6 @@ pub fn manifest_block(m: &Manifest, lang: Lang) -> String {
     out
 }
 
-fn at(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 fn opt_at(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
     t.map(at)
 }
@@ -198,170 +195,165 @@ fn opt_at(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
 /// What a template sees, in the reader's language: the incident (as the
 /// reader's page shows it), its phases, measures, evidence, findings,
 /// prevention and timeline, and the report's own facts.
-pub struct ReportData;
-
-impl ReportData {
-    #[allow(clippy::too_many_arguments)]
-    pub fn of(
-        model: &HandlingModel,
-        i: &IncidentDetail,
-        lang: Lang,
-        version: i32,
-        generated_by: &str,
-        audience: &str,
-        generated_at: chrono::DateTime<chrono::Utc>,
-    ) -> serde_json::Value {
-        let label = |l: &playbooks::Label| lang.pick(&l.en, &l.ja).to_string();
-        let phase_name = |p: app::domain::Phase| {
-            model
-                .phase(p.id())
-                .map(|d| label(&d.name))
-                .unwrap_or_default()
-        };
-        let severity = i.severity.map(|s| severity_label(lang, s));
-        let measures: Vec<_> = i
-            .measures
-            .iter()
-            .map(|m| {
-                let imp = &m.def.impact;
-                json!({
-                    "name": label(&m.def.name),
-                    "target": m.target,
-                    "status": t(lang, &format!("ms.{}", m.status.id())),
-                    "in_force": m.status.is_active(),
-                    "emergency": m.emergency,
-                    "cia": format!("C {:+} / I {:+} / A {:+}", imp.c, imp.i, imp.a),
-                    "reason": m.reason,
-                    "proposed_by": m.proposed_by,
-                    "proposed_at": at(m.proposed_at),
-                    "decided_by": m.decided_by,
-                    "decided_at": opt_at(m.decided_at),
-                    "decision_note": m.decision_note,
-                    "executed_by": m.executed_by,
-                    "executed_at": opt_at(m.executed_at),
-                })
+pub fn report_data(
+    model: &HandlingModel,
+    i: &IncidentDetail,
+    lang: Lang,
+    version: i32,
+    generated_by: &str,
+    audience: &str,
+    generated_at: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let label = |l: &playbooks::Label| lang.pick(&l.en, &l.ja).to_string();
+    let phase_name = |p: app::domain::Phase| {
+        model
+            .phase(p.id())
+            .map(|d| label(&d.name))
+            .unwrap_or_default()
+    };
+    let severity = i.severity.map(|s| app::i18n::severity_label(lang, s));
+    let measures: Vec<_> = i
+        .measures
+        .iter()
+        .map(|m| {
+            let imp = &m.def.impact;
+            json!({
+                "name": label(&m.def.name),
+                "target": m.target,
+                "status": t(lang, &format!("ms.{}", m.status.id())),
+                "in_force": m.status.is_active(),
+                "emergency": m.emergency,
+                "cia": format!("C {:+} / I {:+} / A {:+}", imp.c, imp.i, imp.a),
+                "reason": m.reason,
+                "proposed_by": m.proposed_by,
+                "proposed_at": at(m.proposed_at),
+                "decided_by": m.decided_by,
+                "decided_at": opt_at(m.decided_at),
+                "decision_note": m.decision_note,
+                "executed_by": m.executed_by,
+                "executed_at": opt_at(m.executed_at),
             })
-            .collect();
-        let in_force = i.measures.iter().filter(|m| m.status.is_active()).count();
-        let evidence: Vec<_> = i
-            .evidence
-            .iter()
-            .map(|e| {
-                json!({
-                    "file_name": e.file_name,
-                    "kind": t(lang, &format!("ek.{}", e.kind.id())),
-                    "kind_id": e.kind.id(),
-                    "sha256": e.sha256,
-                    "size": e.size,
-                    "source_host": e.source_host,
-                    "acquired_at": at(e.acquired_at),
-                    "acquired_by": e.acquired_by,
-                    "custody": e.custody.iter().map(|c| json!({
-                        "kind": t(lang, &format!("cu.{}", c.kind.id())),
-                        "at": at(c.at),
-                        "by": c.actor,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let findings: Vec<_> = i
-            .reports
-            .iter()
-            .map(|r| {
-                json!({
-                    "organisation": r.organisation,
-                    "submitted_at": at(r.submitted_at),
-                    "intrusion_path": r.parts.intrusion_path,
-                    "spread": r.parts.spread,
-                    "exfiltration": r.parts.exfiltration,
-                    "recovery": r.parts.recovery,
-                })
-            })
-            .collect();
-        let prevention: Vec<_> = i
-            .prevention
-            .iter()
-            .map(|p| {
-                json!({
-                    "name": label(&p.def.name),
-                    "decision": p.decision.map(|d| t(lang, &format!("pv.decision.{}", d.id()))),
-                    "owner": p.owner,
-                    "due_on": p.due_on.map(|d| d.to_string()),
-                    "note": (!p.note.is_empty()).then_some(&p.note),
-                })
-            })
-            .collect();
-        let timeline: Vec<_> = i
-            .events
-            .iter()
-            .map(|e| {
-                let what = match app::i18n::lookup_text(&format!("ev.{}", e.kind)) {
-                    Some(w) => lang.pick(w.0, w.1).to_string(),
-                    None => e.kind.clone(),
-                };
-                json!({ "seq": e.seq, "at": at(e.at), "actor": e.actor, "what": what })
-            })
-            .collect();
-        let observables: Vec<_> = i
-            .observables
-            .iter()
-            .map(|o| {
-                json!({
-                    "type": o.kind.id(),
-                    "type_name": t(lang, &format!("obt.{}", o.kind.id())),
-                    "value": o.value,
-                })
-            })
-            .collect();
-        json!({
-            "version": version,
-            "generated_at": at(generated_at),
-            "generated_by": generated_by,
-            "audience": audience,
-            "i": {
-                "human_id": i.human_id,
-                "title": i.title,
-                "observed": i.observed,
-                "noticed_at": at(i.noticed_at),
-                "created_at": at(i.created_at),
-                "location": i.location,
-                "discovery": app::i18n::discovery_label(lang, i.discovery),
-                "kind": app::i18n::kind_label(lang, i.kind),
-                "severity": severity,
-                "tlp": i.tlp.label(),
-                "status": match i.status {
-                    app::domain::workflow::Status::Open => lang.pick("Open", "対応中"),
-                    app::domain::workflow::Status::Closed => lang.pick("Closed", "クローズ"),
-                },
-                "phase": format!("{} {}", i.phase.id(), phase_name(i.phase)),
-                "decision": i.decision.map(|d| t(lang, &format!("decision.{}", d.id()))),
-                "decision_reason": i.decision_reason,
-                "attack_route": i.attack_route.map(|r| t(lang, &format!("route.{}", r.id()))),
-                "attack_stages": if i.attack_stages.is_empty() { None } else {
-                    Some(i.attack_stages.iter().map(|s| t(lang, &format!("stage.{}", s.id()))).collect::<Vec<_>>().join(", "))
-                },
-                "reporter": i.reporter,
-                "responder": i.responder.as_ref().map(|p| p.display_name.clone()),
-                "officer": i.officer.as_ref().map(|p| p.display_name.clone()),
-            },
-            "anonymised_observed": anonymise(&i.observed, i),
-            "phases": i.phases.iter().map(|p| json!({
-                "id": p.phase.id(),
-                "name": phase_name(p.phase),
-                "entered_at": at(p.entered_at),
-                "left_at": opt_at(p.left_at),
-            })).collect::<Vec<_>>(),
-            "measures": measures,
-            "measures_in_force": in_force,
-            "evidence": evidence,
-            "findings": findings,
-            "prevention": prevention,
-            "technical": i.prevention_technical,
-            "operational": i.prevention_operational,
-            "timeline": timeline,
-            "observables": observables,
         })
-    }
+        .collect();
+    let in_force = i.measures.iter().filter(|m| m.status.is_active()).count();
+    let evidence: Vec<_> = i
+        .evidence
+        .iter()
+        .map(|e| {
+            json!({
+                "file_name": e.file_name,
+                "kind": t(lang, &format!("ek.{}", e.kind.id())),
+                "kind_id": e.kind.id(),
+                "sha256": e.sha256,
+                "size": e.size,
+                "source_host": e.source_host,
+                "acquired_at": at(e.acquired_at),
+                "acquired_by": e.acquired_by,
+                "custody": e.custody.iter().map(|c| json!({
+                    "kind": t(lang, &format!("cu.{}", c.kind.id())),
+                    "at": at(c.at),
+                    "by": c.actor,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let findings: Vec<_> = i
+        .reports
+        .iter()
+        .map(|r| {
+            json!({
+                "organisation": r.organisation,
+                "submitted_at": at(r.submitted_at),
+                "intrusion_path": r.parts.intrusion_path,
+                "spread": r.parts.spread,
+                "exfiltration": r.parts.exfiltration,
+                "recovery": r.parts.recovery,
+            })
+        })
+        .collect();
+    let prevention: Vec<_> = i
+        .prevention
+        .iter()
+        .map(|p| {
+            json!({
+                "name": label(&p.def.name),
+                "decision": p.decision.map(|d| t(lang, &format!("pv.decision.{}", d.id()))),
+                "owner": p.owner,
+                "due_on": p.due_on.map(|d| d.to_string()),
+                "note": (!p.note.is_empty()).then_some(&p.note),
+            })
+        })
+        .collect();
+    let timeline: Vec<_> = i
+        .events
+        .iter()
+        .map(|e| {
+            let what = match app::i18n::lookup_text(&format!("ev.{}", e.kind)) {
+                Some(w) => lang.pick(w.0, w.1).to_string(),
+                None => e.kind.clone(),
+            };
+            json!({ "seq": e.seq, "at": at(e.at), "actor": e.actor, "what": what })
+        })
+        .collect();
+    let observables: Vec<_> = i
+        .observables
+        .iter()
+        .map(|o| {
+            json!({
+                "type": o.kind.id(),
+                "type_name": t(lang, &format!("obt.{}", o.kind.id())),
+                "value": o.value,
+            })
+        })
+        .collect();
+    json!({
+        "version": version,
+        "generated_at": at(generated_at),
+        "generated_by": generated_by,
+        "audience": audience,
+        "i": {
+            "human_id": i.human_id,
+            "title": i.title,
+            "observed": i.observed,
+            "noticed_at": at(i.noticed_at),
+            "created_at": at(i.created_at),
+            "location": i.location,
+            "discovery": app::i18n::discovery_label(lang, i.discovery),
+            "kind": app::i18n::kind_label(lang, i.kind),
+            "severity": severity,
+            "tlp": i.tlp.label(),
+            "status": match i.status {
+                app::domain::workflow::Status::Open => lang.pick("Open", "対応中"),
+                app::domain::workflow::Status::Closed => lang.pick("Closed", "クローズ"),
+            },
+            "phase": format!("{} {}", i.phase.id(), phase_name(i.phase)),
+            "decision": i.decision.map(|d| t(lang, &format!("decision.{}", d.id()))),
+            "decision_reason": i.decision_reason,
+            "attack_route": i.attack_route.map(|r| t(lang, &format!("route.{}", r.id()))),
+            "attack_stages": if i.attack_stages.is_empty() { None } else {
+                Some(i.attack_stages.iter().map(|s| t(lang, &format!("stage.{}", s.id()))).collect::<Vec<_>>().join(", "))
+            },
+            "reporter": i.reporter,
+            "responder": i.responder.as_ref().map(|p| p.display_name.clone()),
+            "officer": i.officer.as_ref().map(|p| p.display_name.clone()),
+        },
+        "anonymised_observed": anonymise(&i.observed, i),
+        "phases": i.phases.iter().map(|p| json!({
+            "id": p.phase.id(),
+            "name": phase_name(p.phase),
+            "entered_at": at(p.entered_at),
+            "left_at": opt_at(p.left_at),
+        })).collect::<Vec<_>>(),
+        "measures": measures,
+        "measures_in_force": in_force,
+        "evidence": evidence,
+        "findings": findings,
+        "prevention": prevention,
+        "technical": i.prevention_technical,
+        "operational": i.prevention_operational,
+        "timeline": timeline,
+        "observables": observables,
+    })
 }
 
 /// The report's text with what names the organisation taken out: the
@@ -379,24 +371,13 @@ fn anonymise(text: &str, i: &IncidentDetail) -> String {
     out
 }
 
-pub fn severity_label(lang: Lang, s: app::domain::classification::Severity) -> &'static str {
-    use app::domain::classification::Severity;
-    match s {
-        Severity::Critical => lang.pick("Critical", "緊急"),
-        Severity::High => lang.pick("High", "高"),
-        Severity::Medium => lang.pick("Medium", "中"),
-        Severity::Low => lang.pick("Low", "低"),
-    }
-}
-
 /// A made-up incident with every list filled, for checking templates.
-fn sample_data(lang: Lang) -> serde_json::Value {
+fn sample_data() -> serde_json::Value {
     let one = json!({
         "name": "n", "target": "t", "status": "s", "in_force": true, "emergency": false,
         "cia": "c", "reason": "r", "proposed_by": "p", "proposed_at": "a", "decided_by": "d",
         "decided_at": "a", "decision_note": "n", "executed_by": "e", "executed_at": "a",
     });
-    let _ = lang;
     json!({
         "version": 1, "generated_at": "2026-01-01 00:00 UTC", "generated_by": "x", "audience": "y",
         "i": {
@@ -446,7 +427,7 @@ mod tests {
 
     #[test]
     fn whatever_a_template_prints_is_inert_markdown() {
-        let mut data = sample_data(Lang::En);
+        let mut data = sample_data();
         data["i"]["title"] =
             json!("<img src=x onerror=alert(1)> [link](javascript:x) *bold*\n# forged");
         data["i"]["observed"] =

@@ -36,6 +36,22 @@ pub(crate) fn refuse(e: impl Into<AppError>) -> Response {
     (status, text).into_response()
 }
 
+/// A download: the body under its media type, saved as `file_name` (which
+/// the caller builds from ids and fixed words only).
+pub(crate) fn attachment(media_type: &str, file_name: &str, body: impl Into<Body>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body.into(),
+    )
+        .into_response()
+}
+
 pub(crate) fn signed_in(user: &CurrentUser) -> Result<Actor, Box<Response>> {
     user.0
         .clone()
@@ -346,20 +362,11 @@ pub async fn custody_report(
     };
     let h = &state.hikeshi;
     match evidence::for_export(&h.db, &h.model, &actor, &id).await {
-        Ok((inc, items)) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "text/markdown; charset=utf-8".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}-custody.md\"", inc.human_id),
-                ),
-            ],
+        Ok((inc, items)) => attachment(
+            "text/markdown; charset=utf-8",
+            &format!("{}-custody.md", inc.human_id),
             evidence::custody_report(&inc, &items),
-        )
-            .into_response(),
+        ),
         Err(e) => refuse(e),
     }
 }

@@ -4,14 +4,14 @@
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use app::domain::metrics::{MetricsForm, Table, csv};
 use app::ports::CurrentUser;
 
 use crate::web::AppState;
-use crate::web_evidence::{refuse, signed_in};
+use crate::web_evidence::{attachment, refuse, signed_in};
 
 pub async fn csv_export(
     State(state): State<AppState>,
@@ -38,17 +38,11 @@ pub async fn csv_export(
         }
     };
     match crate::services::metrics::view(&state.hikeshi.db, &actor, query).await {
-        Ok(view) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"hikeshi-{}.csv\"", table.id()),
-                ),
-            ],
+        Ok(view) => attachment(
+            "text/csv; charset=utf-8",
+            &format!("hikeshi-{}.csv", table.id()),
             csv(&view, table),
-        )
-            .into_response(),
+        ),
         Err(e) => refuse(e),
     }
 }

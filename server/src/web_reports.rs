@@ -15,7 +15,7 @@ use uuid::Uuid;
 use app::ports::CurrentUser;
 
 use crate::web::AppState;
-use crate::web_evidence::{refuse, signed_in};
+use crate::web_evidence::{attachment, refuse, signed_in};
 
 pub async fn download(
     State(state): State<AppState>,
@@ -27,17 +27,7 @@ pub async fn download(
         Err(r) => return *r,
     };
     match crate::services::reports::download(&state.hikeshi.db, &actor, id).await {
-        Ok(g) => (
-            [
-                (header::CONTENT_TYPE, g.media_type.to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", g.file_name),
-                ),
-            ],
-            g.body,
-        )
-            .into_response(),
+        Ok(g) => attachment(g.media_type, &g.file_name, g.body),
         Err(e) => refuse(e),
     }
 }

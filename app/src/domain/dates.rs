@@ -23,6 +23,11 @@ pub const MAX_TZ_OFFSET_MINUTES: i64 = 14 * 60;
 const MAX_INPUT_LEN: usize = 64;
 
 /// The start of the window: 1970-01-01T00:00:00Z.
+/// How a time is shown on pages and in reports: minutes, in UTC.
+pub fn format_utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 pub fn earliest() -> DateTime<Utc> {
     DateTime::UNIX_EPOCH
 }

@@ -356,7 +356,8 @@ pub struct Mean {
 }
 
 impl Mean {
-    fn of((sum, n): (i64, i64)) -> Mean {
+    /// The mean of `n` durations that sum to `sum` seconds.
+    pub fn of((sum, n): (i64, i64)) -> Mean {
         Mean {
             n,
             seconds: (n > 0).then(|| sum as f64 / n as f64),

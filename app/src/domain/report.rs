@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::form::{ErrorCode, FieldError};
+use super::policy::Access;
 use crate::i18n::Lang;
 use crate::string_enum;
 
@@ -42,6 +43,28 @@ impl ReportFormat {
         match self {
             ReportFormat::Markdown => "text/markdown; charset=utf-8",
         }
+    }
+}
+
+/// The templates a reader of an incident may generate reports of:
+/// handlers any; an engaged external party the internal report and the
+/// summary, of what its scope shows (the IPA report is the organisation's
+/// own); nobody else any.
+pub fn templates_for(access: &Access) -> Vec<ReportTemplate> {
+    match access {
+        Access::Handler => ReportTemplate::ALL.to_vec(),
+        Access::Engaged { .. } => vec![ReportTemplate::Internal, ReportTemplate::Summary],
+        Access::Reporter | Access::None => Vec::new(),
+    }
+}
+
+/// Whether a reader may download a generated report: the incident's
+/// handlers, and whoever generated it while they still see the incident.
+pub fn may_see_report(access: &Access, generated_by: Uuid, reader: Uuid) -> bool {
+    match access {
+        Access::Handler => true,
+        Access::Engaged { .. } => generated_by == reader,
+        Access::Reporter | Access::None => false,
     }
 }
 
@@ -243,6 +266,23 @@ mod tests {
         .unwrap_err();
         assert_eq!(missing[0].field, "audience");
         assert_eq!(missing[0].code, ErrorCode::Required);
+    }
+
+    #[test]
+    fn handlers_write_every_report_and_outsiders_only_of_their_scope() {
+        use crate::domain::external::{OrgKind, Scope};
+        let engaged = Access::Engaged {
+            kind: OrgKind::ForensicsVendor,
+            scope: Scope::default(),
+        };
+        assert_eq!(templates_for(&Access::Handler), ReportTemplate::ALL);
+        assert!(!templates_for(&engaged).contains(&ReportTemplate::Ipa));
+        assert!(templates_for(&Access::Reporter).is_empty());
+        let (me, other) = (Uuid::new_v4(), Uuid::new_v4());
+        assert!(may_see_report(&Access::Handler, other, me));
+        assert!(may_see_report(&engaged, me, me));
+        assert!(!may_see_report(&engaged, other, me));
+        assert!(!may_see_report(&Access::Reporter, me, me));
     }
 
     #[test]

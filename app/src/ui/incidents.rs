@@ -1,6 +1,5 @@
 //! Incident pages: the list, the report form (phase A) and the incident page.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
@@ -15,18 +14,8 @@ use crate::i18n::{Lang, discovery_label, kind_label, t};
 use crate::ui::fields::{Choice, Field, FormStatus, Input, errors_of};
 use crate::ui::{ErrorView, use_lang, use_model};
 
-pub fn format_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub fn severity_name(lang: Lang, s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => lang.pick("Critical", "緊急"),
-        Severity::High => lang.pick("High", "高"),
-        Severity::Medium => lang.pick("Medium", "中"),
-        Severity::Low => lang.pick("Low", "低"),
-    }
-}
+pub use crate::domain::dates::format_utc as format_time;
+pub use crate::i18n::severity_label as severity_name;
 
 pub fn severity_options(lang: Lang) -> Vec<(&'static str, String)> {
     Severity::ALL

@@ -442,15 +442,11 @@ async fn waits(db: &DatabaseConnection, q: &MetricsQuery) -> Result<Waits, DbErr
             None => {}
         }
     }
-    let mean = |(sum, n): (i64, i64)| Mean {
-        n,
-        seconds: (n > 0).then(|| sum as f64 / n as f64),
-    };
     Ok(Waits {
-        proposal_decision: mean(decided),
+        proposal_decision: Mean::of(decided),
         proposals_pending: pending,
         oldest_pending_seconds: oldest,
-        engagement_report: mean(reported),
+        engagement_report: Mean::of(reported),
         engagements_open: open,
     })
 }

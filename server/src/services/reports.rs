@@ -16,16 +16,17 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use app::domain::event::EventKind;
-use app::domain::policy::{Access, Actor};
+use app::domain::policy::Actor;
 use app::domain::report::{
     Difference, Manifest, ManifestItem, ReportTemplate, ValidReportRequest, Verification,
+    may_see_report, templates_for,
 };
 
 use super::error::{ServiceError, ServiceResult};
 use super::kernel::{access_to, event};
 use super::timeline::detail;
 use crate::entity::{evidence, incident, incident_event, report};
-use crate::reports::{ReportData, Templates, manifest_block};
+use crate::reports::{Templates, manifest_block, report_data};
 
 /// A report as handed out.
 pub struct Generated {
@@ -56,7 +57,7 @@ pub async fn generate(
     let inc = super::timeline::lock(&txn, detail_view.id)
         .await?
         .ok_or(ServiceError::NOT_FOUND)?;
-    if !templates_for(actor, &inc).contains(&req.template) {
+    if !templates_for(&access_to(actor, &inc)).contains(&req.template) {
         return Err(ServiceError::FORBIDDEN);
     }
     let version = report::Entity::find()
@@ -83,7 +84,7 @@ pub async fn generate(
             })
             .collect(),
     };
-    let data = ReportData::of(
+    let data = report_data(
         model,
         detail_view,
         req.lang,
@@ -145,25 +146,6 @@ pub async fn generate(
     })
 }
 
-/// The templates the actor may generate reports of for this incident.
-pub(super) fn templates_for(actor: &Actor, inc: &incident::Model) -> Vec<ReportTemplate> {
-    match access_to(actor, inc) {
-        Access::Handler => ReportTemplate::ALL.to_vec(),
-        Access::Engaged { .. } => vec![ReportTemplate::Internal, ReportTemplate::Summary],
-        _ => Vec::new(),
-    }
-}
-
-/// Who may see a generated report: the handlers of its incident, and
-/// whoever generated it while they still see the incident.
-fn may_see(actor: &Actor, inc: &incident::Model, r: &report::Model) -> bool {
-    match access_to(actor, inc) {
-        Access::Handler => true,
-        Access::Engaged { .. } => r.generated_by == actor.id,
-        _ => false,
-    }
-}
-
 /// A generated report, to download again.
 pub async fn download(
     db: &DatabaseConnection,
@@ -178,7 +160,7 @@ pub async fn download(
         .one(db)
         .await?
         .ok_or(ServiceError::NOT_FOUND)?;
-    if !may_see(actor, &inc, &r) {
+    if !may_see_report(&access_to(actor, &inc), r.generated_by, actor.id) {
         return Err(ServiceError::NOT_FOUND);
     }
     let format = app::domain::report::ReportFormat::from_id(&r.format)
@@ -198,10 +180,8 @@ pub(super) async fn records(
     inc: &incident::Model,
 ) -> ServiceResult<Vec<app::domain::report::ReportRecord>> {
     use sea_orm::{QueryOrder, QuerySelect};
-    if !matches!(
-        access_to(actor, inc),
-        Access::Handler | Access::Engaged { .. }
-    ) {
+    let access = access_to(actor, inc);
+    if templates_for(&access).is_empty() {
         return Ok(Vec::new());
     }
     let rows = report::Entity::find()
@@ -232,10 +212,9 @@ pub(super) async fn records(
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect();
-    let handler = access_to(actor, inc) == Access::Handler;
     Ok(rows
         .into_iter()
-        .filter(|r| handler || r.generated_by == actor.id)
+        .filter(|r| may_see_report(&access, r.generated_by, actor.id))
         .filter_map(|r| {
             Some(app::domain::report::ReportRecord {
                 id: r.id,

@@ -185,7 +185,7 @@ pub async fn get(
     let (triage_runs, findings) =
         super::triage_runs::views(db, model, actor, &i, &seen_items).await?;
     let report_records = super::reports::records(db, actor, &i).await?;
-    let report_templates = super::reports::templates_for(actor, &i);
+    let report_templates = app::domain::report::templates_for(&access);
     let may = Permissions::of(actor, &access, &f);
     let observables = super::observables::views(db, actor, &access, &i).await?;
     let (engagements, reports) = if access == Access::Handler {
