@@ -26,7 +26,7 @@ export HIKESHI_TEST_PG_URL ?= $(PG_ADMIN_URL)
 help:
 	@echo "make run    — build and serve Hikeshi at http://127.0.0.1:3000"
 	@echo "make test   — run every test"
-	@echo "make bench  — benchmarks (list page, intel, TAXII, log triage, metrics, cold start, bundle size, upload)"
+	@echo "make bench  — benchmarks (list page, intel, TAXII, log triage, metrics, PDF reports, cold start, bundle size, upload)"
 	@echo "make fuzz   — fuzz the form parsers briefly (part of make test)"
 
 ## ---- setup (idempotent) -------------------------------------------------
@@ -42,10 +42,14 @@ setup:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
 	fi
 	@[ -x e2e/node_modules/.bin/wasm-opt ] || (cd e2e && npm ci --no-audit --no-fund)
+	@fc-list :lang=ja 2>/dev/null | grep -q . || \
+	  { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk fontconfig; }
 
 setup-test: setup
 	@command -v chromium >/dev/null && fc-list :lang=ja | grep -q . || \
 	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; }
+	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	@python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd
 	@python3 -c 'import stix2validator, stix2' 2>/dev/null || pip install -q 'stix2-validator==3.3.2' 'stix2==3.0.2'
 	@python3 -c 'import taxii2client, medallion' 2>/dev/null || pip install -q 'taxii2-client==2.3.0' 'medallion==3.0.0'
@@ -123,6 +127,7 @@ bench: build-release
 	cargo bench -p server --bench triage_memory
 	cargo bench -p server --bench evtx
 	BENCH_PG_URL=$(PG_ADMIN_URL) cargo bench -p server --bench metrics
+	cargo bench -p server --bench reports
 	bash server/benches/cold_start.sh
 	bash server/benches/bundle_size.sh
 	bash server/benches/upload.sh

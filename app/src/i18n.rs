@@ -152,6 +152,7 @@ pub fn error_text(lang: Lang, code: &ErrorCode) -> String {
         | ErrorCode::AlreadyListed
         | ErrorCode::InvalidUrl
         | ErrorCode::SystemAccount
+        | ErrorCode::NoJapaneseFont
         | ErrorCode::PasswordMismatch
         | ErrorCode::WrongPassword
         | ErrorCode::InvalidCredentials => text.into(),
@@ -205,6 +206,7 @@ fn error_key(code: &ErrorCode) -> &'static str {
         ErrorCode::UnknownIncident(_) => "err.unknown_incident",
         ErrorCode::InvalidUrl => "err.invalid_url",
         ErrorCode::SystemAccount => "err.system_account",
+        ErrorCode::NoJapaneseFont => "err.no_japanese_font",
         ErrorCode::BadSettings(..) => "err.bad_settings",
         ErrorCode::PasswordMismatch => "err.password_mismatch",
         ErrorCode::WrongPassword => "err.wrong_password",
@@ -589,6 +591,7 @@ pub const UI_KEYS: &[&str] = &[
     "rp.title",
     "rp.template",
     "rp.lang",
+    "rp.format",
     "rp.audience",
     "rp.generate",
     "rp.ready",
@@ -808,6 +811,11 @@ pub fn enum_keys() -> Vec<String> {
             .iter()
             .map(|v| format!("rp.template.{}", v.id())),
     );
+    keys.extend(
+        crate::domain::report::ReportFormat::ALL
+            .iter()
+            .map(|v| format!("rp.format.{}", v.id())),
+    );
     for k in crate::domain::metrics::Kpi::ALL {
         keys.push(format!("mt.kpi.{}", k.id()));
         keys.push(format!("mt.formula.{}", k.id()));
@@ -992,6 +1000,7 @@ mod tests {
             ErrorCode::UnknownIncident("INC-2026-0001".into()),
             ErrorCode::InvalidUrl,
             ErrorCode::SystemAccount,
+            ErrorCode::NoJapaneseFont,
             ErrorCode::BadSettings(3, "unknown field `proxys`".into()),
             ErrorCode::PasswordMismatch,
             ErrorCode::WrongPassword,

@@ -139,7 +139,7 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         human_id: &str,
         request: crate::domain::report::ValidReportRequest,
-    ) -> Result<Uuid, AppError>;
+    ) -> Result<FormResult<Uuid>, AppError>;
     /// Checks the report file of this SHA-256 against the database.
     async fn verify_report(
         &self,

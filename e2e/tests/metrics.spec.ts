@@ -111,4 +111,25 @@ test('the officer generates an incident report, downloads it, and finds the vers
   expect(text).toContain('\\# not a heading');
   expect(text).toContain('## 検証情報');
   await shot(officer, '41-report-generated');
+
+  // The same report as a PDF: laid out in Japanese, the hostile title as
+  // text, the version's hash in its last section; its first page drawn.
+  await panel.getByLabel('Format').selectOption('pdf');
+  await panel.getByLabel('For whom').fill('経営会議');
+  await panel.getByRole('button', { name: 'Generate the report' }).click();
+  const second = panel.locator('table.report-versions tr[data-version="2"]');
+  await expect(second).toContainText('経営会議');
+  await expect(second).toContainText('pdf');
+  const pdfDownload = officer.waitForEvent('download');
+  await second.getByRole('link', { name: 'v2' }).click();
+  const pdf = await pdfDownload;
+  expect(pdf.suggestedFilename()).toBe(`${id}-internal-v2.ja.pdf`);
+  const pdfPath = await pdf.path();
+  const { execFileSync } = require('child_process');
+  const pdfText: string = execFileSync('pdftotext', ['-enc', 'UTF-8', pdfPath, '-'], { encoding: 'utf8' });
+  expect(pdfText).toContain(`インシデント報告書 ${id}: Report sample <b>not bold</b>`);
+  expect(pdfText).toContain('# not a heading');
+  expect(pdfText).toContain('検証情報');
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdfPath, 'output/screenshots/42-report-pdf-page-1']);
+  expect(require('fs').statSync('output/screenshots/42-report-pdf-page-1.png').size).toBeGreaterThan(10000);
 });

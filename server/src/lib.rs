@@ -10,6 +10,7 @@ pub mod evidence_store;
 pub mod feeds;
 pub mod integrity;
 pub mod mail;
+pub mod pdf;
 pub mod reports;
 pub mod services;
 pub mod session_store;

@@ -101,7 +101,7 @@ impl Templates {
         for template in ReportTemplate::ALL {
             for lang in [Lang::Ja, Lang::En] {
                 templates
-                    .render(*template, lang, &sample_data(), "")
+                    .render(*template, lang, &sample_data(1), "")
                     .map_err(|e| TemplateError {
                         file: file_name(*template, lang),
                         message: e,
@@ -371,33 +371,47 @@ fn anonymise(text: &str, i: &IncidentDetail) -> String {
     out
 }
 
-/// A made-up incident with every list filled, for checking templates.
-fn sample_data() -> serde_json::Value {
-    let one = json!({
-        "name": "n", "target": "t", "status": "s", "in_force": true, "emergency": false,
-        "cia": "c", "reason": "r", "proposed_by": "p", "proposed_at": "a", "decided_by": "d",
-        "decided_at": "a", "decision_note": "n", "executed_by": "e", "executed_at": "a",
-    });
+/// A made-up incident with every list holding `rows` entries: one checks
+/// the templates at start, many make the PDF benchmark's long report.
+pub fn sample_data(rows: usize) -> serde_json::Value {
+    let at = "2026-01-01 09:30 UTC";
+    let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let many = |f: &dyn Fn(usize) -> serde_json::Value| (1..=rows).map(f).collect::<Vec<_>>();
     json!({
-        "version": 1, "generated_at": "2026-01-01 00:00 UTC", "generated_by": "x", "audience": "y",
+        "version": 1, "generated_at": at, "generated_by": "Kimura", "audience": "CSIRT",
         "i": {
-            "human_id": "INC-2026-0001", "title": "t", "observed": "o", "noticed_at": "a",
-            "created_at": "a", "location": "l", "discovery": "d", "kind": "k", "severity": "s",
-            "tlp": "TLP:AMBER", "status": "s", "phase": "A", "decision": "d", "decision_reason": "r",
-            "attack_route": "r", "attack_stages": "s", "reporter": "r", "responder": "r", "officer": "o",
+            "human_id": "INC-2026-0001", "title": "Targeted e-mail with a macro attachment",
+            "observed": "The proxy showed beacons to a host seen in a feed.\nThe user opened the attachment.",
+            "noticed_at": at, "created_at": at, "location": "Sales, 3F", "discovery": "User report",
+            "kind": "Targeted e-mail", "severity": "High", "tlp": "TLP:AMBER", "status": "Open",
+            "phase": "C First response", "decision": "Contain", "decision_reason": "Beaconing",
+            "attack_route": "E-mail", "attack_stages": "Delivery, Installation",
+            "reporter": "Sato", "responder": "Suzuki", "officer": "Kimura",
         },
-        "anonymised_observed": "o",
-        "phases": [{ "id": "A", "name": "n", "entered_at": "a", "left_at": "a" }],
-        "measures": [one], "measures_in_force": 1,
-        "evidence": [{ "file_name": "f", "kind": "k", "kind_id": "log", "sha256": "h", "size": 1,
-            "source_host": "s", "acquired_at": "a", "acquired_by": "b",
-            "custody": [{ "kind": "k", "at": "a", "by": "b" }] }],
-        "findings": [{ "organisation": "o", "submitted_at": "a", "intrusion_path": "i",
-            "spread": "s", "exfiltration": "e", "recovery": "r" }],
-        "prevention": [{ "name": "n", "decision": "d", "owner": "o", "due_on": "d", "note": "n" }],
-        "technical": "t", "operational": "o",
-        "timeline": [{ "seq": 1, "at": "a", "actor": "a", "what": "w" }],
-        "observables": [{ "type": "url", "type_name": "URL", "value": "v" }],
+        "anonymised_observed": "The proxy showed beacons.",
+        "phases": many(&|n| json!({ "id": "A", "name": format!("Phase {n}"), "entered_at": at, "left_at": at })),
+        "measures": many(&|n| json!({
+            "name": "Disable the account", "target": format!("user{n}@example.jp"), "status": "Executed",
+            "in_force": true, "emergency": n % 5 == 0, "cia": "C +1 / I +1 / A -1",
+            "reason": "Credentials were entered on a phishing page.", "proposed_by": "Suzuki",
+            "proposed_at": at, "decided_by": "Kimura", "decided_at": at, "decision_note": "Approved",
+            "executed_by": "Tanaka", "executed_at": at,
+        })),
+        "measures_in_force": rows,
+        "evidence": many(&|n| json!({
+            "file_name": format!("proxy-{n}.log.gz"), "kind": "Proxy log", "kind_id": "log",
+            "sha256": hash, "size": 1_048_576, "source_host": "proxy01", "acquired_at": at,
+            "acquired_by": "Tanaka", "custody": [{ "kind": "Acquired", "at": at, "by": "Tanaka" },
+                { "kind": "Verified", "at": at, "by": "Kimura" }],
+        })),
+        "findings": many(&|_| json!({ "organisation": "Forensics Co.", "submitted_at": at,
+            "intrusion_path": "A macro in the attachment.", "spread": "None found.",
+            "exfiltration": "None found.", "recovery": "Reimage the PC." })),
+        "prevention": many(&|_| json!({ "name": "Mail filtering", "decision": "Adopted",
+            "owner": "IT", "due_on": "2026-02-01", "note": "Block macros from outside." })),
+        "technical": "Block macros.", "operational": "Train staff.",
+        "timeline": many(&|n| json!({ "seq": n, "at": at, "actor": "Suzuki", "what": "Comment added" })),
+        "observables": many(&|n| json!({ "type": "domain", "type_name": "Domain", "value": format!("c2-{n}.example") })),
     })
 }
 
@@ -427,7 +441,7 @@ mod tests {
 
     #[test]
     fn whatever_a_template_prints_is_inert_markdown() {
-        let mut data = sample_data();
+        let mut data = sample_data(1);
         data["i"]["title"] =
             json!("<img src=x onerror=alert(1)> [link](javascript:x) *bold*\n# forged");
         data["i"]["observed"] =

@@ -129,6 +129,14 @@ impl Application {
             self.state.hikeshi.evidence.clone(),
             Duration::from_secs(3600),
         );
+        // The fonts for PDF reports are listed now, not at the first report.
+        tokio::task::spawn_blocking(|| {
+            if !crate::pdf::warm() {
+                tracing::warn!(
+                    "no Japanese font is installed (fonts-noto-cjk): PDF reports in Japanese are refused"
+                );
+            }
+        });
         // Metrics rows missing (an upgrade, a restore) are built from the
         // timelines; the page counts what is there meanwhile.
         {

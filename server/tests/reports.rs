@@ -4,7 +4,8 @@
 //! and it cannot write the IPA report; a bad form is answered per field;
 //! and `verify` passes on a fresh report, then names what differs after an
 //! evidence hash or a timeline row is altered, or when the file is not
-//! ours.
+//! ours. The same reports as PDF hold the same text (read back with
+//! `pdftotext`) and verify the same way.
 
 mod common;
 
@@ -243,4 +244,126 @@ async fn reports_are_generated_scoped_and_verified(db: Db) {
     );
 }
 
-on_both_databases!(reports_are_generated_scoped_and_verified);
+/// The text `pdftotext` reads out of a PDF.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by make setup-test)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn pdf(c: &mut Client, id: &str, template: &str, lang: &str) -> (String, Vec<u8>) {
+    let r = c
+        .post(
+            "/api/reports/generate",
+            &[
+                ("id", id),
+                ("form[template]", template),
+                ("form[lang]", lang),
+                ("form[format]", "pdf"),
+                ("form[audience]", "CSIRT 運営委員会 <board>"),
+            ],
+        )
+        .await;
+    let report = r.json()["Done"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.text))
+        .to_string();
+    let file = c.get(&format!("/api/reports/{report}/download")).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.text);
+    assert_eq!(file.headers["content-type"], "application/pdf");
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("-{template}-v")),
+    );
+    (report, file.bytes)
+}
+
+async fn pdf_reports_hold_the_text_and_verify(db: Db) {
+    let Engaged {
+        mut case, log_a, ..
+    } = engaged(db).await;
+    let id = case.id.clone();
+    let i = incident(&mut case.officer, &id).await;
+    let a_hash = i["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file_name"] == "squid-a.log")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let title = i["title"].as_str().unwrap().to_string();
+
+    // Japanese and English, as text a reader (and pdftotext) gets back:
+    // the headings, the title, the evidence hash and the chain head.
+    let (_, ja) = pdf(&mut case.officer, &id, "internal", "ja").await;
+    assert!(ja.starts_with(b"%PDF-"));
+    let text = pdf_text(&ja);
+    for heading in [
+        "インシデント報告書",
+        "4. 証拠",
+        "7. タイムライン",
+        "検証情報",
+    ] {
+        assert!(text.contains(heading), "{heading} in {text}");
+    }
+    assert!(text.contains(&title), "{text}");
+    assert!(text.contains(&a_hash), "{text}");
+    let db = case.app.state.hikeshi.db.clone();
+    let v = server::services::reports::verify(&db, &ja).await.unwrap();
+    assert!(v.ok(), "{:?}", v.differences);
+    let head = &v.manifest.as_ref().unwrap().chain_head;
+    assert!(
+        text.contains(head.as_str()),
+        "the chain head {head} in {text}"
+    );
+    assert!(text.contains("CSIRT 運営委員会 <board>"), "{text}");
+    let (_, en) = pdf(&mut case.officer, &id, "internal", "en").await;
+    let text = pdf_text(&en);
+    for heading in [
+        "Incident report",
+        "4. Evidence",
+        "7. Timeline",
+        "Verification",
+    ] {
+        assert!(text.contains(heading), "{heading} in {text}");
+    }
+    let (_, summary) = pdf(&mut case.officer, &id, "summary", "ja").await;
+    assert!(pdf_text(&summary).contains("概要"));
+
+    // The file stops verifying when an evidence hash it lists is altered.
+    set_hash(&db, &log_a, &"0".repeat(64)).await;
+    let v = server::services::reports::verify(&db, &ja).await.unwrap();
+    assert!(matches!(
+        v.differences[..],
+        [Difference::EvidenceChanged(..)]
+    ));
+    let i = incident(&mut case.officer, &id).await;
+    let formats: Vec<&str> = i["report_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["pdf", "pdf", "pdf"]);
+}
+
+on_both_databases!(
+    reports_are_generated_scoped_and_verified,
+    pdf_reports_hold_the_text_and_verify
+);

@@ -23,7 +23,6 @@ pub async fn generate_report(
     ctx::services()?
         .generate_report(&actor, &id, request)
         .await
-        .map(FormResult::Done)
         .map_err(ctx::status)
 }
 

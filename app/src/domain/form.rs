@@ -51,6 +51,8 @@ pub enum ErrorCode {
     /// The notification form's intake account: it never signs in, so it
     /// cannot be activated, given a password or roles.
     SystemAccount,
+    /// A PDF in Japanese was asked for and the server has no Japanese font.
+    NoJapaneseFont,
     /// Settings text that cannot be used: the line (0: not at one line) and
     /// the parser's explanation.
     BadSettings(usize, String),

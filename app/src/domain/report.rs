@@ -29,6 +29,8 @@ string_enum! {
 string_enum! {
     pub enum ReportFormat {
         Markdown = "markdown",
+        /// The same report laid out as A4 pages (typst).
+        Pdf = "pdf",
     }
 }
 
@@ -36,12 +38,14 @@ impl ReportFormat {
     pub fn extension(self) -> &'static str {
         match self {
             ReportFormat::Markdown => "md",
+            ReportFormat::Pdf => "pdf",
         }
     }
 
     pub fn media_type(self) -> &'static str {
         match self {
             ReportFormat::Markdown => "text/markdown; charset=utf-8",
+            ReportFormat::Pdf => "application/pdf",
         }
     }
 }

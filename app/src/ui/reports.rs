@@ -55,7 +55,15 @@ pub fn Reports(id: String, incident: IncidentDetail, refresh: RwSignal<usize>) -
                     </select>
                     <p class="field-error" id="rp-lang-error" role="alert">{move || error("lang")}</p>
                 </div>
-                <input type="hidden" name="form[format]" value="markdown"/>
+                <div class="field" class:has-error=move || error("format").is_some()>
+                    <label for="rp-format">{t(lang, "rp.format")}</label>
+                    <select id="rp-format" name="form[format]" aria-describedby="rp-format-error">
+                        {crate::domain::report::ReportFormat::ALL.iter().map(|f| view! {
+                            <option value=f.id()>{t(lang, &format!("rp.format.{}", f.id()))}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="rp-format-error" role="alert">{move || error("format")}</p>
+                </div>
                 <div class="field" class:has-error=move || error("audience").is_some()>
                     <label for="rp-audience">{t(lang, "rp.audience")}</label>
                     <input id="rp-audience" type="text" name="form[audience]"
@@ -84,7 +92,7 @@ pub fn Reports(id: String, incident: IncidentDetail, refresh: RwSignal<usize>) -
                         {records.into_iter().map(|r| view! {
                             <tr data-version=r.version.to_string()>
                                 <td><a href=format!("/api/reports/{}/download", r.id) download="">{format!("v{}", r.version)}</a></td>
-                                <td>{t(lang, &format!("rp.template.{}", r.template.id()))}" ("{r.lang.clone()}")"</td>
+                                <td>{t(lang, &format!("rp.template.{}", r.template.id()))}" ("{r.lang.clone()}", "{r.format.clone()}")"</td>
                                 <td>{r.audience.clone()}</td>
                                 <td>{r.generated_by.clone()}<br/><span class="muted small">{format_time(r.generated_at)}</span></td>
                                 <td><code class="hash">{r.sha256.clone()}</code></td>

@@ -247,9 +247,9 @@ impl Backend for Hikeshi {
         actor: &Actor,
         human_id: &str,
         request: app::domain::report::ValidReportRequest,
-    ) -> Result<Uuid, AppError> {
+    ) -> Result<FormResult<Uuid>, AppError> {
         let detail = workspace::get(&self.db, &self.model, actor, human_id).await?;
-        let g = reports::generate(
+        match reports::generate(
             &self.db,
             &self.model,
             &self.reports,
@@ -257,8 +257,11 @@ impl Backend for Hikeshi {
             &detail,
             request,
         )
-        .await?;
-        Ok(g.id)
+        .await
+        {
+            Ok(g) => Ok(FormResult::Done(g.id)),
+            Err(e) => e.into_form(),
+        }
     }
 
     async fn verify_report(

@@ -16,16 +16,18 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use app::domain::event::EventKind;
+use app::domain::form::ErrorCode;
 use app::domain::policy::Actor;
 use app::domain::report::{
-    Difference, Manifest, ManifestItem, ReportTemplate, ValidReportRequest, Verification,
-    may_see_report, templates_for,
+    Difference, Manifest, ManifestItem, ReportFormat, ReportTemplate, ValidReportRequest,
+    Verification, may_see_report, templates_for,
 };
 
 use super::error::{ServiceError, ServiceResult};
 use super::kernel::{access_to, event};
 use super::timeline::detail;
 use crate::entity::{evidence, incident, incident_event, report};
+use crate::pdf::{self, PdfError};
 use crate::reports::{Templates, manifest_block, report_data};
 
 /// A report as handed out.
@@ -37,7 +39,7 @@ pub struct Generated {
 }
 
 fn file_name_of(human_id: &str, r: &report::Model) -> String {
-    let ext = app::domain::report::ReportFormat::from_id(&r.format).map_or("md", |f| f.extension());
+    let ext = ReportFormat::from_id(&r.format).map_or("md", |f| f.extension());
     format!("{human_id}-{}-v{}.{}.{ext}", r.template, r.version, r.lang)
 }
 
@@ -93,7 +95,7 @@ pub async fn generate(
         &req.audience,
         now,
     );
-    let body = templates
+    let markdown = templates
         .render(
             req.template,
             req.lang,
@@ -103,8 +105,26 @@ pub async fn generate(
         .map_err(|e| {
             tracing::error!(error = %e, "report template failed");
             ServiceError::Corrupt("a report template failed to render")
-        })?
-        .into_bytes();
+        })?;
+    let body = match req.format {
+        ReportFormat::Markdown => markdown.into_bytes(),
+        ReportFormat::Pdf => {
+            let (lang, title) = (req.lang, format!("{} {}", inc.human_id, detail_view.title));
+            tokio::task::spawn_blocking(move || pdf::render(&markdown, lang, &title))
+                .await
+                .map_err(|_| ServiceError::Corrupt("the PDF layout stopped"))?
+                .map_err(|e| match e {
+                    PdfError::NoJapaneseFont => {
+                        ServiceError::field("format", ErrorCode::NoJapaneseFont)
+                    }
+                    PdfError::Layout(why) => {
+                        tracing::error!(error = %why, "a report failed to lay out");
+                        ServiceError::Corrupt("a report failed to lay out as PDF")
+                    }
+                })?
+                .bytes
+        }
+    };
     let sha256 = format!("{:x}", Sha256::digest(&body));
     report::ActiveModel {
         id: Set(manifest.report),
@@ -163,8 +183,8 @@ pub async fn download(
     if !may_see_report(&access_to(actor, &inc), r.generated_by, actor.id) {
         return Err(ServiceError::NOT_FOUND);
     }
-    let format = app::domain::report::ReportFormat::from_id(&r.format)
-        .ok_or(ServiceError::Corrupt("a report's format"))?;
+    let format =
+        ReportFormat::from_id(&r.format).ok_or(ServiceError::Corrupt("a report's format"))?;
     Ok(Generated {
         id: r.id,
         file_name: file_name_of(&inc.human_id, &r),
