@@ -114,6 +114,7 @@ test('the officer generates an incident report, downloads it, and finds the vers
 
   // The same report as a PDF: laid out in Japanese, the hostile title as
   // text, the version's hash in its last section; its first page drawn.
+  await panel.getByLabel('Language').selectOption('ja');
   await panel.getByLabel('Format').selectOption('pdf');
   await panel.getByLabel('For whom').fill('経営会議');
   await panel.getByRole('button', { name: 'Generate the report' }).click();

@@ -22,6 +22,7 @@ mod m0014_triage;
 mod m0015_detection;
 mod m0016_metrics;
 mod m0017_reports;
+mod m0018_metric_sums;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_detection::Migration),
             Box::new(m0016_metrics::Migration),
             Box::new(m0017_reports::Migration),
+            Box::new(m0018_metric_sums::Migration),
         ]
     }
 }

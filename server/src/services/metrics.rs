@@ -463,8 +463,12 @@ pub async fn view(
     if !app::domain::policy::may(actor, Action::SeeMetrics) {
         return Err(super::error::ServiceError::FORBIDDEN);
     }
-    let totals = cells(db, &q, Grouping::Totals).await?;
-    let counts = cells(db, &q, Grouping::Counts).await?;
-    let waits = waits(db, &q).await?;
+    // Three independent reads, each on its own pooled connection: the
+    // page waits for the slowest, not for their sum.
+    let (totals, counts, waits) = tokio::try_join!(
+        cells(db, &q, Grouping::Totals),
+        cells(db, &q, Grouping::Counts),
+        waits(db, &q),
+    )?;
     Ok(metrics::fold(q, &totals, &counts, waits))
 }
