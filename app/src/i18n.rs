@@ -289,6 +289,7 @@ pub const UI_KEYS: &[&str] = &[
     "list.all",
     "list.reporter",
     "list.count",
+    "list.newest",
     "list.prev",
     "list.next",
     "list.page",

@@ -18,6 +18,30 @@ pub struct ModelView {
     pub log_sources: Vec<LogSourceDef>,
 }
 
+/// The model as the pages hold it: one copy per page, shared by every
+/// component that reads it (serialised for hydration as the model itself).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SharedModel(pub std::sync::Arc<ModelView>);
+
+impl std::ops::Deref for SharedModel {
+    type Target = ModelView;
+    fn deref(&self) -> &ModelView {
+        &self.0
+    }
+}
+
+impl Serialize for SharedModel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedModel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ModelView::deserialize(d).map(|m| SharedModel(std::sync::Arc::new(m)))
+    }
+}
+
 impl ModelView {
     pub fn phase_name(&self, lang: Lang, phase: Phase) -> String {
         self.phases

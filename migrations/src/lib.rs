@@ -23,6 +23,7 @@ mod m0015_detection;
 mod m0016_metrics;
 mod m0017_reports;
 mod m0018_metric_sums;
+mod m0019_incident_list;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_metrics::Migration),
             Box::new(m0017_reports::Migration),
             Box::new(m0018_metric_sums::Migration),
+            Box::new(m0019_incident_list::Migration),
         ]
     }
 }

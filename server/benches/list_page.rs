@@ -154,6 +154,24 @@ async fn main() {
         .await
         .unwrap();
 
+    // Page 20 of a filter, as the pager reaches it: after the 950th row.
+    let deep = {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+        let row = incident::Entity::find()
+            .filter(incident::Column::Kind.eq("targeted_email"))
+            .order_by_desc(incident::Column::CreatedAt)
+            .order_by_desc(incident::Column::Seq)
+            .offset(19 * 50 - 1)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let cursor = app::domain::incident::ListCursor {
+            created_at: row.created_at,
+            seq: row.seq,
+        };
+        format!("/incidents?kind=targeted_email&after={}", cursor.to_param())
+    };
     let model = server::startup::load_model(&config).unwrap();
     let state = AppState::new(config, db, model);
     let router = app(state);
@@ -187,8 +205,8 @@ async fn main() {
             &handler_cookie,
         ),
         (
-            "/incidents?kind=targeted_email&page=20",
-            "/incidents?kind=targeted_email&page=20",
+            "/incidents?kind=targeted_email, page 20 (after= cursor)",
+            deep.as_str(),
             &handler_cookie,
         ),
         (

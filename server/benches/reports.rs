@@ -3,8 +3,11 @@
 //! incident large enough for 50 pages or more (`reports::sample_data`:
 //! a long timeline, many measures, evidence items and findings) through the
 //! same steps as a real report: the template, the Markdown-to-typst
-//! conversion, the layout and the PDF. The first run includes loading
-//! the fonts (a server does that at start); then median and worst of ten.
+//! conversion, the layout and the PDF. Each run starts with typst's
+//! layout cache empty, as every real report does (`pdf::render` empties
+//! it after each). The first run also loads the font data it uses (a
+//! server lists the fonts at start and loads a face at its first use);
+//! then median and worst of ten.
 //! Run with `cargo bench -p server --bench reports`.
 
 use std::time::{Duration, Instant};

@@ -209,9 +209,10 @@ pub fn render(markdown: &str, lang: Lang, title: &str) -> Result<Pdf, PdfError> 
         },
     };
     let laid_out = typst::compile::<PagedDocument>(&doc).output;
-    // Layout results are memoised across documents; a report is not laid
-    // out twice, so keep the cache small.
-    typst::comemo::evict(2);
+    // typst memoises layout work; reports are rare and each is new, so
+    // nothing is kept for the next one (and an idle server holds no
+    // layout cache).
+    typst::comemo::evict(0);
     let laid_out = laid_out.map_err(|errors| {
         PdfError::Layout(
             errors

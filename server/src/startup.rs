@@ -129,9 +129,13 @@ impl Application {
             self.state.hikeshi.evidence.clone(),
             Duration::from_secs(3600),
         );
-        // The fonts for PDF reports are listed now, not at the first report.
-        tokio::task::spawn_blocking(|| {
-            if !crate::pdf::warm() {
+        // The fonts for PDF reports are listed soon after start, not at the
+        // first report; not at once, so the first pages do not wait for the
+        // font files to be read.
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let japanese = tokio::task::spawn_blocking(crate::pdf::warm).await;
+            if matches!(japanese, Ok(false)) {
                 tracing::warn!(
                     "no Japanese font is installed (fonts-noto-cjk): PDF reports in Japanese are refused"
                 );

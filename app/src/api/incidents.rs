@@ -38,12 +38,13 @@ pub async fn list_incidents(
     tlp: Option<String>,
     overdue: Option<String>,
     mine: Option<String>,
-    page: Option<u64>,
+    after: Option<String>,
+    before: Option<String>,
 ) -> Result<IncidentPage, AppError> {
     use crate::api::ctx;
     use crate::domain::Phase;
     use crate::domain::classification::{Severity, Tlp};
-    use crate::domain::incident::{IncidentKind, IncidentQuery};
+    use crate::domain::incident::{Direction, IncidentKind, IncidentQuery, ListCursor};
 
     let actor = ctx::actor()?;
     let query = IncidentQuery {
@@ -56,7 +57,11 @@ pub async fn list_incidents(
         tlp: tlp.as_deref().and_then(Tlp::from_id),
         overdue: overdue.is_some_and(|v| !v.is_empty() && v != "false"),
         mine: mine.is_some_and(|v| !v.is_empty() && v != "false"),
-        page: page.unwrap_or(1).max(1),
+        from: match (after.as_deref(), before.as_deref()) {
+            (Some(a), _) if !a.is_empty() => ListCursor::parse(a).map(|c| (Direction::After, c)),
+            (_, Some(b)) if !b.is_empty() => ListCursor::parse(b).map(|c| (Direction::Before, c)),
+            _ => None,
+        },
     };
     ctx::services()?
         .list_incidents(&actor, query)

@@ -140,6 +140,8 @@ pub struct IncidentRow {
     pub discovery: Discovery,
     pub reporter: String,
     pub created_at: DateTime<Utc>,
+    /// The number within its year (the list's order after the time).
+    pub seq: i32,
     pub status: Status,
     pub severity: Option<Severity>,
     pub tlp: Tlp,
@@ -159,18 +161,74 @@ pub struct IncidentQuery {
     pub overdue: bool,
     /// Only incidents where the reader is the responder or the officer.
     pub mine: bool,
-    /// 1-based.
-    pub page: u64,
+    /// Where the page starts: after this row (older ones), or before it
+    /// (newer ones); neither, the newest.
+    pub from: Option<(Direction, ListCursor)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// The rows after the cursor in the list's order (older).
+    After,
+    /// The rows before it (newer).
+    Before,
+}
+
+/// A place in the incident list (newest first): a row's report time and
+/// its number, the list's order. Written in links as `<ns>~<seq>`, so a
+/// page is found by an index range, not by counting the rows before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListCursor {
+    pub created_at: DateTime<Utc>,
+    pub seq: i32,
+}
+
+impl ListCursor {
+    pub fn of(row: &IncidentRow) -> ListCursor {
+        ListCursor {
+            created_at: row.created_at,
+            seq: row.seq,
+        }
+    }
+
+    pub fn to_param(self) -> String {
+        format!(
+            "{}~{}",
+            self.created_at.timestamp_nanos_opt().unwrap_or_default(),
+            self.seq
+        )
+    }
+
+    /// A cursor from a link; anything else is none (the newest page), as
+    /// the list's other URL filters that do not parse are ignored.
+    pub fn parse(s: &str) -> Option<ListCursor> {
+        let (ns, seq) = s.trim().split_once('~')?;
+        let ns: i64 = ns.parse().ok()?;
+        Some(ListCursor {
+            created_at: DateTime::from_timestamp_nanos(ns),
+            seq: seq.parse().ok()?,
+        })
+    }
 }
 
 pub const PAGE_SIZE: u64 = 50;
 
+/// How many matching incidents the list counts at most: past it, the
+/// page says "more than" (an exact count of 100,000 rows costs more than
+/// the page itself).
+pub const COUNT_CAP: u64 = 1000;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentPage {
     pub rows: Vec<IncidentRow>,
+    /// The incidents the filters match, up to [`COUNT_CAP`].
     pub total: u64,
-    pub page: u64,
-    pub pages: u64,
+    /// More match than [`COUNT_CAP`].
+    pub more_than_total: bool,
+    /// The link parameter of the older page (`after=`), if there is one.
+    pub next: Option<String>,
+    /// The link parameter of the newer page (`before=`), if there is one.
+    pub prev: Option<String>,
 }
 
 /// Everything the incident page shows.

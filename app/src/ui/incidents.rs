@@ -47,7 +47,8 @@ pub fn IncidentList() -> impl IntoView {
                 q.get("tlp"),
                 q.get("overdue"),
                 q.get("mine"),
-                q.get("page").and_then(|p| p.parse().ok()),
+                q.get("after"),
+                q.get("before"),
             )
         },
     );
@@ -102,19 +103,33 @@ pub fn IncidentList() -> impl IntoView {
 #[component]
 fn IncidentTable(page: IncidentPage) -> impl IntoView {
     let lang = use_lang();
-    let model = use_model();
+    let model = use_model()();
     let query = use_query_map();
-    let link = move |n: u64| {
+    // The same filters, from another place in the list.
+    let link = move |key: &'static str, cursor: &str| {
         let mut q = query.get_untracked();
-        q.replace("page", n.to_string());
+        q.remove("after");
+        q.remove("before");
+        q.replace(key, cursor.to_string());
         format!("/incidents{}", q.to_query_string())
     };
     if page.rows.is_empty() {
         return view! { <p class="muted">{t(lang, "list.empty")}</p> }.into_any();
     }
-    let (current, pages) = (page.page, page.pages);
+    let total = if page.more_than_total {
+        format!("{}+", page.total)
+    } else {
+        page.total.to_string()
+    };
+    let newest = query.with_untracked(|q| q.get("after").is_some() || q.get("before").is_some());
+    let newest_link = move || {
+        let mut q = query.get_untracked();
+        q.remove("after");
+        q.remove("before");
+        format!("/incidents{}", q.to_query_string())
+    };
     view! {
-        <p class="muted">{page.total}" "{t(lang, "list.count")}</p>
+        <p class="muted">{total}" "{t(lang, "list.count")}</p>
         <table class="incidents">
             <thead>
                 <tr>
@@ -131,7 +146,7 @@ fn IncidentTable(page: IncidentPage) -> impl IntoView {
             <tbody>
                 {page.rows.into_iter().map(|r| {
                     let href = format!("/incidents/{}", r.human_id);
-                    let phase_title = model().phase_name(lang, r.phase);
+                    let phase_title = model.phase_name(lang, r.phase);
                     view! {
                         <tr class:closed=r.status == Status::Closed>
                             <td>
@@ -152,9 +167,9 @@ fn IncidentTable(page: IncidentPage) -> impl IntoView {
             </tbody>
         </table>
         <nav class="pager" aria-label=t(lang, "list.page")>
-            {(current > 1).then(|| view! { <A href=link(current - 1)>{t(lang, "list.prev")}</A> })}
-            <span>{t(lang, "list.page")}" "{current}" / "{pages}</span>
-            {(current < pages).then(|| view! { <A href=link(current + 1)>{t(lang, "list.next")}</A> })}
+            {newest.then(|| view! { <A href=newest_link()>{t(lang, "list.newest")}</A> })}
+            {page.prev.map(|c| view! { <A href=link("before", &c) attr:rel="prev">{t(lang, "list.prev")}</A> })}
+            {page.next.map(|c| view! { <A href=link("after", &c) attr:rel="next">{t(lang, "list.next")}</A> })}
         </nav>
     }
     .into_any()

@@ -111,7 +111,7 @@ fn SourceForm(save: ServerAction<SaveLogSource>) -> impl IntoView {
         <ActionForm action=save attr:class="stack">
             <label for="ls-source">{t(lang, "ls.source")}</label>
             <select id="ls-source" name="source">
-                {move || model().log_sources.into_iter().map(|d| view! {
+                {move || model().log_sources.clone().into_iter().map(|d| view! {
                     <option value=d.id.clone()>{format!("{} ({} {})", label(lang, &d.name), t(lang, "ls.recommended"), retention_text(lang, d.retention_online))}</option>
                 }).collect_view()}
             </select>

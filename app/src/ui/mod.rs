@@ -34,7 +34,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::domain::AppError;
 use crate::i18n::{Lang, t};
-use crate::model::ModelView;
+use crate::model::SharedModel;
+use std::sync::Arc;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
@@ -77,11 +78,13 @@ pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
 
-/// The handling model (phase and role names), loaded once per page.
+/// The handling model (phase and role names), loaded once per page and
+/// shared: a component reading it takes a reference count, not a copy of
+/// the catalogue (a list page reads it once per row).
 #[derive(Clone, Copy)]
-pub struct Model(pub Resource<Result<ModelView, AppError>>);
+pub struct Model(pub Resource<Result<SharedModel, AppError>>);
 
-pub fn use_model() -> impl Fn() -> ModelView + Copy {
+pub fn use_model() -> impl Fn() -> SharedModel + Copy {
     let m = expect_context::<Model>().0;
     move || m.get().and_then(Result::ok).unwrap_or_default()
 }
@@ -93,7 +96,11 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     provide_context(Model(Resource::new(
         || (),
-        |_| crate::api::auth::handling_model(),
+        |_| async {
+            crate::api::auth::handling_model()
+                .await
+                .map(|m| SharedModel(Arc::new(m)))
+        },
     )));
     // Browser tests wait for this marker: clicks before hydration are lost.
     Effect::new(move |_| {

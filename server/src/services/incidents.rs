@@ -5,18 +5,17 @@
 use crate::mail::MailKind;
 use app::domain::event::EventKind;
 use chrono::{DateTime, Datelike, Utc};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use app::domain::incident::{
-    Discovery, IncidentKind, IncidentPage, IncidentQuery, IncidentRow, PAGE_SIZE, ValidReport,
-    human_id,
+    COUNT_CAP, Direction, Discovery, IncidentKind, IncidentPage, IncidentQuery, IncidentRow,
+    ListCursor, PAGE_SIZE, ValidReport, human_id,
 };
 use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
 use app::domain::{Phase, Role};
@@ -262,19 +261,15 @@ pub async fn list(
         cond = cond.add(incident::Column::Kind.eq(k.id()));
     }
     if let Some(name) = &q.reporter {
-        let Some(reporter) = user::Entity::find()
-            .filter(user::Column::Username.eq(name.as_str()))
-            .one(db)
-            .await?
-        else {
-            return Ok(IncidentPage {
-                rows: vec![],
-                total: 0,
-                page: 1,
-                pages: 1,
-            });
-        };
-        cond = cond.add(incident::Column::ReporterId.eq(reporter.id));
+        cond = cond.add(
+            incident::Column::ReporterId.in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::Username.eq(name.as_str()))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(sev) = q.severity {
         cond = cond.add(incident::Column::Severity.eq(sev.id()));
@@ -293,21 +288,55 @@ pub async fn list(
     if q.overdue {
         cond = cond.add(overdue_condition(now));
     }
-    let total = incident::Entity::find()
-        .filter(cond.clone())
-        .count(db)
-        .await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = q.page.clamp(1, pages);
-    let rows = incident::Entity::find()
+    // At most COUNT_CAP + 1 rows counted: "more than 1,000" is as useful
+    // as the exact number and does not grow with the table.
+    let mut capped = Query::select();
+    capped
+        .expr(Expr::val(1))
+        .from(incident::Entity)
+        .cond_where(cond.clone())
+        .limit(COUNT_CAP + 1);
+    let counted = db
+        .query_one(
+            Query::select()
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from_subquery(capped, Alias::new("capped")),
+        )
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0) as u64;
+    // One row more than a page, to know whether there is a further one.
+    let key = Expr::tuple([
+        Expr::col((incident::Entity, incident::Column::CreatedAt)),
+        Expr::col((incident::Entity, incident::Column::Seq)),
+    ]);
+    let mut find = incident::Entity::find()
         .filter(cond)
-        .find_also_related(user::Entity)
-        .order_by_desc(incident::Column::CreatedAt)
-        .order_by_desc(incident::Column::Seq)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(db)
-        .await?;
+        .find_also_related(user::Entity);
+    let backwards = matches!(q.from, Some((Direction::Before, _)));
+    if let Some((direction, c)) = q.from {
+        let at = Expr::tuple([Expr::val(c.created_at), Expr::val(c.seq)]);
+        find = find.filter(match direction {
+            Direction::After => key.lt(at),
+            Direction::Before => key.gt(at),
+        });
+    }
+    let mut rows = if backwards {
+        find.order_by_asc(incident::Column::CreatedAt)
+            .order_by_asc(incident::Column::Seq)
+    } else {
+        find.order_by_desc(incident::Column::CreatedAt)
+            .order_by_desc(incident::Column::Seq)
+    }
+    .limit(PAGE_SIZE + 1)
+    .all(db)
+    .await?;
+    let further = rows.len() as u64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    if backwards {
+        rows.reverse();
+    }
     let rows = rows
         .into_iter()
         .filter_map(|(i, u)| {
@@ -327,18 +356,28 @@ pub async fn list(
                     String::new()
                 },
                 created_at: i.created_at,
+                seq: i.seq,
                 status: Status::from_id(&i.status)?,
                 severity: i.severity.as_deref().and_then(Severity::from_id),
                 tlp: Tlp::from_id(&i.tlp)?,
                 overdue,
             })
         })
-        .collect();
+        .collect::<Vec<IncidentRow>>();
+    // Older rows exist when this page is full going back, or whenever it
+    // was reached going forward; newer ones, the other way round.
+    let (older, newer) = match q.from {
+        None => (further, false),
+        Some((Direction::After, _)) => (further, true),
+        Some((Direction::Before, _)) => (true, further),
+    };
+    let cursor = |r: Option<&IncidentRow>| r.map(|r| ListCursor::of(r).to_param());
     Ok(IncidentPage {
+        next: older.then(|| cursor(rows.last())).flatten(),
+        prev: newer.then(|| cursor(rows.first())).flatten(),
+        total: Ord::min(counted, COUNT_CAP),
+        more_than_total: counted > COUNT_CAP,
         rows,
-        total,
-        page,
-        pages,
     })
 }
 

@@ -83,7 +83,7 @@ fn DecideForm(id: String) -> impl IntoView {
             <details class="definitions">
                 <summary>{t(lang, "ws.severity_definitions")}</summary>
                 <dl>
-                    {move || model().severities.into_iter().map(|s| view! {
+                    {move || model().severities.clone().into_iter().map(|s| view! {
                         <dt>{label(lang, &s.name)}</dt>
                         <dd>{label(lang, &s.definition)}</dd>
                     }).collect_view()}
