@@ -256,7 +256,10 @@ async fn main() {
         let res = router.clone().oneshot(req).await.unwrap();
         let _ = res.into_body().collect().await.unwrap();
         let statements = STATEMENTS.load(std::sync::atomic::Ordering::Relaxed);
-        report(&format!("{label} [{statements} SQL statements]"), &mut times);
+        report(
+            &format!("{label} [{statements} SQL statements]"),
+            &mut times,
+        );
     }
 }
 

@@ -15,16 +15,14 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use uuid::Uuid;
 
-use app::api::auth::SESSION_USER_KEY;
 use app::domain::AppError;
 use app::i18n::{LANG_COOKIE, Lang, t};
 use app::ports::{CurrentUser, Services};
 use app::{App, shell};
 
 use crate::config::Config;
-use crate::services::{Hikeshi, actor_by_id};
+use crate::services::{Hikeshi, SessionOwner, session_owner};
 use crate::session_store::DbSessionStore;
 use playbooks::HandlingModel;
 
@@ -208,17 +206,21 @@ async fn current_user(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let user_id = session.get::<Uuid>(SESSION_USER_KEY).await.ok().flatten();
-    let actor = match user_id {
-        Some(id) => match actor_by_id(&state.hikeshi.db, id).await {
-            Ok(actor) => actor,
+    // The session is not loaded through tower-sessions here: one joined
+    // statement reads its user and roles (`session_owner`); a handler that
+    // needs the session's data loads it itself.
+    let actor = match session.id() {
+        None => None,
+        Some(id) => match session_owner(&state.hikeshi.db, &id.to_string()).await {
+            Ok(SessionOwner::Active(actor)) => Some(actor),
+            Ok(SessionOwner::Nobody) => None,
+            Ok(SessionOwner::Deactivated) => {
+                let _ = session.flush().await;
+                None
+            }
             Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         },
-        None => None,
     };
-    if user_id.is_some() && actor.is_none() {
-        let _ = session.flush().await;
-    }
     req.extensions_mut().insert(CurrentUser(actor));
     next.run(req).await
 }

@@ -96,16 +96,20 @@ pub async fn change_password(form: ChangePasswordForm) -> Result<FormResult<()>,
     if let Err(errors) = validate_change_password(&form) {
         return Ok(FormResult::Invalid(errors));
     }
+    // This session's data is read before the change ends every session
+    // of the user in the store, so that it can go on under a new id.
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    session
+        .get::<uuid::Uuid>(SESSION_USER_KEY)
+        .await
+        .map_err(|_| AppError::Internal)?;
     let changed = ctx::services()?
         .change_password(&actor, &form.current, &form.new)
         .await
         .map_err(ctx::status)?;
     Ok(if changed {
-        // Every session of the user ended with the old password; this one
-        // goes on under a new id.
-        let session = leptos_axum::extract::<tower_sessions::Session>()
-            .await
-            .map_err(|_| AppError::Internal)?;
         session.cycle_id().await.map_err(|_| AppError::Internal)?;
         FormResult::Done(())
     } else {

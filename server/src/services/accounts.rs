@@ -53,6 +53,87 @@ pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<O
     }))
 }
 
+/// Who the request's session belongs to.
+pub enum SessionOwner {
+    /// No such session, expired, or nobody signed in on it.
+    Nobody,
+    /// A user deactivated since: the session is to be ended.
+    Deactivated,
+    Active(Actor),
+}
+
+/// The session's user and roles in one statement (the session, unexpired,
+/// joined to its user and the user's roles), asked on every request; an
+/// external party's engagements follow (`grants_of`), read afresh, so a
+/// revocation or an expiry ends access at the next click as a
+/// deactivation or a role change does.
+pub async fn session_owner(
+    db: &DatabaseConnection,
+    session_id: &str,
+) -> ServiceResult<SessionOwner> {
+    use sea_orm::FromQueryResult;
+    use sea_orm::sea_query::{ExprTrait, Query};
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        username: String,
+        display_name: String,
+        is_active: bool,
+        organisation_id: Option<Uuid>,
+        role: Option<String>,
+    }
+    let q = Query::select()
+        .column((user::Entity, user::Column::Id))
+        .column((user::Entity, user::Column::Username))
+        .column((user::Entity, user::Column::DisplayName))
+        .column((user::Entity, user::Column::IsActive))
+        .column((user::Entity, user::Column::OrganisationId))
+        .column((user_role::Entity, user_role::Column::Role))
+        .from(session::Entity)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((session::Entity, session::Column::UserId)),
+        )
+        .left_join(
+            user_role::Entity,
+            Expr::col((user_role::Entity, user_role::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
+        .and_where(Expr::col((session::Entity, session::Column::Id)).eq(session_id))
+        .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(Utc::now()))
+        .to_owned();
+    let rows = Row::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(SessionOwner::Nobody);
+    };
+    if !first.is_active {
+        return Ok(SessionOwner::Deactivated);
+    }
+    let mut roles: Vec<Role> = rows
+        .iter()
+        .filter_map(|r| r.role.as_deref().and_then(Role::from_id))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    let grants = match first.organisation_id {
+        Some(org) if roles.iter().any(|r| r.is_external()) => {
+            super::external::grants_of(db, org, Utc::now()).await?
+        }
+        _ => Vec::new(),
+    };
+    let first = rows.into_iter().next().expect("a first row");
+    Ok(SessionOwner::Active(Actor {
+        id: first.id,
+        username: first.username,
+        display_name: first.display_name,
+        roles,
+        grants,
+    }))
+}
+
 async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<Vec<Role>> {
     let mut roles: Vec<Role> = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(id))

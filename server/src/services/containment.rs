@@ -501,17 +501,20 @@ pub(super) async fn notifications(
 
 /// The badge: unread notifications about incidents the reader still sees,
 /// by the same rule as the list.
+/// One statement: the page header asks on every page.
 pub(super) async fn unread(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<u64> {
-    let incidents: Vec<Uuid> = notification::Entity::find()
-        .select_only()
-        .column(notification::Column::IncidentId)
+    use sea_orm::PaginatorTrait;
+    let seen = sea_orm::sea_query::Query::select()
+        .column(incident::Column::Id)
+        .from(incident::Entity)
+        .cond_where(super::kernel::visible(actor))
+        .to_owned();
+    Ok(notification::Entity::find()
         .filter(notification::Column::UserId.eq(actor.id))
         .filter(notification::Column::ReadAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let visible = still_visible(db, actor, incidents.iter().copied()).await?;
-    Ok(incidents.iter().filter(|i| visible.contains_key(i)).count() as u64)
+        .filter(notification::Column::IncidentId.in_subquery(seen))
+        .count(db)
+        .await?)
 }
 
 /// The incidents among `ids` the reader may still see: a notification

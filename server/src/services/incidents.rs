@@ -17,7 +17,7 @@ use app::domain::incident::{
     COUNT_CAP, Direction, Discovery, IncidentKind, IncidentPage, IncidentQuery, IncidentRow,
     ListCursor, PAGE_SIZE, ValidReport, human_id,
 };
-use app::domain::policy::{Action, Actor, Visibility, incident_visibility, may};
+use app::domain::policy::{Action, Actor, may};
 use app::domain::{Phase, Role};
 
 use app::domain::classification::{Severity, Tlp};
@@ -30,7 +30,7 @@ use app::domain::workflow::{self as rules, Edit, Facts};
 use super::accounts::person;
 use super::audit;
 use super::error::{ServiceError, ServiceResult};
-use super::kernel::{access_to, event};
+use super::kernel::{access_to, event, visible};
 use super::phases::{enter_phase, set_severity};
 use super::timeline::{self, Detail, detail};
 use crate::entity::{incident, incident_counter, playbook_version, task, user};
@@ -237,15 +237,6 @@ async fn next_seq(conn: &impl ConnectionTrait, year: i32) -> ServiceResult<i32> 
         "the incident counter returned no row",
     ))?;
     Ok(row.try_get::<i32>("", "last")?)
-}
-
-pub(super) fn visible(actor: &Actor) -> Condition {
-    match incident_visibility(actor) {
-        Visibility::All => Condition::all(),
-        Visibility::Limited { reporter, engaged } => Condition::any()
-            .add(incident::Column::ReporterId.eq(reporter))
-            .add(incident::Column::Id.is_in(engaged)),
-    }
 }
 
 pub async fn list(

@@ -11,7 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use app::domain::event::EventKind;
-use app::domain::policy::{Access, Actor, IncidentFacts, access, may_view_incident};
+use app::domain::policy::{
+    Access, Actor, IncidentFacts, Visibility, access, incident_visibility, may_view_incident,
+};
 use app::domain::workspace::NotificationKind;
 
 use super::error::{ServiceError, ServiceResult};
@@ -49,6 +51,19 @@ pub fn facts_of(inc: &incident::Model) -> IncidentFacts {
     IncidentFacts {
         id: inc.id,
         reporter_id: inc.reporter_id,
+    }
+}
+
+/// The incidents the actor may see, as a condition on `incidents`: the
+/// same rule as [`may_view_incident`] (both come from the policy's
+/// `incident_visibility`), for queries that select many.
+pub fn visible(actor: &Actor) -> sea_orm::Condition {
+    use sea_orm::{ColumnTrait, Condition};
+    match incident_visibility(actor) {
+        Visibility::All => Condition::all(),
+        Visibility::Limited { reporter, engaged } => Condition::any()
+            .add(incident::Column::ReporterId.eq(reporter))
+            .add(incident::Column::Id.is_in(engaged)),
     }
 }
 

@@ -68,8 +68,8 @@ use error::ServiceError;
 pub use kernel::match_hash;
 
 pub use accounts::{
-    Basic, actor_by_id, basic, create_admin, create_first_admin, create_user_unchecked,
-    end_sessions_of,
+    Basic, SessionOwner, actor_by_id, basic, create_admin, create_first_admin,
+    create_user_unchecked, end_sessions_of, session_owner,
 };
 
 #[derive(Clone)]

@@ -498,7 +498,7 @@ pub async fn my_tasks(db: &DatabaseConnection, actor: &Actor) -> ServiceResult<V
                 .add(task::Column::Role.is_in(roles))
                 .add(task::Column::AssigneeId.eq(actor.id)),
         );
-    cond = cond.add(super::incidents::visible(actor));
+    cond = cond.add(super::kernel::visible(actor));
     let rows = task::Entity::find()
         .find_also_related(incident::Entity)
         .filter(cond)
