@@ -12,10 +12,21 @@ pub struct ModelView {
     pub phases: Vec<PhaseDef>,
     pub roles: Vec<RoleDef>,
     pub severities: Vec<SeverityDef>,
-    /// The containment catalogue.
+}
+
+/// The catalogues only some forms choose from (the containment measures,
+/// the log sources): fetched by those forms, not sent with every page as
+/// the model is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
     pub measures: Vec<MeasureDef>,
-    /// The log-source catalogue.
     pub log_sources: Vec<LogSourceDef>,
+}
+
+impl Catalogue {
+    pub fn measure(&self, id: &str) -> Option<&MeasureDef> {
+        self.measures.iter().find(|m| m.id == id)
+    }
 }
 
 /// The model as the pages hold it: one copy per page, shared by every
@@ -74,10 +85,6 @@ impl ModelView {
 impl ModelView {
     pub fn severity(&self, id: &str) -> Option<&SeverityDef> {
         self.severities.iter().find(|s| s.id == id)
-    }
-
-    pub fn measure(&self, id: &str) -> Option<&MeasureDef> {
-        self.measures.iter().find(|m| m.id == id)
     }
 }
 

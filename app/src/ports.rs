@@ -14,7 +14,7 @@ use crate::domain::incident::{IncidentDetail, IncidentPage, IncidentQuery, Valid
 use crate::domain::policy::Actor;
 use crate::domain::workspace::{MyTask, NotificationView};
 use crate::domain::{AppError, Role};
-use crate::model::ModelView;
+use crate::model::{Catalogue, ModelView};
 
 pub use crate::domain::operation::{EmergencyNow, IncidentOp};
 
@@ -44,6 +44,8 @@ pub struct ClientAddress {
 pub trait Backend: Send + Sync + 'static {
     /// The handling model (phases and roles with their names) for display.
     fn model(&self) -> ModelView;
+    /// The containment and log-source catalogues.
+    fn catalogue(&self) -> Catalogue;
 
     /// `Busy` when password hashing is at its limit.
     async fn sign_in(

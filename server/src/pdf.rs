@@ -213,28 +213,24 @@ pub fn render(markdown: &str, lang: Lang, title: &str) -> Result<Pdf, PdfError> 
     // nothing is kept for the next one (and an idle server holds no
     // layout cache).
     typst::comemo::evict(0);
-    let laid_out = laid_out.map_err(|errors| {
-        PdfError::Layout(
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    let bytes = typst_pdf::pdf(&laid_out, &typst_pdf::PdfOptions::default()).map_err(|errors| {
-        PdfError::Layout(
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let laid_out = laid_out.map_err(|e| layout_error(&e))?;
+    let bytes = typst_pdf::pdf(&laid_out, &typst_pdf::PdfOptions::default())
+        .map_err(|e| layout_error(&e))?;
     Ok(Pdf {
         bytes,
         pages: laid_out.pages.len(),
     })
+}
+
+/// typst's diagnostics as one message.
+fn layout_error(errors: &[typst::diag::SourceDiagnostic]) -> PdfError {
+    PdfError::Layout(
+        errors
+            .iter()
+            .map(|e| e.message.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
 
 /// The page, fonts and table style of every report.

@@ -114,6 +114,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/auth/logout", Rule::Public),
     ("/api/auth/me", Rule::Public),
     ("/api/model", Rule::Public),
+    ("/api/catalogue", Rule::Public),
     ("/api/auth/password", Rule::SignedIn),
     ("/api/incidents/report", Rule::SignedIn),
     ("/api/incidents/list", Rule::SignedIn),

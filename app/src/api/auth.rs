@@ -125,3 +125,9 @@ pub async fn change_password(form: ChangePasswordForm) -> Result<FormResult<()>,
 pub async fn handling_model() -> Result<ModelView, AppError> {
     Ok(crate::api::ctx::services()?.model())
 }
+
+/// The containment measures and log sources to choose from.
+#[server(endpoint = "catalogue")]
+pub async fn catalogue() -> Result<crate::model::Catalogue, AppError> {
+    Ok(crate::api::ctx::services()?.catalogue())
+}

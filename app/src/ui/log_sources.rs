@@ -10,18 +10,22 @@ use crate::domain::evidence::OrgLogSource;
 use crate::domain::form::FormResult;
 use crate::domain::triage::DetectionSettings;
 use crate::i18n::t;
+use crate::model::Catalogue;
 use crate::model::label;
 use crate::ui::fields::{FormStatus, errors_of};
 use crate::ui::incidents::format_time;
 use crate::ui::raw_text::raw_text;
 use crate::ui::workspace::answer;
-use crate::ui::{ErrorView, use_lang, use_model};
+use crate::ui::{ErrorView, use_lang};
+use playbooks::LogSourceDef;
 
 #[component]
 pub fn LogSourcesPage() -> impl IntoView {
     let lang = use_lang();
     let save = ServerAction::<SaveLogSource>::new();
     let list = Resource::new(move || save.version().get(), |_| log_sources());
+    let catalogue = Resource::new(|| (), |_| crate::api::auth::catalogue());
+    let catalogue = move || catalogue.get().map(Result::unwrap_or_default);
     let message = answer(save.value());
     view! {
         <Title text=t(lang, "ls.title")/>
@@ -29,7 +33,7 @@ pub fn LogSourcesPage() -> impl IntoView {
             <h1>{t(lang, "ls.title")}</h1>
             <p class="muted">{t(lang, "ls.intro")}</p>
             <Suspense>
-                {move || list.get().map(|r| match r {
+                {move || list.get().zip(catalogue()).map(|(r, catalogue)| match r {
                     Ok(items) if items.is_empty() => view! { <p class="muted">{t(lang, "ls.none")}</p> }.into_any(),
                     Ok(items) => view! {
                         <table class="log-sources">
@@ -40,7 +44,10 @@ pub fn LogSourcesPage() -> impl IntoView {
                                 <th scope="col">{t(lang, "ls.note")}</th>
                                 <th scope="col">{t(lang, "ls.active")}</th>
                             </tr></thead>
-                            <tbody>{items.into_iter().map(|s| view! { <Row s=s save=save/> }).collect_view()}</tbody>
+                            <tbody>{items.into_iter().map(|s| {
+                                let def = catalogue.log_sources.iter().find(|d| d.id == s.source).cloned();
+                                view! { <Row s=s save=save def=def/> }
+                            }).collect_view()}</tbody>
                         </table>
                     }.into_any(),
                     Err(e) => view! { <ErrorView error=e/> }.into_any(),
@@ -48,30 +55,38 @@ pub fn LogSourcesPage() -> impl IntoView {
             </Suspense>
             <p class="error" role="alert">{message}</p>
             <h2>{t(lang, "ls.add")}</h2>
-            <SourceForm save=save/>
+            <Suspense>
+                {move || catalogue().map(|c| view! { <SourceForm save=save catalogue=c/> })}
+            </Suspense>
         </section>
         <Detection/>
     }
 }
 
 #[component]
-fn Row(s: OrgLogSource, save: ServerAction<SaveLogSource>) -> impl IntoView {
+fn Row(
+    s: OrgLogSource,
+    save: ServerAction<SaveLogSource>,
+    /// The catalogue's entry for the source, if it has one.
+    def: Option<LogSourceDef>,
+) -> impl IntoView {
     let lang = use_lang();
-    let model = use_model();
-    let source = StoredValue::new(s.source.clone());
     let declared = s.retention_days;
-    let recommended = move || {
-        model()
-            .log_sources
-            .iter()
-            .find(|d| source.with_value(|s| d.id == *s))
-            .map(|d| (label(lang, &d.name), d.retention_online))
-    };
+    let recommended = def.map(|d| (label(lang, &d.name), d.retention_online));
+    let name = recommended.as_ref().map(|(n, _)| n.clone());
+    let recommended_text = recommended.as_ref().map(|(_, r)| {
+        format!(
+            " {} {}",
+            t(lang, "ls.recommended"),
+            retention_text(lang, *r)
+        )
+    });
+    let retention = recommended.and_then(|(_, r)| r);
     let form_id = format!("ls-{}", s.id);
     view! {
         <tr>
             <td>
-                {move || recommended().map(|(n, _)| n)}
+                {name}
                 <ActionForm action=save attr:id=form_id.clone()>
                     <input type="hidden" name="source_id" value=s.id.to_string()/>
                     <input type="hidden" name="source" value=s.source.clone()/>
@@ -80,9 +95,8 @@ fn Row(s: OrgLogSource, save: ServerAction<SaveLogSource>) -> impl IntoView {
             <td><input type="text" name="system" form=form_id.clone() value=s.system.clone() aria-label=t(lang, "ls.system")/></td>
             <td>
                 <input type="number" min="1" max="3650" name="retention_days" form=form_id.clone() value=s.retention_days.to_string() aria-label=t(lang, "ls.retention")/>
-                <span class="small muted">{move || recommended().map(|(_, r)| format!(" {} {}", t(lang, "ls.recommended"), retention_text(lang, r)))}</span>
-                {move || recommended()
-                    .and_then(|(_, r)| r)
+                <span class="small muted">{recommended_text}</span>
+                {retention
                     .filter(|r| declared < r.min_days)
                     .map(|r| view! { <p class="small warn short-retention">{t(lang, "evd.below_recommended").replace("{n}", &r.days_text())}</p> })}
             </td>
@@ -104,14 +118,13 @@ fn retention_text(lang: crate::i18n::Lang, r: Option<playbooks::Retention>) -> S
 }
 
 #[component]
-fn SourceForm(save: ServerAction<SaveLogSource>) -> impl IntoView {
+fn SourceForm(save: ServerAction<SaveLogSource>, catalogue: Catalogue) -> impl IntoView {
     let lang = use_lang();
-    let model = use_model();
     view! {
         <ActionForm action=save attr:class="stack">
             <label for="ls-source">{t(lang, "ls.source")}</label>
             <select id="ls-source" name="source">
-                {move || model().log_sources.clone().into_iter().map(|d| view! {
+                {catalogue.log_sources.into_iter().map(|d| view! {
                     <option value=d.id.clone()>{format!("{} ({} {})", label(lang, &d.name), t(lang, "ls.recommended"), retention_text(lang, d.retention_online))}</option>
                 }).collect_view()}
             </select>

@@ -89,6 +89,13 @@ pub fn use_model() -> impl Fn() -> SharedModel + Copy {
     move || m.get().and_then(Result::ok).unwrap_or_default()
 }
 
+/// The catalogues, for a form that chooses from them: fetched with the
+/// page that shows the form (read it inside that page's Suspense).
+pub fn use_catalogue() -> impl Fn() -> crate::model::Catalogue + Copy {
+    let r = Resource::new(|| (), |_| crate::api::auth::catalogue());
+    move || r.get().and_then(Result::ok).unwrap_or_default()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

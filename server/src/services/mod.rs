@@ -94,6 +94,11 @@ impl Backend for Hikeshi {
             phases: self.model.phases.clone(),
             roles: self.model.roles.clone(),
             severities: self.model.severities.clone(),
+        }
+    }
+
+    fn catalogue(&self) -> app::model::Catalogue {
+        app::model::Catalogue {
             measures: self.model.measures.clone(),
             log_sources: self.model.log_sources.clone(),
         }
