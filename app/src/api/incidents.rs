@@ -44,7 +44,7 @@ pub async fn list_incidents(
     use crate::api::ctx;
     use crate::domain::Phase;
     use crate::domain::classification::{Severity, Tlp};
-    use crate::domain::incident::{Direction, IncidentKind, IncidentQuery, ListCursor};
+    use crate::domain::incident::{IncidentKind, IncidentQuery, ListCursor};
 
     let actor = ctx::actor()?;
     let query = IncidentQuery {
@@ -57,11 +57,7 @@ pub async fn list_incidents(
         tlp: tlp.as_deref().and_then(Tlp::from_id),
         overdue: overdue.is_some_and(|v| !v.is_empty() && v != "false"),
         mine: mine.is_some_and(|v| !v.is_empty() && v != "false"),
-        from: match (after.as_deref(), before.as_deref()) {
-            (Some(a), _) if !a.is_empty() => ListCursor::parse(a).map(|c| (Direction::After, c)),
-            (_, Some(b)) if !b.is_empty() => ListCursor::parse(b).map(|c| (Direction::Before, c)),
-            _ => None,
-        },
+        from: ListCursor::from_params(after.as_deref(), before.as_deref()),
     };
     ctx::services()?
         .list_incidents(&actor, query)

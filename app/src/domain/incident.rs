@@ -209,6 +209,43 @@ impl ListCursor {
             seq: seq.parse().ok()?,
         })
     }
+
+    /// Where a page starts, from its link's `after=` and `before=`: `after`
+    /// when both are given; a value that does not parse counts as absent.
+    pub fn from_params(
+        after: Option<&str>,
+        before: Option<&str>,
+    ) -> Option<(Direction, ListCursor)> {
+        after
+            .and_then(ListCursor::parse)
+            .map(|c| (Direction::After, c))
+            .or_else(|| {
+                before
+                    .and_then(ListCursor::parse)
+                    .map(|c| (Direction::Before, c))
+            })
+    }
+
+    /// The links of a page read from `from`, in the list's order, when the
+    /// query found `further` rows beyond it in its own direction: `(next,
+    /// prev)`, the `after=` of its last row and the `before=` of its first.
+    /// Reached going forward there are newer rows, going back older ones.
+    pub fn links(
+        from: Option<(Direction, ListCursor)>,
+        further: bool,
+        rows: &[IncidentRow],
+    ) -> (Option<String>, Option<String>) {
+        let (older, newer) = match from {
+            None => (further, false),
+            Some((Direction::After, _)) => (further, true),
+            Some((Direction::Before, _)) => (true, further),
+        };
+        let param = |r: Option<&IncidentRow>| r.map(|r| ListCursor::of(r).to_param());
+        (
+            older.then(|| param(rows.last())).flatten(),
+            newer.then(|| param(rows.first())).flatten(),
+        )
+    }
 }
 
 pub const PAGE_SIZE: u64 = 50;
@@ -337,6 +374,56 @@ pub struct ExternalAccess {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_cursors_read_back_and_name_the_neighbouring_pages() {
+        let at = |s: i64| DateTime::from_timestamp(1_780_000_000 + s, 123_456_789).unwrap();
+        let row = |seq: i32| IncidentRow {
+            id: Uuid::nil(),
+            human_id: format!("INC-2026-{seq:04}"),
+            title: String::new(),
+            phase: crate::domain::Phase::A,
+            kind: IncidentKind::Other,
+            discovery: Discovery::UserReport,
+            reporter: String::new(),
+            created_at: at(seq.into()),
+            seq,
+            status: Status::Open,
+            severity: None,
+            tlp: Tlp::Amber,
+            overdue: false,
+        };
+        let c = ListCursor::of(&row(7));
+        assert_eq!(
+            ListCursor::parse(&c.to_param()),
+            Some(c),
+            "nanoseconds kept"
+        );
+        for bad in ["", "7", "x~1", "1~x", "1~2~3"] {
+            assert_eq!(ListCursor::parse(bad), None, "{bad}");
+        }
+        let p = c.to_param();
+        assert_eq!(
+            ListCursor::from_params(Some(&p), Some("1~1")),
+            Some((Direction::After, c))
+        );
+        assert_eq!(
+            ListCursor::from_params(Some("junk"), Some(&p)),
+            Some((Direction::Before, c))
+        );
+        assert_eq!(ListCursor::from_params(Some(""), None), None);
+        // Newest first: rows 9, 8, 7.
+        let rows = [row(9), row(8), row(7)];
+        let of = |seq| Some(ListCursor::of(&row(seq)).to_param());
+        assert_eq!(ListCursor::links(None, true, &rows), (of(7), None));
+        assert_eq!(ListCursor::links(None, false, &rows), (None, None));
+        let after = Some((Direction::After, c));
+        assert_eq!(ListCursor::links(after, false, &rows), (None, of(9)));
+        let before = Some((Direction::Before, c));
+        assert_eq!(ListCursor::links(before, true, &rows), (of(7), of(9)));
+        assert_eq!(ListCursor::links(before, false, &rows), (of(7), None));
+        assert_eq!(ListCursor::links(after, true, &[]), (None, None));
+    }
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

@@ -294,7 +294,7 @@ fn ProposeForm(id: String, assets: Vec<Asset>, officer: bool) -> impl IntoView {
     }
     let chosen = RwSignal::new(String::new());
     let emergency = RwSignal::new(false);
-    let def = move || catalogue().measure(&chosen.get()).cloned();
+    let def = move || catalogue()?.measure(&chosen.get()).cloned();
     let targets = playbooks::CONTAINMENT_TARGETS;
     view! {
         <h3>{t(lang, "ct.propose")}</h3>
@@ -312,7 +312,7 @@ fn ProposeForm(id: String, assets: Vec<Asset>, officer: bool) -> impl IntoView {
             <select id="ct-measure" name="measure" on:change=move |ev| chosen.set(event_target_value(&ev))>
                 <option value="">{t(lang, "ct.choose")}</option>
                 {move || {
-                    let m = catalogue();
+                    let m = catalogue().unwrap_or_default();
                     targets.iter().map(|target| {
                         let group = t(lang, &format!("asset.{target}"));
                         let options = m.measures.iter().filter(|d| d.target == *target).map(|d| view! {

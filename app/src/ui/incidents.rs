@@ -105,12 +105,14 @@ fn IncidentTable(page: IncidentPage) -> impl IntoView {
     let lang = use_lang();
     let model = use_model()();
     let query = use_query_map();
-    // The same filters, from another place in the list.
-    let link = move |key: &'static str, cursor: &str| {
+    // The same filters, from another place in the list (none: the newest).
+    let link = move |place: Option<(&'static str, &str)>| {
         let mut q = query.get_untracked();
         q.remove("after");
         q.remove("before");
-        q.replace(key, cursor.to_string());
+        if let Some((key, cursor)) = place {
+            q.replace(key, cursor.to_string());
+        }
         format!("/incidents{}", q.to_query_string())
     };
     if page.rows.is_empty() {
@@ -122,12 +124,6 @@ fn IncidentTable(page: IncidentPage) -> impl IntoView {
         page.total.to_string()
     };
     let newest = query.with_untracked(|q| q.get("after").is_some() || q.get("before").is_some());
-    let newest_link = move || {
-        let mut q = query.get_untracked();
-        q.remove("after");
-        q.remove("before");
-        format!("/incidents{}", q.to_query_string())
-    };
     view! {
         <p class="muted">{total}" "{t(lang, "list.count")}</p>
         <table class="incidents">
@@ -167,9 +163,9 @@ fn IncidentTable(page: IncidentPage) -> impl IntoView {
             </tbody>
         </table>
         <nav class="pager" aria-label=t(lang, "list.page")>
-            {newest.then(|| view! { <A href=newest_link()>{t(lang, "list.newest")}</A> })}
-            {page.prev.map(|c| view! { <A href=link("before", &c) attr:rel="prev">{t(lang, "list.prev")}</A> })}
-            {page.next.map(|c| view! { <A href=link("after", &c) attr:rel="next">{t(lang, "list.next")}</A> })}
+            {newest.then(|| view! { <A href=link(None)>{t(lang, "list.newest")}</A> })}
+            {page.prev.map(|c| view! { <A href=link(Some(("before", &c))) attr:rel="prev">{t(lang, "list.prev")}</A> })}
+            {page.next.map(|c| view! { <A href=link(Some(("after", &c))) attr:rel="next">{t(lang, "list.next")}</A> })}
         </nav>
     }
     .into_any()

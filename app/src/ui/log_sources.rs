@@ -24,8 +24,7 @@ pub fn LogSourcesPage() -> impl IntoView {
     let lang = use_lang();
     let save = ServerAction::<SaveLogSource>::new();
     let list = Resource::new(move || save.version().get(), |_| log_sources());
-    let catalogue = Resource::new(|| (), |_| crate::api::auth::catalogue());
-    let catalogue = move || catalogue.get().map(Result::unwrap_or_default);
+    let catalogue = crate::ui::use_catalogue();
     let message = answer(save.value());
     view! {
         <Title text=t(lang, "ls.title")/>

@@ -79,8 +79,8 @@ pub fn use_lang() -> Lang {
 }
 
 /// The handling model (phase and role names), loaded once per page and
-/// shared: a component reading it takes a reference count, not a copy of
-/// the catalogue (a list page reads it once per row).
+/// shared: a component reading it takes a reference count, not a copy (a
+/// list page reads it once per row).
 #[derive(Clone, Copy)]
 pub struct Model(pub Resource<Result<SharedModel, AppError>>);
 
@@ -90,10 +90,11 @@ pub fn use_model() -> impl Fn() -> SharedModel + Copy {
 }
 
 /// The catalogues, for a form that chooses from them: fetched with the
-/// page that shows the form (read it inside that page's Suspense).
-pub fn use_catalogue() -> impl Fn() -> crate::model::Catalogue + Copy {
+/// page that shows the form, read inside that page's Suspense; `None`
+/// until they arrive (empty if they cannot be read).
+pub fn use_catalogue() -> impl Fn() -> Option<crate::model::Catalogue> + Copy {
     let r = Resource::new(|| (), |_| crate::api::auth::catalogue());
-    move || r.get().and_then(Result::ok).unwrap_or_default()
+    move || r.get().map(Result::unwrap_or_default)
 }
 
 #[component]

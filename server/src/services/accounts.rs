@@ -36,21 +36,43 @@ pub async fn actor_by_id(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<O
         return Ok(None);
     }
     let roles = roles_of(db, id).await?;
-    // Engagements count for external parties only, and are read afresh on
-    // every request: a revocation or an expiry ends access at the next click.
-    let grants = match u.organisation_id {
+    Ok(Some(
+        actor_of(
+            db,
+            u.id,
+            u.username,
+            u.display_name,
+            u.organisation_id,
+            roles,
+        )
+        .await?,
+    ))
+}
+
+/// An active user as the policy sees them: with their roles and, for an
+/// external party, the engagements in force, read afresh on every request
+/// so that a revocation or an expiry ends access at the next click.
+async fn actor_of(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    username: String,
+    display_name: String,
+    organisation_id: Option<Uuid>,
+    roles: Vec<Role>,
+) -> ServiceResult<Actor> {
+    let grants = match organisation_id {
         Some(org) if roles.iter().any(|r| r.is_external()) => {
             super::external::grants_of(db, org, Utc::now()).await?
         }
         _ => Vec::new(),
     };
-    Ok(Some(Actor {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
+    Ok(Actor {
+        id,
+        username,
+        display_name,
         roles,
         grants,
-    }))
+    })
 }
 
 /// Who the request's session belongs to.
@@ -63,10 +85,9 @@ pub enum SessionOwner {
 }
 
 /// The session's user and roles in one statement (the session, unexpired,
-/// joined to its user and the user's roles), asked on every request; an
-/// external party's engagements follow (`grants_of`), read afresh, so a
-/// revocation or an expiry ends access at the next click as a
-/// deactivation or a role change does.
+/// joined to its user and the user's roles), asked on every request, so a
+/// deactivation or a role change acts at the next click; an external
+/// party's engagements follow ([`actor_of`]).
 pub async fn session_owner(
     db: &DatabaseConnection,
     session_id: &str,
@@ -117,21 +138,18 @@ pub async fn session_owner(
         .filter_map(|r| r.role.as_deref().and_then(Role::from_id))
         .collect();
     roles.sort();
-    roles.dedup();
-    let grants = match first.organisation_id {
-        Some(org) if roles.iter().any(|r| r.is_external()) => {
-            super::external::grants_of(db, org, Utc::now()).await?
-        }
-        _ => Vec::new(),
-    };
-    let first = rows.into_iter().next().expect("a first row");
-    Ok(SessionOwner::Active(Actor {
-        id: first.id,
-        username: first.username,
-        display_name: first.display_name,
-        roles,
-        grants,
-    }))
+    let u = rows.into_iter().next().expect("a first row");
+    Ok(SessionOwner::Active(
+        actor_of(
+            db,
+            u.id,
+            u.username,
+            u.display_name,
+            u.organisation_id,
+            roles,
+        )
+        .await?,
+    ))
 }
 
 async fn roles_of(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<Vec<Role>> {

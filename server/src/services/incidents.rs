@@ -355,17 +355,10 @@ pub async fn list(
             })
         })
         .collect::<Vec<IncidentRow>>();
-    // Older rows exist when this page is full going back, or whenever it
-    // was reached going forward; newer ones, the other way round.
-    let (older, newer) = match q.from {
-        None => (further, false),
-        Some((Direction::After, _)) => (further, true),
-        Some((Direction::Before, _)) => (true, further),
-    };
-    let cursor = |r: Option<&IncidentRow>| r.map(|r| ListCursor::of(r).to_param());
+    let (next, prev) = ListCursor::links(q.from, further, &rows);
     Ok(IncidentPage {
-        next: older.then(|| cursor(rows.last())).flatten(),
-        prev: newer.then(|| cursor(rows.first())).flatten(),
+        next,
+        prev,
         total: Ord::min(counted, COUNT_CAP),
         more_than_total: counted > COUNT_CAP,
         rows,

@@ -126,7 +126,7 @@ pub async fn generate(
         }
     };
     let sha256 = format!("{:x}", Sha256::digest(&body));
-    report::ActiveModel {
+    let recorded = report::ActiveModel {
         id: Set(manifest.report),
         incident_id: Set(inc.id),
         version: Set(version),
@@ -136,7 +136,7 @@ pub async fn generate(
         audience: Set(req.audience.clone()),
         sha256: Set(sha256.clone()),
         manifest: Set(serde_json::to_string(&manifest).unwrap_or_default()),
-        body: Set(body.clone()),
+        body: Set(body),
         generated_by: Set(actor.id),
         generated_at: Set(now),
     }
@@ -153,16 +153,10 @@ pub async fn generate(
     event(&txn, &inc, actor, EventKind::ReportGenerated, None, d).await?;
     txn.commit().await?;
     Ok(Generated {
-        id: manifest.report,
-        file_name: format!(
-            "{}-{}-v{version}.{}.{}",
-            inc.human_id,
-            req.template.id(),
-            req.lang.code(),
-            req.format.extension()
-        ),
+        id: recorded.id,
+        file_name: file_name_of(&inc.human_id, &recorded),
         media_type: req.format.media_type(),
-        body,
+        body: recorded.body,
     })
 }
 
